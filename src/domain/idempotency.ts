@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { ApiError, errorBody } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import type { StoredAnswer } from './records.ts';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const VALID_KEY = /^[\x21-\x7E]{1,255}$/;
+
+/** JSON with object keys sorted, so the fingerprint ignores key order. Input is a validated body. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value).sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('base64url');
+}
+
+/** The Idempotency-Key header as given, or undefined when absent; refuses a malformed one. */
+export function parseIdempotencyKey(header: string | undefined, required: boolean): string | undefined {
+  if (header === undefined) {
+    if (required) {
+      throw new ApiError('invalid_request', 'This sandbox requires an Idempotency-Key header on this request', {
+        field: 'Idempotency-Key', reason: 'Required',
+      });
+    }
+    return undefined;
+  }
+  if (!VALID_KEY.test(header)) {
+    throw new ApiError('invalid_request', 'The Idempotency-Key header is invalid', {
+      field: 'Idempotency-Key', reason: 'Must be 1 to 255 visible ASCII characters',
+    });
+  }
+  return header;
+}
+
+export interface IdempotentCall {
+  store: Store;
+  tenant: string;
+  key: string | undefined;
+  fingerprint: string;
+  now: number;
+  requestId: string;
+}
+
+export interface IdempotentResult {
+  answer: StoredAnswer;
+  replayed: boolean;
+}
+
+function answerFor(error: ApiError, requestId: string): StoredAnswer {
+  return { status: error.status, body: errorBody(error, requestId), headers: { ...error.headers }, requestId };
+}
+
+/**
+ * Runs `work` at most once per (tenant, key, fingerprint). The key is claimed before the work;
+ * a refusal the work decides (4xx) is stored and replayed like a success, while an unexpected
+ * failure or a 5xx releases the claim so a retry runs afresh.
+ */
+export async function runIdempotent(call: IdempotentCall, work: () => Promise<StoredAnswer>): Promise<IdempotentResult> {
+  const { store, tenant, key } = call;
+  if (key === undefined) return { answer: await work(), replayed: false };
+
+  const claim = await store.claimIdempotencyKey(tenant, key, call.fingerprint, call.now, call.now - IDEMPOTENCY_TTL_MS);
+  switch (claim.kind) {
+    case 'replay':
+      return { answer: claim.answer, replayed: true };
+    case 'conflict':
+      throw new ApiError('idempotency_key_conflict', 'An order with this idempotency key already exists', {
+        field: 'Idempotency-Key', reason: 'This key was used with a different request',
+      });
+    case 'in_use':
+      throw new ApiError('idempotency_key_in_use', 'A request with this idempotency key is still being processed; retry shortly', {
+        field: 'Idempotency-Key', reason: 'In progress',
+      }, { 'Retry-After': '1' });
+    case 'claimed':
+      break;
+  }
+
+  let answer: StoredAnswer;
+  try {
+    answer = await work();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500) {
+      await store.releaseIdempotencyKey(tenant, key);
+      throw error;
+    }
+    answer = answerFor(error, call.requestId);
+  }
+  await store.completeIdempotencyKey(tenant, key, answer);
+  return { answer, replayed: false };
+}

@@ -1,0 +1,25 @@
+import type { Order, OrderStatus } from '../api-types.ts';
+
+export interface StatusChange {
+  status: OrderStatus;
+  at: string;
+  reason: string;
+}
+
+/** An order as stored: the published Order plus what the sandbox keeps beside it. */
+export interface OrderRecord {
+  order: Order;
+  /** Accepted on create but not part of the published Order, so never echoed. */
+  notes?: string;
+  history: StatusChange[];
+  /** Published test data stays exactly as published. */
+  frozen?: boolean;
+}
+
+/** A finished answer kept for idempotent replay. */
+export interface StoredAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+  requestId: string;
+}

@@ -1,0 +1,534 @@
+// Generated from spec/openapi.yaml by `npm run generate`. Do not edit.
+export interface paths {
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an order
+         * @description Creates an order in status `pending`. Send an `Idempotency-Key` so that a retry returns
+         *     the original answer instead of creating a second order.
+         */
+        post: operations["createOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        /** Retrieve an order */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an order (planned)
+         * @description Planned by Nimbus; offered early by the sandbox. An order can be cancelled while it is
+         *     `pending` or `processing`. Once `shipped` or `delivered` it cannot be cancelled (409
+         *     `order_not_cancellable`). Cancelling an order that is already cancelled answers 200 with
+         *     the order unchanged.
+         */
+        delete: operations["cancelOrder"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's orders (sandbox only)
+         * @description Newest first, with cursor pagination. Production has no list operation.
+         */
+        get: operations["sandboxListOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset the tenant to its initial test data (sandbox only)
+         * @description Deletes everything the calling API key created and restores the published test data.
+         */
+        post: operations["sandboxReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @example pat_1234567890 */
+        PatientId: string;
+        /** @example rx_9876543210 */
+        PrescriptionId: string;
+        /** @example ord_1234567890 */
+        OrderId: string;
+        /**
+         * @description `pending` → `processing` → `shipped` → `delivered`; `pending` or `processing` → `cancelled`.
+         *     Once shipped or delivered an order cannot be cancelled.
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "processing" | "shipped" | "delivered" | "cancelled";
+        ShippingAddress: {
+            street1: string;
+            street2?: string | null;
+            city: string;
+            state: string;
+            zip: string;
+            /** @default US */
+            country: string;
+        };
+        CreateOrderRequest: {
+            patientId: components["schemas"]["PatientId"];
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            shippingAddress: components["schemas"]["ShippingAddress"];
+            /** @description Accepted on create; not returned on the Order. */
+            notes?: string;
+        };
+        Order: {
+            id: components["schemas"]["OrderId"];
+            patientId: components["schemas"]["PatientId"];
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            status: components["schemas"]["OrderStatus"];
+            shippingAddress: WithRequired<components["schemas"]["ShippingAddress"], "street1" | "city" | "state" | "zip" | "country">;
+            /**
+             * @description The carrier's tracking number; present once the order has shipped.
+             * @example 1Z999AA10123456784
+             */
+            trackingNumber?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: date
+             * @description Present once the order has shipped.
+             */
+            estimatedDeliveryDate?: string | null;
+        };
+        OrderList: {
+            data: components["schemas"]["Order"][];
+            hasMore: boolean;
+            nextCursor: string | null;
+        };
+        ResetResult: {
+            /** @constant */
+            reset: true;
+        };
+        /**
+         * @description Published codes: `invalid_request` (400), `unauthorized` (401), `forbidden` (403),
+         *     `not_found` (404), `idempotency_key_conflict` (409), `validation_error` (422),
+         *     `rate_limit_exceeded` (429), `internal_error` (500). The sandbox also answers
+         *     `method_not_allowed` (405), `idempotency_key_in_use` (409), `order_not_cancellable` (409),
+         *     `payload_too_large` (413) and `unsupported_media_type` (415).
+         * @enum {string}
+         */
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limit_exceeded" | "internal_error";
+        /** @description Machine-readable detail; which members appear depends on the code. */
+        ErrorDetails: {
+            /** @description Dotted path of the failing field, header or parameter. */
+            field?: string;
+            reason?: string;
+            /** @description With `rate_limit_exceeded`, seconds until the window resets. */
+            retryAfter?: number;
+        };
+        Error: {
+            error: {
+                code: components["schemas"]["ErrorCode"];
+                message: string;
+                requestId: string;
+                details?: components["schemas"]["ErrorDetails"];
+            };
+        };
+    };
+    responses: {
+        /** @description The request is malformed: not JSON, not an object, or a bad header or query parameter (`invalid_request`). */
+        BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "invalid_request",
+                 *         "message": "The request body is not valid JSON",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The `X-API-Key` header is missing or not accepted (`unauthorized`). */
+        Unauthorized: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unauthorized",
+                 *         "message": "Invalid or missing API key",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource for this API key (`not_found`). */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "No order with id ord_abc123xyz",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `idempotency_key_conflict`: the idempotency key was already used for a different request.
+         *     `idempotency_key_in_use`: a request with this key is still being processed (see `Retry-After`).
+         *     `order_not_cancellable`: the order has shipped or been delivered.
+         */
+        Conflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "idempotency_key_conflict",
+                 *         "message": "An order with this idempotency key already exists",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is over 1 MiB (`payload_too_large`). */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A field breaks its rule (`validation_error`); `details.field` is the dotted path of the first failing field. */
+        ValidationError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "validation_error",
+                 *         "message": "The request body is invalid",
+                 *         "requestId": "req_abc123",
+                 *         "details": {
+                 *           "field": "shippingAddress.zip",
+                 *           "reason": "Invalid ZIP code format"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Too many requests in the current window (`rate_limit_exceeded`). */
+        RateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limit_exceeded",
+                 *         "message": "Too many requests; retry after 12 seconds",
+                 *         "requestId": "req_abc123",
+                 *         "details": {
+                 *           "retryAfter": 12
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description An unexpected failure (`internal_error`). Retrying with the same idempotency key is safe. */
+        InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description A unique key for this operation. A retry with the same key and the same request
+         *     returns the original answer; the same key with a different request is a 409.
+         * @example order-2025-01-15-001
+         */
+        IdempotencyKey: string;
+        OrderId: components["schemas"]["OrderId"];
+    };
+    requestBodies: never;
+    headers: {
+        /** @description Identifies this request; equal to `error.requestId` in an error body. */
+        "X-Request-Id": string;
+        /** @description Present, with the value `true`, when the body is the stored answer of an earlier request with the same idempotency key. */
+        "Idempotent-Replayed": "true";
+        /** @description On a replayed answer, the request id of the request that produced it. */
+        "Original-Request-Id": string;
+        /** @description Requests allowed in the current window. */
+        "X-RateLimit-Limit": number;
+        /** @description Requests left in the current window. */
+        "X-RateLimit-Remaining": number;
+        /** @description When the current window ends, in unix seconds. */
+        "X-RateLimit-Reset": number;
+        /** @description Seconds to wait before retrying. */
+        "Retry-After": number;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    createOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key for this operation. A retry with the same key and the same request
+                 *     returns the original answer; the same key with a different request is a 409.
+                 * @example order-2025-01-15-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order was created (or, for a replayed idempotency key, the original answer). */
+            201: {
+                headers: {
+                    /** @description Path of the new order. */
+                    Location: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Original-Request-Id": components["headers"]["Original-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order, in the status it has now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxListOrders: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                status?: components["schemas"]["OrderStatus"];
+                patientId?: components["schemas"]["PatientId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of orders. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant was reset. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+}
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

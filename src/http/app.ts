@@ -1,0 +1,219 @@
+import { Hono, type Context, type Handler } from 'hono';
+import type { CreateOrderRequest, OrderStatus } from '../api-types.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentResult } from '../domain/idempotency.ts';
+import { OrderService } from '../domain/orders.ts';
+import type { StoredAnswer } from '../domain/records.ts';
+import { ApiError, errorBody } from '../errors.ts';
+import { randomIds, type IdGenerator } from '../ids.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import type { Store } from '../store/store.ts';
+import { bodyValidator, queryValidator, schemaTest } from '../validation.ts';
+import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './body.ts';
+import type { SandboxEnv } from './env.ts';
+import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './rate-limit.ts';
+
+export interface SandboxOptions {
+  /** Accept only these API keys (each still its own tenant). Default: any non-empty key. */
+  apiKeys?: readonly string[];
+  /** Requests per minute per tenant, or false to switch limits off. Default: the published sandbox limits. */
+  rateLimit?: false | Partial<Record<RateLimitGroup, number>>;
+  /** Refuse POSTs without an Idempotency-Key (400). Default false, as published. */
+  requireIdempotencyKey?: boolean;
+  /** Refuse unknown patient and prescription ids with 422, as production's strict validation does. */
+  strictReferences?: boolean;
+  /** Where tenants' data lives. Default: a new in-memory store. */
+  store?: Store;
+  /** Sandbox time. Default: the system clock. */
+  clock?: Clock;
+  /** Real time, which rate-limit windows count. Default: the system clock. */
+  realClock?: Clock;
+  /** Source of order ids. Default: random. */
+  ids?: IdGenerator;
+  /** Largest accepted body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Told of every failure that became a 500. Default: one line on stderr. */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+export interface Sandbox {
+  app: Hono<SandboxEnv>;
+  /** Serves one request in-process, with no port: the Fetch API's signature. */
+  fetch(request: Request): Promise<Response>;
+  /** Hono's `app.request`: a path or URL with optional RequestInit. */
+  request: Hono<SandboxEnv>['request'];
+}
+
+type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patientId?: string };
+
+const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
+const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
+const isOrderId = schemaTest('OrderId');
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+function orderIdParam(c: Context<SandboxEnv>): string {
+  const orderId = c.req.param('orderId') ?? '';
+  if (!isOrderId(orderId)) {
+    throw new ApiError('not_found', `No order with id ${orderId.slice(0, 100)}`, {
+      field: 'orderId', reason: 'Order ids start with ord_ followed by letters, digits or underscores',
+    });
+  }
+  return orderId;
+}
+
+function encodeCursor(orderId: string): string {
+  return Buffer.from(orderId).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const orderId = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isOrderId(orderId)) {
+    throw new ApiError('invalid_request', 'The cursor is not one this sandbox issued', { field: 'cursor', reason: 'Malformed cursor' });
+  }
+  return orderId;
+}
+
+function send(c: Context<SandboxEnv>, { answer, replayed }: IdempotentResult): Response {
+  const headers: Record<string, string> = { ...JSON_TYPE, ...answer.headers };
+  if (replayed) {
+    headers['Idempotent-Replayed'] = 'true';
+    headers['Original-Request-Id'] = answer.requestId;
+  }
+  return c.body(answer.body, answer.status as 200, headers);
+}
+
+function json(c: Context<SandboxEnv>, body: unknown, status: 200 | 201 = 200): Response {
+  return c.body(JSON.stringify(body), status, JSON_TYPE);
+}
+
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const store = options.store ?? new MemoryStore();
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds();
+  const requestIds = randomIds();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const allowedKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
+  const requireKey = options.requireIdempotencyKey ?? false;
+  const reportUnexpected = options.onUnexpectedError
+    ?? ((error: unknown) => console.error(`nimbus-sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}`));
+  const rateLimiter = options.rateLimit === false
+    ? undefined
+    : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
+  const orders = new OrderService({
+    store, ids, clockFor: () => clock, strictReferences: options.strictReferences ?? false,
+  });
+
+  const app = new Hono<SandboxEnv>();
+
+  /** The one renderer of the error envelope. */
+  const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
+    let apiError: ApiError;
+    if (error instanceof ApiError) {
+      apiError = error;
+    } else {
+      reportUnexpected(error);
+      apiError = new ApiError('internal_error', 'An unexpected error occurred; retrying with the same Idempotency-Key is safe');
+    }
+    const requestId = c.get('requestId') ?? requestIds.next('req');
+    return c.body(errorBody(apiError, requestId), apiError.status, { ...JSON_TYPE, ...apiError.headers, 'X-Request-Id': requestId });
+  };
+  app.onError(renderError);
+  app.notFound((c) => renderError(new ApiError('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
+    field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
+  }), c));
+
+  app.use(async (c, next) => {
+    const requestId = requestIds.next('req');
+    c.set('requestId', requestId);
+    c.header('X-Request-Id', requestId);
+    const key = c.req.header('x-api-key');
+    if (key === undefined || key === '' || key.length > 256 || (allowedKeys !== undefined && !allowedKeys.has(key))) {
+      throw new ApiError('unauthorized', 'Invalid or missing API key', { field: 'X-API-Key', reason: key ? 'Not accepted' : 'Missing' });
+    }
+    await orders.ensureTenant(key);
+    c.set('tenant', key);
+    await next();
+  });
+
+  if (rateLimiter !== undefined) {
+    const limited = (group: RateLimitGroup) => async (c: Context<SandboxEnv>, next: () => Promise<void>) => {
+      const headers = rateLimiter.take(c.get('tenant'), group);
+      for (const name in headers) c.header(name, headers[name]);
+      await next();
+    };
+    // Hono's '/orders/*' also matches '/orders' itself.
+    app.use('/orders/*', limited('orders'));
+  }
+
+  const methodsByPath = new Map<string, string[]>();
+  const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler<SandboxEnv>) => {
+    app.on(method, path, handler);
+    const methods = methodsByPath.get(path) ?? [];
+    methodsByPath.set(path, [...methods, method]);
+  };
+
+  /** Reads the Idempotency-Key first, so a bad key is refused before the body is even read. */
+  const idempotencyKey = (c: Context<SandboxEnv>) => parseIdempotencyKey(c.req.header('idempotency-key'), requireKey);
+
+  const idempotent = async (c: Context<SandboxEnv>, key: string | undefined, body: unknown, work: (requestId: string) => Promise<StoredAnswer>) => {
+    const tenant = c.get('tenant');
+    const requestId = c.get('requestId');
+    return runIdempotent({
+      store, tenant, requestId, key,
+      fingerprint: requestFingerprint(c.req.method, c.req.path, body),
+      now: clock.now(),
+    }, () => work(requestId));
+  };
+
+  route('POST', '/orders', async (c) => {
+    const key = idempotencyKey(c);
+    const request = validateCreateOrder(await readJsonObject(c.req.raw, maxBodyBytes));
+    orders.assertReferencesKnown(request);
+    return send(c, await idempotent(c, key, request, async (requestId) => {
+      const { order } = await orders.create(c.get('tenant'), request);
+      return { status: 201, body: JSON.stringify(order), headers: { Location: `/orders/${order.id}` }, requestId };
+    }));
+  });
+
+  route('GET', '/orders/:orderId', async (c) => {
+    const record = await orders.get(c.get('tenant'), orderIdParam(c));
+    return json(c, record.order);
+  });
+
+  route('DELETE', '/orders/:orderId', async (c) => {
+    const record = await orders.cancel(c.get('tenant'), orderIdParam(c));
+    return json(c, record.order);
+  });
+
+  route('GET', '/sandbox/orders', async (c) => {
+    const query = validateListQuery(c.req.query());
+    const page = await orders.list(c.get('tenant'), {
+      limit: query.limit,
+      ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.patientId === undefined ? {} : { patientId: query.patientId }),
+    });
+    const last = page.records.at(-1);
+    return json(c, {
+      data: page.records.map((record) => record.order),
+      hasMore: page.hasMore,
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor(last.order.id) : null,
+    });
+  });
+
+  route('POST', '/sandbox/reset', async (c) => {
+    await orders.reset(c.get('tenant'));
+    return json(c, { reset: true });
+  });
+
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+    app.all(path, (c) => {
+      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}`, {
+        field: 'method', reason: `Allowed: ${allow}`,
+      }, { Allow: allow });
+    });
+  }
+
+  return { app, fetch: (request) => Promise.resolve(app.fetch(request)), request: app.request.bind(app) };
+}

@@ -1,0 +1,67 @@
+import { ApiError } from '../errors.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError('payload_too_large', `The request body is larger than ${maxBytes} bytes`, {
+    field: 'body', reason: `At most ${maxBytes} bytes`,
+  });
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** The body as a JSON object; every other body is refused with the envelope (400, 413 or 415). */
+export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+  const contentType = request.headers.get('content-type');
+  if (contentType !== null && !JSON_MEDIA_TYPE.test(contentType)) {
+    throw new ApiError('unsupported_media_type', `The body must be sent as application/json, not ${contentType.slice(0, 100)}`, {
+      field: 'Content-Type', reason: 'Use Content-Type: application/json',
+    });
+  }
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+
+  let text: string;
+  try {
+    text = utf8.decode(await readLimited(request, maxBytes));
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('invalid_request', 'The request body is not valid UTF-8', { field: 'body', reason: 'Not UTF-8' });
+  }
+  if (text.trim() === '') {
+    throw new ApiError('invalid_request', 'The request body is empty; send a JSON object', { field: 'body', reason: 'Required' });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError('invalid_request', 'The request body is not valid JSON', {
+      field: 'body', reason: (error as Error).message.slice(0, 200),
+    });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ApiError('invalid_request', 'The request body must be a JSON object', {
+      field: 'body', reason: `Got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`,
+    });
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,6 @@
+export interface SandboxEnv {
+  Variables: {
+    requestId: string;
+    tenant: string;
+  };
+}

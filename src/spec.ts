@@ -1,0 +1,42 @@
+import spec from './generated/spec.json' with { type: 'json' };
+
+export interface SpecParameter {
+  name: string;
+  in: 'query' | 'header' | 'path' | 'cookie';
+  required?: boolean;
+  schema: object;
+}
+
+interface SpecOperation {
+  operationId: string;
+  parameters?: Array<SpecParameter | { $ref: string }>;
+}
+
+export const openApiDocument = spec as unknown as {
+  paths: Record<string, Record<string, SpecOperation | unknown>>;
+  components: { schemas: Record<string, object>; parameters: Record<string, SpecParameter> };
+};
+
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace']);
+
+function resolveParameter(parameter: SpecParameter | { $ref: string }): SpecParameter {
+  if (!('$ref' in parameter)) return parameter;
+  const name = parameter.$ref.replace('#/components/parameters/', '');
+  const resolved = openApiDocument.components.parameters[name];
+  if (resolved === undefined) throw new Error(`spec: unknown parameter ${parameter.$ref}`);
+  return resolved;
+}
+
+/** An operation's parameters of one location, as the spec declares them. */
+export function operationParameters(operationId: string, location: SpecParameter['in']): SpecParameter[] {
+  for (const pathItem of Object.values(openApiDocument.paths)) {
+    for (const [method, operation] of Object.entries(pathItem)) {
+      if (!HTTP_METHODS.has(method) || (operation as SpecOperation).operationId !== operationId) continue;
+      const shared = (pathItem.parameters as SpecOperation['parameters']) ?? [];
+      return [...shared, ...((operation as SpecOperation).parameters ?? [])]
+        .map(resolveParameter)
+        .filter((parameter) => parameter.in === location);
+    }
+  }
+  throw new Error(`spec: no operation ${operationId}`);
+}

@@ -1,0 +1,96 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import type { ErrorDetails } from './api-types.ts';
+import { ApiError } from './errors.ts';
+import { openApiDocument, operationParameters } from './spec.ts';
+
+// ajv-formats ships CommonJS whose default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
+
+const SPEC_ID = 'nimbus-openapi';
+
+function createAjv(options: { coerceTypes: boolean }): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: false,
+    verbose: true,
+    useDefaults: true,
+    coerceTypes: options.coerceTypes,
+  });
+  addFormats(ajv);
+  ajv.addSchema({ $id: SPEC_ID, components: { schemas: openApiDocument.components.schemas } });
+  return ajv;
+}
+
+const bodyAjv = createAjv({ coerceTypes: false });
+const queryAjv = createAjv({ coerceTypes: true });
+
+/** `/shippingAddress/zip` → `shippingAddress.zip`. */
+function dottedPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) parts.push(child);
+  return parts.join('.');
+}
+
+function describe(error: ErrorObject): ErrorDetails {
+  const schema = (error.parentSchema ?? {}) as Record<string, unknown>;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { field: dottedPath(error.instancePath, String(params.missingProperty)), reason: 'Required' };
+    case 'additionalProperties':
+      return { field: dottedPath(error.instancePath, String(params.additionalProperty)), reason: 'Unknown field' };
+    case 'type':
+      return { field: dottedPath(error.instancePath), reason: `Must be of type ${String(params.type).replace(',', ' or ')}` };
+    case 'minLength':
+      return { field: dottedPath(error.instancePath), reason: params.limit === 1 ? 'Must not be empty' : `Must be at least ${String(params.limit)} characters` };
+    case 'maxLength':
+      return { field: dottedPath(error.instancePath), reason: `Must be at most ${String(params.limit)} characters` };
+    case 'pattern':
+      return { field: dottedPath(error.instancePath), reason: typeof schema['x-invalid-reason'] === 'string' ? schema['x-invalid-reason'] : `Must match ${String(params.pattern)}` };
+    case 'enum':
+      return { field: dottedPath(error.instancePath), reason: `Must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'minimum':
+    case 'maximum':
+      return { field: dottedPath(error.instancePath), reason: `Must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}` };
+    case 'format':
+      return { field: dottedPath(error.instancePath), reason: `Must be a valid ${String(params.format)}` };
+    default:
+      return { field: dottedPath(error.instancePath), reason: error.message ?? 'Invalid' };
+  }
+}
+
+export type Validator<T> = (value: unknown) => T;
+
+/** Validates a request body against a component schema; a breach is a 422 naming the first failing field. */
+export function bodyValidator<T>(schemaName: string): Validator<T> {
+  const validate = bodyAjv.compile({ $ref: `${SPEC_ID}#/components/schemas/${schemaName}` });
+  return (value) => {
+    if (validate(value)) return value as T;
+    const details = describe(validate.errors![0]!);
+    throw new ApiError('validation_error', 'The request body is invalid', details);
+  };
+}
+
+/** Tests a value against a component schema without throwing. */
+export function schemaTest(schemaName: string): (value: unknown) => boolean {
+  const validate = bodyAjv.compile({ $ref: `${SPEC_ID}#/components/schemas/${schemaName}` });
+  return (value) => validate(value);
+}
+
+/** Validates and coerces an operation's query parameters as the spec declares them; a breach is a 400. */
+export function queryValidator<T>(operationId: string): Validator<T> {
+  const parameters = operationParameters(operationId, 'query');
+  const validate = queryAjv.compile({
+    type: 'object',
+    properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, parameter.schema])),
+    required: parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+    // Parameter schemas point into the spec's components with local refs.
+    components: { schemas: openApiDocument.components.schemas },
+  });
+  return (value) => {
+    if (validate(value)) return value as T;
+    const details = describe(validate.errors![0]!);
+    throw new ApiError('invalid_request', `Query parameter ${details.field} is invalid`, details);
+  };
+}
