@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import { parseArgs } from 'node:util';
 import { createSandbox, type SandboxOptions } from './http/app.ts';
+import { FAULT_KINDS, type FaultKind } from './http/faults.ts';
 
 const HELP = `nimbus-sandbox: a local sandbox of the Nimbus OS API 1.0.0
 
@@ -14,6 +15,15 @@ Options:
   --api-keys K1,K2            Accept only these API keys (default: any non-empty key)
   --require-idempotency-key   Refuse POSTs that carry no Idempotency-Key
   --strict                    Refuse unknown patient and prescription ids, as production does
+  --clock real|virtual        real: every API key's clock runs with real time (default);
+                              virtual: it stands still until POST /sandbox/clock/advance
+  --time-scale N              Run real clocks N times faster (default: 1)
+  --start-time ISO            Where every clock starts (default: now), e.g. 2025-01-15T15:00:00Z
+  --timeline P,S,D            Seconds an order waits before processing, shipped and delivered
+                              (default: 3600,86400,259200)
+  --fault-rate R              Share (0 to 1) of API requests that fail on purpose (default: 0)
+  --faults K1,K2              Faults --fault-rate draws from: latency, 429, 500, 503, drop,
+                              lost-response (default: all but latency)
   -h, --help                  Show this help
 
 Every API key is its own tenant and starts with the published test data.`;
@@ -38,6 +48,12 @@ try {
       'api-keys': { type: 'string' },
       'require-idempotency-key': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      clock: { type: 'string', default: 'real' },
+      'time-scale': { type: 'string', default: '1' },
+      'start-time': { type: 'string' },
+      timeline: { type: 'string' },
+      'fault-rate': { type: 'string', default: '0' },
+      faults: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -59,15 +75,40 @@ if (values['rate-limit'] !== 'on' && values['rate-limit'] !== 'off') fail(`--rat
 const apiKeys = values['api-keys']?.split(',').map((key) => key.trim()).filter(Boolean);
 if (apiKeys !== undefined && apiKeys.length === 0) fail('--api-keys needs at least one key');
 
+if (values.clock !== 'real' && values.clock !== 'virtual') fail(`--clock takes real or virtual, not "${values.clock}"`);
+const timeScale = Number(values['time-scale']);
+if (!(timeScale > 0) || !Number.isFinite(timeScale)) fail(`--time-scale must be a number above 0, not "${values['time-scale']}"`);
+const startTime = values['start-time'] === undefined ? undefined : Date.parse(values['start-time']);
+if (startTime !== undefined && Number.isNaN(startTime)) fail(`--start-time must be a date-time such as 2025-01-15T15:00:00Z, not "${values['start-time']}"`);
+let timeline: SandboxOptions['timeline'];
+if (values.timeline !== undefined) {
+  const seconds = values.timeline.split(',').map(Number);
+  if (seconds.length !== 3 || seconds.some((value) => !(value >= 0) || !Number.isFinite(value))) {
+    fail(`--timeline takes three numbers of seconds (processing,shipped,delivered), not "${values.timeline}"`);
+  }
+  timeline = { processing: seconds[0]! * 1000, shipped: seconds[1]! * 1000, delivered: seconds[2]! * 1000 };
+}
+const faultRate = Number(values['fault-rate']);
+if (!(faultRate >= 0 && faultRate <= 1)) fail(`--fault-rate must be a number from 0 to 1, not "${values['fault-rate']}"`);
+const faultKinds = values.faults?.split(',').map((kind) => kind.trim());
+const unknownFault = faultKinds?.find((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
+if (unknownFault !== undefined) fail(`--faults: unknown fault "${unknownFault}"; use ${FAULT_KINDS.join(', ')}`);
+
 const options: SandboxOptions = {
   rateLimit: values['rate-limit'] === 'off' ? false : {},
   requireIdempotencyKey: values['require-idempotency-key'],
   strictReferences: values.strict,
+  clockMode: values.clock,
+  timeScale,
+  faultRate,
+  ...(startTime === undefined ? {} : { startTime }),
+  ...(timeline === undefined ? {} : { timeline }),
+  ...(faultKinds === undefined ? {} : { faultKinds: faultKinds as FaultKind[] }),
   ...(apiKeys === undefined ? {} : { apiKeys }),
 };
 const sandbox = createSandbox(options);
 
-const server = serve({ fetch: sandbox.app.fetch, port, hostname: values.host }, (info) => {
+const server = serve({ fetch: sandbox.fetch, port, hostname: values.host }, (info) => {
   const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
   console.log(`Nimbus OS sandbox listening on http://${host}:${info.port}`);
 });
@@ -80,6 +121,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 
 function shutdown(signal: string): void {
   console.log(`Received ${signal}; shutting down`);
+  sandbox.close();
   server.close(() => process.exit(0));
   // Keep-alive connections would hold close() open; drop them rather than hang.
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -21,3 +21,70 @@ export class ManualClock implements Clock {
     this.current += ms;
   }
 }
+
+export type ClockMode = 'real' | 'virtual';
+
+/**
+ * One tenant's sandbox time. Real mode runs with the base clock (times `timeScale`) from the
+ * sandbox's start; virtual mode stands still at `start` until advanced. Advances add up in both.
+ */
+export class TenantClock implements Clock {
+  private advancedMs = 0;
+
+  constructor(
+    private readonly base: Clock,
+    readonly mode: ClockMode,
+    readonly timeScale: number,
+    private readonly origin: number,
+    private readonly start: number,
+  ) {}
+
+  now(): number {
+    const elapsed = this.mode === 'virtual' ? 0 : (this.base.now() - this.origin) * this.timeScale;
+    return Math.floor(this.start + elapsed + this.advancedMs);
+  }
+
+  advance(ms: number): void {
+    this.advancedMs += ms;
+  }
+}
+
+export interface ClockSettings {
+  mode: ClockMode;
+  timeScale: number;
+  /** Where sandbox time starts (ms); default: the base clock's now. */
+  startAt?: number;
+}
+
+/** A clock per tenant, created on first use, so one tenant's advance never moves another's time. */
+export class TenantClocks {
+  private readonly clocks = new Map<string, TenantClock>();
+  private readonly origin: number;
+  private readonly start: number;
+
+  constructor(private readonly base: Clock, private readonly settings: ClockSettings) {
+    this.origin = base.now();
+    this.start = settings.startAt ?? this.origin;
+  }
+
+  for(tenant: string): TenantClock {
+    let clock = this.clocks.get(tenant);
+    if (clock === undefined) {
+      clock = new TenantClock(this.base, this.settings.mode, this.settings.timeScale, this.origin, this.start);
+      this.clocks.set(tenant, clock);
+    }
+    return clock;
+  }
+}
+
+/** Real-time repetition, for the background sweep; the returned function stops it. */
+export function every(intervalMs: number, task: () => void): () => void {
+  const timer = setInterval(task, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Real-time wait, for injected latency. */
+export function realDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

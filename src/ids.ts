@@ -6,6 +6,21 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export interface IdGenerator {
   /** A new identifier: the prefix, an underscore, then `length` letters and digits. */
   next(prefix: string, length?: number): string;
+  /** `length` random decimal digits. */
+  digits(length: number): string;
+  /** A random integer in [0, bound). */
+  int(bound: number): number;
+}
+
+function fromBytes(nextBytes: (length: number) => Uint8Array): IdGenerator {
+  return {
+    next: (prefix, length = 24) => `${prefix}_${encode(nextBytes(length), length)}`,
+    digits: (length) => Array.from(nextBytes(length), (byte) => byte % 10).join(''),
+    int: (bound) => {
+      const bytes = nextBytes(4);
+      return (((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0) % bound;
+    },
+  };
 }
 
 function encode(bytes: Uint8Array, length: number): string {
@@ -19,17 +34,14 @@ function encode(bytes: Uint8Array, length: number): string {
 export function randomIds(): IdGenerator {
   let pool = randomBytes(4096);
   let offset = 0;
-  return {
-    next(prefix, length = 24) {
-      if (offset + length > pool.length) {
-        pool = randomBytes(4096);
-        offset = 0;
-      }
-      const id = `${prefix}_${encode(pool.subarray(offset, offset + length), length)}`;
-      offset += length;
-      return id;
-    },
-  };
+  return fromBytes((length) => {
+    if (offset + length > pool.length) {
+      pool = randomBytes(Math.max(4096, length));
+      offset = 0;
+    }
+    offset += length;
+    return pool.subarray(offset - length, offset);
+  });
 }
 
 /** Reproducible ids from a seed (sfc32), so two runs with the same seed answer identically. */
@@ -45,11 +57,9 @@ export function seededIds(seed: number): IdGenerator {
     return t >>> 0;
   };
   for (let i = 0; i < 15; i++) nextWord();
-  return {
-    next(prefix, length = 24) {
-      const bytes = new Uint8Array(length);
-      for (let i = 0; i < length; i++) bytes[i] = nextWord() & 0xff;
-      return `${prefix}_${encode(bytes, length)}`;
-    },
-  };
+  return fromBytes((length) => {
+    const bytes = new Uint8Array(length);
+    for (let i = 0; i < length; i++) bytes[i] = nextWord() & 0xff;
+    return bytes;
+  });
 }

@@ -52,7 +52,11 @@ function describe(error: ErrorObject): ErrorDetails {
       return { field: dottedPath(error.instancePath), reason: `Must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'minimum':
     case 'maximum':
-      return { field: dottedPath(error.instancePath), reason: `Must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}` };
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const bound = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' }[error.keyword];
+      return { field: dottedPath(error.instancePath), reason: `Must be ${bound} ${String(params.limit)}` };
+    }
     case 'format':
       return { field: dottedPath(error.instancePath), reason: `Must be a valid ${String(params.format)}` };
     default:

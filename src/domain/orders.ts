@@ -3,16 +3,23 @@ import { isoTime, type Clock } from '../clock.ts';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { UnknownCursorError, type OrderFilter, type Store } from '../store/store.ts';
-import { isCancellable } from './order-lifecycle.ts';
-import type { OrderRecord } from './records.ts';
+import { DueQueue } from './due-queue.ts';
+import { magicOutcome, magicRefusal } from './magic-values.ts';
+import { FULFILMENT_PATH, isCancellable } from './order-lifecycle.ts';
+import type { OrderRecord, StatusChange } from './records.ts';
 import { TEST_PATIENT_IDS, TEST_PRESCRIPTION_IDS, testDataOrders } from './test-data.ts';
+import { addBusinessDays, nextStep, type Step, type Timeline } from './timeline.ts';
+import { CARRIERS, trackingNumber } from './tracking.ts';
 
 export interface OrderServiceDeps {
   store: Store;
   ids: IdGenerator;
   clockFor(tenant: string): Clock;
+  timeline: Timeline;
   /** Refuse patient and prescription ids the tenant does not know, as production does. */
   strictReferences: boolean;
+  /** Told of every status change after it is stored, in the order they happen. */
+  onStatusChange?: (tenant: string, record: OrderRecord, change: StatusChange) => void | Promise<void>;
 }
 
 export interface OrderListQuery extends OrderFilter {
@@ -20,34 +27,59 @@ export interface OrderListQuery extends OrderFilter {
   after?: string;
 }
 
+const DELIVERY_ESTIMATE_BUSINESS_DAYS = 3;
+
 function notFound(orderId: string): ApiError {
   return new ApiError('not_found', `No order with id ${orderId}`, { field: 'orderId', reason: 'Not found' });
 }
 
-/** Orders for one tenant at a time: the rules of the published contract, with no HTTP in sight. */
+function invalid(field: string, reason: string): ApiError {
+  return new ApiError('validation_error', 'The request body is invalid', { field, reason });
+}
+
+/**
+ * Orders for one tenant at a time: the rules of the published contract and the sandbox's
+ * timeline, with no HTTP in sight. Status changes fall due on the tenant's clock; a read applies
+ * what is due, and `sweep` applies it with no read, one step at a time in due order.
+ */
 export class OrderService {
+  private readonly queues = new Map<string, DueQueue>();
+
   constructor(private readonly deps: OrderServiceDeps) {}
+
+  private queue(tenant: string): DueQueue {
+    let queue = this.queues.get(tenant);
+    if (queue === undefined) {
+      queue = new DueQueue();
+      this.queues.set(tenant, queue);
+    }
+    return queue;
+  }
+
+  private schedule(tenant: string, record: OrderRecord): void {
+    const step = nextStep(record, this.deps.timeline);
+    if (step !== undefined) this.queue(tenant).push({ dueAt: step.dueAt, orderId: record.order.id });
+  }
 
   async ensureTenant(tenant: string): Promise<void> {
     await this.deps.store.ensureTenant(tenant, testDataOrders);
   }
 
   async reset(tenant: string): Promise<void> {
+    this.queues.delete(tenant);
     await this.deps.store.resetTenant(tenant, testDataOrders());
   }
 
-  /** Production's strict validation; the sandbox's default "basic" validation accepts any well-formed id. */
-  assertReferencesKnown(request: CreateOrderRequest): void {
+  /** The refusals decided from the request alone: magic values, and production's strict validation. */
+  screen(request: CreateOrderRequest): void {
+    const refusal = magicRefusal(request);
+    if (refusal !== undefined) throw invalid(refusal.field, refusal.reason);
     if (!this.deps.strictReferences) return;
-    if (!TEST_PATIENT_IDS.includes(request.patientId)) {
-      throw new ApiError('validation_error', 'The request body is invalid', { field: 'patientId', reason: 'Patient not found' });
-    }
-    if (!TEST_PRESCRIPTION_IDS.includes(request.prescriptionId)) {
-      throw new ApiError('validation_error', 'The request body is invalid', { field: 'prescriptionId', reason: 'Prescription not found' });
-    }
+    if (!TEST_PATIENT_IDS.includes(request.patientId)) throw invalid('patientId', 'Patient not found');
+    if (!TEST_PRESCRIPTION_IDS.includes(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
   }
 
-  /** `request` has passed the spec's schema and `assertReferencesKnown`. */
+  /** `request` has passed the spec's schema and `screen`. */
   async create(tenant: string, request: CreateOrderRequest): Promise<OrderRecord> {
     const now = isoTime(this.deps.clockFor(tenant).now());
     const { street1, street2, city, state, zip, country = 'US' } = request.shippingAddress;
@@ -60,22 +92,28 @@ export class OrderService {
       createdAt: now,
       updatedAt: now,
     };
+    const outcome = magicOutcome(request.prescriptionId);
+    const change: StatusChange = { status: 'pending', at: now, reason: 'Created' };
     const record: OrderRecord = {
       order,
       ...(request.notes === undefined ? {} : { notes: request.notes }),
-      history: [{ status: 'pending', at: now, reason: 'Created' }],
+      ...(outcome === undefined ? {} : { outcome }),
+      history: [change],
     };
     await this.deps.store.saveOrder(tenant, record);
+    this.schedule(tenant, record);
+    await this.deps.onStatusChange?.(tenant, record, change);
     return record;
   }
 
+  /** The order as the tenant's clock says it is now. */
   async get(tenant: string, orderId: string): Promise<OrderRecord> {
     const record = await this.deps.store.getOrder(tenant, orderId);
     if (record === undefined) throw notFound(orderId);
-    return record;
+    return this.catchUp(tenant, record);
   }
 
-  async cancel(tenant: string, orderId: string, reason = 'Cancelled by the API client'): Promise<OrderRecord> {
+  async cancel(tenant: string, orderId: string, reason = 'Cancelled through DELETE /orders/{orderId}'): Promise<OrderRecord> {
     const record = await this.get(tenant, orderId);
     const { status } = record.order;
     if (status === 'cancelled') return record;
@@ -84,10 +122,29 @@ export class OrderService {
         field: 'status', reason: `An order cannot be cancelled once ${status}`,
       });
     }
-    return this.moveTo(tenant, record, 'cancelled', reason);
+    return this.apply(tenant, record, { status: 'cancelled', dueAt: this.deps.clockFor(tenant).now(), reason });
+  }
+
+  /** Moves an order along the fulfilment path now: to the next status, or on to `to`. */
+  async advance(tenant: string, orderId: string, to?: OrderStatus): Promise<OrderRecord> {
+    let record = await this.get(tenant, orderId);
+    const from = FULFILMENT_PATH.indexOf(record.order.status);
+    const target = to === undefined ? from + 1 : FULFILMENT_PATH.indexOf(to);
+    if (from === -1 || target <= from || target >= FULFILMENT_PATH.length) {
+      const wanted = to ?? 'the next status';
+      throw new ApiError('invalid_state_transition', `Order ${orderId} is ${record.order.status}; ${wanted} is not ahead of it on pending → processing → shipped → delivered`, {
+        field: 'to', reason: `Not ahead of ${record.order.status}`,
+      });
+    }
+    const now = this.deps.clockFor(tenant).now();
+    for (const status of FULFILMENT_PATH.slice(from + 1, target + 1)) {
+      record = await this.apply(tenant, record, { status, dueAt: now, reason: 'Advanced through POST /sandbox/orders/{orderId}/advance' });
+    }
+    return record;
   }
 
   async list(tenant: string, query: OrderListQuery) {
+    await this.sweep(tenant);
     try {
       return await this.deps.store.listOrders(tenant, query, query);
     } catch (error) {
@@ -100,14 +157,53 @@ export class OrderService {
     }
   }
 
-  private async moveTo(tenant: string, record: OrderRecord, status: OrderStatus, reason: string): Promise<OrderRecord> {
-    const at = isoTime(this.deps.clockFor(tenant).now());
-    const next: OrderRecord = {
-      ...record,
-      order: { ...record.order, status, updatedAt: at },
-      history: [...record.history, { status, at, reason }],
-    };
+  /** Applies, in due order, every change due on the tenant's clock; one step per order at a time. */
+  async sweep(tenant: string): Promise<number> {
+    const queue = this.queues.get(tenant);
+    if (queue === undefined) return 0;
+    const now = this.deps.clockFor(tenant).now();
+    let applied = 0;
+    for (let entry = queue.popDue(now); entry !== undefined; entry = queue.popDue(now)) {
+      const record = await this.deps.store.getOrder(tenant, entry.orderId);
+      if (record === undefined) continue;
+      const step = nextStep(record, this.deps.timeline);
+      // A read may have applied this step already; the entry it left covers what comes next.
+      if (step === undefined || step.dueAt !== entry.dueAt) continue;
+      await this.apply(tenant, record, step);
+      applied++;
+    }
+    return applied;
+  }
+
+  async sweepAll(): Promise<void> {
+    for (const tenant of this.queues.keys()) await this.sweep(tenant);
+  }
+
+  private async catchUp(tenant: string, record: OrderRecord): Promise<OrderRecord> {
+    const now = this.deps.clockFor(tenant).now();
+    let current = record;
+    for (let step = nextStep(current, this.deps.timeline); step !== undefined && step.dueAt <= now; step = nextStep(current, this.deps.timeline)) {
+      current = await this.apply(tenant, current, step);
+    }
+    return current;
+  }
+
+  private async apply(tenant: string, record: OrderRecord, step: Step): Promise<OrderRecord> {
+    // A concurrent read or sweep may have moved the order since `record` was read.
+    const stored = await this.deps.store.getOrder(tenant, record.order.id);
+    if (stored !== undefined && stored.history.length !== record.history.length) return stored;
+    const at = isoTime(step.dueAt);
+    const change: StatusChange = { status: step.status, at, reason: step.reason };
+    const order: Order = { ...record.order, status: step.status, updatedAt: at };
+    if (step.status === 'shipped') {
+      const carrier = CARRIERS[this.deps.ids.int(CARRIERS.length)]!;
+      order.trackingNumber = trackingNumber(carrier, this.deps.ids.digits(20));
+      order.estimatedDeliveryDate = addBusinessDays(step.dueAt, DELIVERY_ESTIMATE_BUSINESS_DAYS);
+    }
+    const next: OrderRecord = { ...record, order, history: [...record.history, change] };
     await this.deps.store.saveOrder(tenant, next);
+    this.schedule(tenant, next);
+    await this.deps.onStatusChange?.(tenant, next, change);
     return next;
   }
 }

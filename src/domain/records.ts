@@ -1,4 +1,5 @@
 import type { Order, OrderStatus } from '../api-types.ts';
+import type { OrderOutcome } from './magic-values.ts';
 
 export interface StatusChange {
   status: OrderStatus;
@@ -14,6 +15,8 @@ export interface OrderRecord {
   history: StatusChange[];
   /** Published test data stays exactly as published. */
   frozen?: boolean;
+  /** A magic prescription's unusual course. */
+  outcome?: OrderOutcome;
 }
 
 /** A finished answer kept for idempotent replay. */

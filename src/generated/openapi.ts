@@ -67,6 +67,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/orders/{orderId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        /** Every status change of an order, with its time and reason (sandbox only) */
+        get: operations["sandboxOrderHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/orders/{orderId}/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an order along its lifecycle now (sandbox only)
+         * @description Moves the order to the next status on pending → processing → shipped → delivered, or on to
+         *     `to`, applying each step in between (a shipped order gets its tracking number). A body is
+         *     optional. 409 `invalid_state_transition` when the target is not ahead of the order's status.
+         */
+        post: operations["sandboxAdvanceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's sandbox clock (sandbox only) */
+        get: operations["sandboxGetClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the calling tenant's clock forward (sandbox only)
+         * @description Every status change that falls due in the interval is applied, in due order, before the
+         *     answer. Other tenants' clocks do not move.
+         */
+        post: operations["sandboxAdvanceClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/reset": {
         parameters: {
             query?: never;
@@ -112,6 +193,21 @@ export interface components {
             /** @default US */
             country: string;
         };
+        /**
+         * @description Sandbox magic values (production treats these as ordinary data):
+         *
+         *     | field | value | the sandbox answers |
+         *     |---|---|---|
+         *     | patientId | `pat_test_not_found` | 422, Patient not found |
+         *     | prescriptionId | `rx_test_not_found` | 422, Prescription not found |
+         *     | prescriptionId | `rx_test_expired` | 422, Prescription has expired |
+         *     | prescriptionId | `rx_test_no_refills` | 422, No refills remaining on this prescription |
+         *     | prescriptionId | `rx_test_controlled` | 422, Controlled substances cannot be shipped to this address |
+         *     | shippingAddress.zip | `00000` | 422, Address is undeliverable |
+         *     | shippingAddress.state | `AA` | 422, The pharmacy is not licensed to ship to this state |
+         *     | prescriptionId | `rx_test_hold` | 201; held in processing, never ships on its own |
+         *     | prescriptionId | `rx_test_unfillable` | 201; cancelled by the pharmacy when it would have shipped |
+         */
         CreateOrderRequest: {
             patientId: components["schemas"]["PatientId"];
             prescriptionId: components["schemas"]["PrescriptionId"];
@@ -145,6 +241,33 @@ export interface components {
             hasMore: boolean;
             nextCursor: string | null;
         };
+        OrderHistory: {
+            orderId: components["schemas"]["OrderId"];
+            history: {
+                status: components["schemas"]["OrderStatus"];
+                /** Format: date-time */
+                at: string;
+                reason: string;
+            }[];
+        };
+        OrderAdvanceRequest: {
+            /** @enum {string} */
+            to?: "processing" | "shipped" | "delivered";
+        };
+        SandboxClock: {
+            /** Format: date-time */
+            now: string;
+            /**
+             * @description `real` follows the wall clock (times `timeScale`); `virtual` moves only when advanced.
+             * @enum {string}
+             */
+            mode: "real" | "virtual";
+            timeScale: number;
+        };
+        ClockAdvanceRequest: {
+            /** @description How far to move the clock; at most ten years at once. */
+            seconds: number;
+        };
         ResetResult: {
             /** @constant */
             reset: true;
@@ -154,10 +277,11 @@ export interface components {
          *     `not_found` (404), `idempotency_key_conflict` (409), `validation_error` (422),
          *     `rate_limit_exceeded` (429), `internal_error` (500). The sandbox also answers
          *     `method_not_allowed` (405), `idempotency_key_in_use` (409), `order_not_cancellable` (409),
-         *     `payload_too_large` (413) and `unsupported_media_type` (415).
+         *     `invalid_state_transition` (409, sandbox helpers only), `payload_too_large` (413),
+         *     `unsupported_media_type` (415) and `service_unavailable` (503, injected faults only).
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limit_exceeded" | "internal_error";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";
         /** @description Machine-readable detail; which members appear depends on the code. */
         ErrorDetails: {
             /** @description Dotted path of the failing field, header or parameter. */
@@ -336,6 +460,30 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The service is briefly unavailable (`service_unavailable`). The sandbox answers this only
+         *     when a fault was asked for (see the README's fault injection).
+         */
+        ServiceUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The order is not in a status the helper can move it from (`invalid_state_transition`). */
+        SandboxConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -412,6 +560,7 @@ export interface operations {
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getOrder: {
@@ -442,6 +591,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     cancelOrder: {
@@ -473,6 +623,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     sandboxListOrders: {
@@ -502,6 +653,126 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxOrderHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's history, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderHistory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxAdvanceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderAdvanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The order after the move. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SandboxConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxGetClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clock. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxAdvanceClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "seconds": 86400
+                 *     }
+                 */
+                "application/json": components["schemas"]["ClockAdvanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The clock after the advance. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -1,6 +1,7 @@
 import { Hono, type Context, type Handler } from 'hono';
 import type { CreateOrderRequest, OrderStatus } from '../api-types.ts';
-import { systemClock, type Clock } from '../clock.ts';
+import { every, isoTime, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from '../clock.ts';
+import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentResult } from '../domain/idempotency.ts';
 import { OrderService } from '../domain/orders.ts';
 import type { StoredAnswer } from '../domain/records.ts';
@@ -11,6 +12,7 @@ import type { Store } from '../store/store.ts';
 import { bodyValidator, queryValidator, schemaTest } from '../validation.ts';
 import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './body.ts';
 import type { SandboxEnv } from './env.ts';
+import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './rate-limit.ts';
 
 export interface SandboxOptions {
@@ -24,8 +26,26 @@ export interface SandboxOptions {
   strictReferences?: boolean;
   /** Where tenants' data lives. Default: a new in-memory store. */
   store?: Store;
-  /** Sandbox time. Default: the system clock. */
+  /** What tenants' clocks run from. Default: the system clock. */
   clock?: Clock;
+  /** `real` (default) runs every tenant's clock with real time; `virtual` holds it still until advanced. */
+  clockMode?: ClockMode;
+  /** How much faster than real time a real-mode clock runs. Default 1. */
+  timeScale?: number;
+  /** Where every tenant's clock starts (ms since the epoch). Default: now. */
+  startTime?: number;
+  /** How long an order waits in each status (ms). Default: processing 1 h, shipped 24 h, delivered 72 h. */
+  timeline?: Partial<Timeline>;
+  /** How often (real ms) the background sweep applies due changes; 0 turns it off. Default 1000. */
+  sweepIntervalMs?: number;
+  /** Share (0 to 1) of published-API requests that get an injected fault. Default 0. */
+  faultRate?: number;
+  /** Which faults `faultRate` draws from. Default: all but latency. */
+  faultKinds?: readonly FaultKind[];
+  /** Latency of the `latency` fault when no value is given (ms). Default 2000. */
+  faultLatencyMs?: number;
+  /** How injected latency waits. Default: real time. */
+  delay?: (ms: number) => Promise<void>;
   /** Real time, which rate-limit windows count. Default: the system clock. */
   realClock?: Clock;
   /** Source of order ids. Default: random. */
@@ -38,15 +58,21 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   app: Hono<SandboxEnv>;
-  /** Serves one request in-process, with no port: the Fetch API's signature. */
-  fetch(request: Request): Promise<Response>;
-  /** Hono's `app.request`: a path or URL with optional RequestInit. */
-  request: Hono<SandboxEnv>['request'];
+  /** Serves one request in-process, with no port; `env` is the server's (as @hono/node-server passes it). */
+  fetch(request: Request, env?: unknown): Promise<Response>;
+  /** Like Hono's `app.request`: a path or URL with optional RequestInit. */
+  request(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Applies every change due on every tenant's clock now. */
+  sweep(): Promise<void>;
+  /** Stops the background sweep. */
+  close(): void;
 }
 
 type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patientId?: string };
 
 const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
+const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
+const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
 const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
 const isOrderId = schemaTest('OrderId');
 const JSON_TYPE = { 'Content-Type': 'application/json' };
@@ -88,7 +114,11 @@ function json(c: Context<SandboxEnv>, body: unknown, status: 200 | 201 = 200): R
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const store = options.store ?? new MemoryStore();
-  const clock = options.clock ?? systemClock;
+  const clocks = new TenantClocks(options.clock ?? systemClock, {
+    mode: options.clockMode ?? 'real',
+    timeScale: options.timeScale ?? 1,
+    ...(options.startTime === undefined ? {} : { startAt: options.startTime }),
+  });
   const ids = options.ids ?? randomIds();
   const requestIds = randomIds();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -100,7 +130,17 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
   const orders = new OrderService({
-    store, ids, clockFor: () => clock, strictReferences: options.strictReferences ?? false,
+    store, ids,
+    clockFor: (tenant) => clocks.for(tenant),
+    timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
+    strictReferences: options.strictReferences ?? false,
+  });
+  const faults = faultInjection({
+    rate: options.faultRate ?? 0,
+    kinds: options.faultKinds ?? ['429', '500', '503', 'drop', 'lost-response'],
+    latencyMs: options.faultLatencyMs ?? DEFAULT_LATENCY_MS,
+    delay: options.delay ?? realDelay,
+    random: randomIds(),
   });
 
   const app = new Hono<SandboxEnv>();
@@ -144,6 +184,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     // Hono's '/orders/*' also matches '/orders' itself.
     app.use('/orders/*', limited('orders'));
   }
+  app.use('/orders/*', faults);
 
   const methodsByPath = new Map<string, string[]>();
   const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler<SandboxEnv>) => {
@@ -161,14 +202,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return runIdempotent({
       store, tenant, requestId, key,
       fingerprint: requestFingerprint(c.req.method, c.req.path, body),
-      now: clock.now(),
+      now: clocks.for(tenant).now(),
     }, () => work(requestId));
   };
 
   route('POST', '/orders', async (c) => {
     const key = idempotencyKey(c);
     const request = validateCreateOrder(await readJsonObject(c.req.raw, maxBodyBytes));
-    orders.assertReferencesKnown(request);
+    orders.screen(request);
     return send(c, await idempotent(c, key, request, async (requestId) => {
       const { order } = await orders.create(c.get('tenant'), request);
       return { status: 201, body: JSON.stringify(order), headers: { Location: `/orders/${order.id}` }, requestId };
@@ -201,6 +242,32 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     });
   });
 
+  route('GET', '/sandbox/orders/:orderId/history', async (c) => {
+    const record = await orders.get(c.get('tenant'), orderIdParam(c));
+    return json(c, { orderId: record.order.id, history: record.history });
+  });
+
+  route('POST', '/sandbox/orders/:orderId/advance', async (c) => {
+    const orderId = orderIdParam(c);
+    const { to } = validateOrderAdvance(await readJsonObject(c.req.raw, maxBodyBytes, true));
+    return json(c, (await orders.advance(c.get('tenant'), orderId, to)).order);
+  });
+
+  const clockView = (tenant: string) => {
+    const clock = clocks.for(tenant);
+    return { now: isoTime(clock.now()), mode: clock.mode, timeScale: clock.timeScale };
+  };
+
+  route('GET', '/sandbox/clock', (c) => json(c, clockView(c.get('tenant'))));
+
+  route('POST', '/sandbox/clock/advance', async (c) => {
+    const { seconds } = validateClockAdvance(await readJsonObject(c.req.raw, maxBodyBytes));
+    const tenant = c.get('tenant');
+    clocks.for(tenant).advance(Math.round(seconds * 1000));
+    await orders.sweep(tenant);
+    return json(c, clockView(tenant));
+  });
+
   route('POST', '/sandbox/reset', async (c) => {
     await orders.reset(c.get('tenant'));
     return json(c, { reset: true });
@@ -215,5 +282,28 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     });
   }
 
-  return { app, fetch: (request) => Promise.resolve(app.fetch(request)), request: app.request.bind(app) };
+  const stopSweep = (options.sweepIntervalMs ?? 1000) > 0
+    ? every(options.sweepIntervalMs ?? 1000, () => {
+      orders.sweepAll().catch(reportUnexpected);
+    })
+    : () => undefined;
+
+  const fetch = async (request: Request, env?: unknown): Promise<Response> => {
+    try {
+      return await app.fetch(request, env);
+    } catch (error) {
+      if (error instanceof ConnectionDropped) {
+        throw new TypeError(`fetch failed: the sandbox dropped the connection ${error.afterWork ? 'after doing the work (injected lost-response fault)' : '(injected fault)'}`);
+      }
+      throw error;
+    }
+  };
+
+  return {
+    app,
+    fetch,
+    request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
+    sweep: () => orders.sweepAll(),
+    close: stopSweep,
+  };
 }

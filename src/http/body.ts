@@ -29,8 +29,11 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** The body as a JSON object; every other body is refused with the envelope (400, 413 or 415). */
-export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+/**
+ * The body as a JSON object; every other body is refused with the envelope (400, 413 or 415).
+ * An `optional` body may be absent or empty, which reads as `{}`.
+ */
+export async function readJsonObject(request: Request, maxBytes: number, optional = false): Promise<Record<string, unknown>> {
   const contentType = request.headers.get('content-type');
   if (contentType !== null && !JSON_MEDIA_TYPE.test(contentType)) {
     throw new ApiError('unsupported_media_type', `The body must be sent as application/json, not ${contentType.slice(0, 100)}`, {
@@ -48,6 +51,7 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
     throw new ApiError('invalid_request', 'The request body is not valid UTF-8', { field: 'body', reason: 'Not UTF-8' });
   }
   if (text.trim() === '') {
+    if (optional) return {};
     throw new ApiError('invalid_request', 'The request body is empty; send a JSON object', { field: 'body', reason: 'Required' });
   }
   let parsed: unknown;

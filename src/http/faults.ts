@@ -1,0 +1,91 @@
+import type { Context, Next } from 'hono';
+import { ApiError } from '../errors.ts';
+import type { IdGenerator } from '../ids.ts';
+import type { SandboxEnv } from './env.ts';
+
+export const FAULT_HEADER = 'Nimbus-Sandbox-Fault';
+export const FAULT_KINDS = ['latency', '429', '500', '503', 'drop', 'lost-response'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+const MAX_LATENCY_MS = 30_000;
+export const DEFAULT_LATENCY_MS = 2_000;
+
+export interface Fault {
+  kind: FaultKind;
+  latencyMs: number;
+}
+
+export interface FaultSettings {
+  /** Share of API requests (0 to 1) that get a fault chosen from `kinds`, with no header asking. */
+  rate: number;
+  kinds: readonly FaultKind[];
+  latencyMs: number;
+  delay(ms: number): Promise<void>;
+  random: IdGenerator;
+}
+
+/**
+ * Thrown (not as an Error, so Hono's error handler lets it through) when a fault drops the
+ * connection of an in-process request; `Sandbox.fetch` turns it into the TypeError fetch gives.
+ */
+export class ConnectionDropped {
+  constructor(readonly afterWork: boolean) {}
+}
+
+/** `500`, `503`, `429`, `drop`, `lost-response`, `latency` or `latency=MS`. */
+export function parseFault(header: string, defaultLatencyMs: number): Fault {
+  const [kind, value] = header.trim().split('=', 2) as [string, string | undefined];
+  if (kind === 'latency') {
+    const latencyMs = value === undefined ? defaultLatencyMs : Number(value);
+    if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > MAX_LATENCY_MS) {
+      throw new ApiError('invalid_request', `The ${FAULT_HEADER} header's latency must be whole milliseconds from 0 to ${MAX_LATENCY_MS}`, {
+        field: FAULT_HEADER, reason: 'Bad latency',
+      });
+    }
+    return { kind, latencyMs };
+  }
+  if (value !== undefined || !(FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new ApiError('invalid_request', `The ${FAULT_HEADER} header must be one of ${FAULT_KINDS.join(', ')} (or latency=MS)`, {
+      field: FAULT_HEADER, reason: 'Unknown fault',
+    });
+  }
+  return { kind: kind as FaultKind, latencyMs: defaultLatencyMs };
+}
+
+function drop(c: Context<SandboxEnv>, afterWork: boolean): Response {
+  const socket = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming?.socket;
+  if (socket === undefined) throw new ConnectionDropped(afterWork);
+  socket.destroy();
+  return c.body(null, 500);
+}
+
+/** Fault injection for the published API: by request header, or server-wide at `rate`. */
+export function faultInjection(settings: FaultSettings) {
+  return async (c: Context<SandboxEnv>, next: Next) => {
+    const header = c.req.header(FAULT_HEADER);
+    let fault: Fault | undefined;
+    if (header !== undefined) {
+      fault = parseFault(header, settings.latencyMs);
+    } else if (settings.rate > 0 && settings.kinds.length > 0 && settings.random.int(1_000_000) < settings.rate * 1_000_000) {
+      fault = { kind: settings.kinds[settings.random.int(settings.kinds.length)]!, latencyMs: settings.latencyMs };
+    }
+    switch (fault?.kind) {
+      case undefined:
+        return next();
+      case 'latency':
+        await settings.delay(fault.latencyMs);
+        return next();
+      case '429':
+        throw new ApiError('rate_limit_exceeded', 'Too many requests; retry after 1 second (injected fault)', { retryAfter: 1 }, { 'Retry-After': '1' });
+      case '500':
+        throw new ApiError('internal_error', 'An unexpected error occurred (injected fault); retrying with the same Idempotency-Key is safe');
+      case '503':
+        throw new ApiError('service_unavailable', 'The service is briefly unavailable (injected fault); retry shortly', undefined, { 'Retry-After': '1' });
+      case 'drop':
+        return drop(c, false);
+      case 'lost-response':
+        await next();
+        return drop(c, true);
+    }
+  };
+}
