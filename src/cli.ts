@@ -24,6 +24,8 @@ Options:
   --fault-rate R              Share (0 to 1) of API requests that fail on purpose (default: 0)
   --faults K1,K2              Faults --fault-rate draws from: latency, 429, 500, 503, drop,
                               lost-response (default: all but latency)
+  --webhook-url URL           Send every API key's published events to URL (http or https)
+  --webhook-secret SECRET     Sign them with SECRET (default: random; GET /sandbox/webhook-endpoints shows it)
   -h, --help                  Show this help
 
 Every API key is its own tenant and starts with the published test data.`;
@@ -54,6 +56,8 @@ try {
       timeline: { type: 'string' },
       'fault-rate': { type: 'string', default: '0' },
       faults: { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'webhook-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -94,6 +98,10 @@ const faultKinds = values.faults?.split(',').map((kind) => kind.trim());
 const unknownFault = faultKinds?.find((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
 if (unknownFault !== undefined) fail(`--faults: unknown fault "${unknownFault}"; use ${FAULT_KINDS.join(', ')}`);
 
+const webhookUrl = values['webhook-url'];
+if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) fail(`--webhook-url must be an http or https URL, not "${webhookUrl}"`);
+if (values['webhook-secret'] !== undefined && webhookUrl === undefined) fail('--webhook-secret needs --webhook-url');
+
 const options: SandboxOptions = {
   rateLimit: values['rate-limit'] === 'off' ? false : {},
   requireIdempotencyKey: values['require-idempotency-key'],
@@ -105,6 +113,8 @@ const options: SandboxOptions = {
   ...(timeline === undefined ? {} : { timeline }),
   ...(faultKinds === undefined ? {} : { faultKinds: faultKinds as FaultKind[] }),
   ...(apiKeys === undefined ? {} : { apiKeys }),
+  ...(webhookUrl === undefined ? {} : { webhookUrl }),
+  ...(values['webhook-secret'] === undefined ? {} : { webhookSecret: values['webhook-secret'] }),
 };
 const sandbox = createSandbox(options);
 

@@ -88,3 +88,8 @@ export function every(intervalMs: number, task: () => void): () => void {
 export function realDelay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** An AbortSignal that fires after `ms` of real time, for outgoing requests. */
+export function realTimeout(ms: number): AbortSignal {
+  return AbortSignal.timeout(ms);
+}

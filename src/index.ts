@@ -1,6 +1,9 @@
 export { createSandbox, type Sandbox, type SandboxOptions } from './http/app.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { randomIds, seededIds, type IdGenerator } from './ids.ts';
+export { signWebhook, verifyWebhookSignature } from './webhooks/signature.ts';
+export type { WebhookSender, WebhookEndpoint, WebhookDelivery } from './webhooks/webhook-service.ts';
+export type { WebhookEvent, WebhookEventType } from './webhooks/events.ts';
 export { MemoryStore } from './store/memory-store.ts';
 export type { Store, OrderFilter, OrderPage, IdempotencyClaim } from './store/store.ts';
 export type { components, paths, operations } from './generated/openapi.ts';

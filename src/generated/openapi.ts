@@ -148,6 +148,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test webhook
+         * @description Sends one signed test event of `eventType` to `webhookUrl`, or, without a URL, to every
+         *     endpoint the API key has. A URL that no endpoint has is signed with the key's default
+         *     secret (see `GET /sandbox/webhook-endpoints`). The event is sent once, after the answer.
+         */
+        post: operations["sendTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The API key's webhook endpoints and default secret (sandbox only) */
+        get: operations["sandboxListWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint (sandbox only; production registers them in the developer portal)
+         * @description Plain http and loopback addresses are allowed here, unlike production (HTTPS, public).
+         *     Without `events` the endpoint receives the published events.
+         */
+        post: operations["sandboxCreateWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint; nothing more is sent to it (sandbox only) */
+        delete: operations["sandboxDeleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhook-endpoints/{endpointId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        /** Every delivery attempt to an endpoint, oldest first (sandbox only) */
+        get: operations["sandboxListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/reset": {
         parameters: {
             query?: never;
@@ -169,7 +251,63 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order was created */
+        post: operations["orderCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.fulfilled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order shipped */
+        post: operations["orderFulfilledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order became processing, delivered or cancelled (sandbox extension, opt-in)
+         * @description Not published by Nimbus: sent only to endpoints that list `order.processing`,
+         *     `order.delivered` or `order.cancelled` in their events.
+         */
+        post: operations["orderStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @example pat_1234567890 */
@@ -267,6 +405,105 @@ export interface components {
         ClockAdvanceRequest: {
             /** @description How far to move the clock; at most ten years at once. */
             seconds: number;
+        };
+        /**
+         * @description Published: `order.created`, `order.fulfilled` (the order shipped). Sandbox extensions,
+         *     opt-in per endpoint: `order.processing`, `order.delivered`, `order.cancelled`.
+         * @enum {string}
+         */
+        WebhookEventType: "order.created" | "order.fulfilled" | "order.processing" | "order.delivered" | "order.cancelled";
+        EventId: string;
+        OrderCreatedEvent: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            type: "order.created";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                orderId: components["schemas"]["OrderId"];
+                patientId: components["schemas"]["PatientId"];
+                prescriptionId: components["schemas"]["PrescriptionId"];
+                status: components["schemas"]["OrderStatus"];
+            };
+        };
+        OrderFulfilledEvent: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            type: "order.fulfilled";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                orderId: components["schemas"]["OrderId"];
+                trackingNumber: string;
+                /** Format: date */
+                estimatedDeliveryDate: string;
+                status: components["schemas"]["OrderStatus"];
+            };
+        };
+        OrderStatusEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "order.processing" | "order.delivered" | "order.cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                orderId: components["schemas"]["OrderId"];
+                status: components["schemas"]["OrderStatus"];
+            };
+        };
+        WebhookEvent: components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderFulfilledEvent"] | components["schemas"]["OrderStatusEvent"];
+        WebhookUrl: string;
+        WebhookTestRequest: {
+            eventType?: components["schemas"]["WebhookEventType"];
+            webhookUrl?: components["schemas"]["WebhookUrl"];
+        };
+        WebhookTestResult: {
+            success: boolean;
+            message: string;
+            webhookId: string;
+        };
+        WebhookEndpointCreateRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            events?: components["schemas"]["WebhookEventType"][];
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            secret: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookEndpointList: {
+            data: components["schemas"]["WebhookEndpoint"][];
+            /** @description Signs test webhooks sent to a URL that no endpoint has. */
+            defaultSecret: string;
+        };
+        DeletedWebhookEndpoint: {
+            id: string;
+            /** @constant */
+            deleted: true;
+        };
+        WebhookDelivery: {
+            eventId: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description Sandbox time of the attempt.
+             */
+            attemptedAt: string;
+            succeeded: boolean;
+            responseStatus: number | null;
+            /** @description Why the attempt failed (a non-2xx status, a timeout, a refused connection). */
+            error: string | null;
+            /** Format: date-time */
+            nextRetryAt: string | null;
+            /** @description True on the last attempt of an event that was never acknowledged. */
+            deadLettered: boolean;
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
         };
         ResetResult: {
             /** @constant */
@@ -492,6 +729,9 @@ export interface components {
          * @example order-2025-01-15-001
          */
         IdempotencyKey: string;
+        /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+        WebhookSignature: string;
+        EndpointId: string;
         OrderId: components["schemas"]["OrderId"];
     };
     requestBodies: never;
@@ -776,6 +1016,148 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    sendTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The test event was queued for sending. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTestResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sandboxListWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxCreateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with the secret its deliveries are signed with. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxDeleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxListWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     sandboxReset: {
         parameters: {
             query?: never;
@@ -797,6 +1179,81 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    orderCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event; anything else is retried after 1, 2, 4 and 8 seconds, five attempts in all. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderFulfilledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderFulfilledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderStatusWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

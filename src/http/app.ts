@@ -8,6 +8,8 @@ import type { StoredAnswer } from '../domain/records.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import { randomIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import type { WebhookEventType } from '../webhooks/events.ts';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import type { Store } from '../store/store.ts';
 import { bodyValidator, queryValidator, schemaTest } from '../validation.ts';
 import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './body.ts';
@@ -46,6 +48,14 @@ export interface SandboxOptions {
   faultLatencyMs?: number;
   /** How injected latency waits. Default: real time. */
   delay?: (ms: number) => Promise<void>;
+  /** Subscribe every tenant to this webhook endpoint from the start (published events). */
+  webhookUrl?: string;
+  /** The secret for `webhookUrl`'s signatures. Default: a random one, shown by GET /sandbox/webhook-endpoints. */
+  webhookSecret?: string;
+  /** Real time a receiver has to answer. Default 10 000 ms, as published. */
+  webhookTimeoutMs?: number;
+  /** How webhooks are posted. Default: fetch. */
+  webhookSender?: WebhookSender;
   /** Real time, which rate-limit windows count. Default: the system clock. */
   realClock?: Clock;
   /** Source of order ids. Default: random. */
@@ -73,6 +83,10 @@ type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patient
 const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
 const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
 const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
+const validateEndpointCreate = bodyValidator<{ url: string; events?: WebhookEventType[] }>('WebhookEndpointCreateRequest');
+const validateWebhookTest = bodyValidator<{ eventType?: WebhookEventType; webhookUrl?: string }>('WebhookTestRequest');
+const isEndpointId = (value: string) => /^we_[A-Za-z0-9]+$/.test(value) && value.length <= 64;
+const isWebhookEvent = schemaTest('WebhookEvent');
 const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
 const isOrderId = schemaTest('OrderId');
 const JSON_TYPE = { 'Content-Type': 'application/json' };
@@ -129,9 +143,19 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const rateLimiter = options.rateLimit === false
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
+  const webhooks = new WebhookService({
+    ids,
+    clockFor: (tenant) => clocks.for(tenant),
+    send: options.webhookSender ?? httpSender,
+    timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    isValidEvent: isWebhookEvent,
+    ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
+    reportUnexpected: (error) => reportUnexpected(error),
+  });
   const orders = new OrderService({
     store, ids,
     clockFor: (tenant) => clocks.for(tenant),
+    onStatusChange: (tenant, record, change) => webhooks.publish(tenant, record, change),
     timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
     strictReferences: options.strictReferences ?? false,
   });
@@ -183,8 +207,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     };
     // Hono's '/orders/*' also matches '/orders' itself.
     app.use('/orders/*', limited('orders'));
+    app.use('/webhooks/*', limited('webhooks'));
   }
   app.use('/orders/*', faults);
+  app.use('/webhooks/*', faults);
 
   const methodsByPath = new Map<string, string[]>();
   const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler<SandboxEnv>) => {
@@ -265,10 +291,43 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const tenant = c.get('tenant');
     clocks.for(tenant).advance(Math.round(seconds * 1000));
     await orders.sweep(tenant);
+    await webhooks.drain(tenant);
     return json(c, clockView(tenant));
   });
 
+  route('POST', '/webhooks/test', async (c) => {
+    const { eventType = 'order.created', webhookUrl } = validateWebhookTest(await readJsonObject(c.req.raw, maxBodyBytes, true));
+    const webhookId = webhooks.sendTest(c.get('tenant'), eventType, webhookUrl);
+    return json(c, { success: true, message: 'Test webhook sent', webhookId });
+  });
+
+  const endpointIdParam = (c: Context<SandboxEnv>) => {
+    const endpointId = c.req.param('endpointId') ?? '';
+    if (!isEndpointId(endpointId)) {
+      throw new ApiError('not_found', `No webhook endpoint with id ${endpointId.slice(0, 100)}`, { field: 'endpointId', reason: 'Endpoint ids start with we_' });
+    }
+    return endpointId;
+  };
+
+  route('POST', '/sandbox/webhook-endpoints', async (c) => {
+    const { url, events } = validateEndpointCreate(await readJsonObject(c.req.raw, maxBodyBytes));
+    return json(c, webhooks.createEndpoint(c.get('tenant'), url, events), 201);
+  });
+
+  route('GET', '/sandbox/webhook-endpoints', (c) => json(c, webhooks.listEndpoints(c.get('tenant'))));
+
+  route('DELETE', '/sandbox/webhook-endpoints/:endpointId', (c) => {
+    const endpointId = endpointIdParam(c);
+    webhooks.deleteEndpoint(c.get('tenant'), endpointId);
+    return json(c, { id: endpointId, deleted: true });
+  });
+
+  route('GET', '/sandbox/webhook-endpoints/:endpointId/deliveries', (c) => {
+    return json(c, { data: webhooks.deliveries(c.get('tenant'), endpointIdParam(c)) });
+  });
+
   route('POST', '/sandbox/reset', async (c) => {
+    webhooks.reset(c.get('tenant'));
     await orders.reset(c.get('tenant'));
     return json(c, { reset: true });
   });
@@ -284,7 +343,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const stopSweep = (options.sweepIntervalMs ?? 1000) > 0
     ? every(options.sweepIntervalMs ?? 1000, () => {
-      orders.sweepAll().catch(reportUnexpected);
+      orders.sweepAll().then(() => webhooks.kickAll(), reportUnexpected);
     })
     : () => undefined;
 
@@ -303,7 +362,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     app,
     fetch,
     request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
-    sweep: () => orders.sweepAll(),
+    sweep: async () => {
+      await orders.sweepAll();
+      await webhooks.drainAll();
+    },
     close: stopSweep,
   };
 }

@@ -1,0 +1,236 @@
+import type { components } from '../generated/openapi.ts';
+import { isoTime, realTimeout, type Clock } from '../clock.ts';
+import type { OrderRecord, StatusChange } from '../domain/records.ts';
+import { testDataOrders } from '../domain/test-data.ts';
+import { ApiError } from '../errors.ts';
+import type { IdGenerator } from '../ids.ts';
+import { eventData, eventTypeFor, PUBLISHED_EVENT_TYPES, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { signWebhook } from './signature.ts';
+
+type Schemas = components['schemas'];
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+
+export const MAX_ATTEMPTS = 5;
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
+export interface SendResult {
+  status: number | null;
+  error: string | null;
+}
+
+/** Posts one signed body; any failure comes back as a result, never a throw. */
+export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
+
+export const httpSender: WebhookSender = async (url, body, headers, timeoutMs) => {
+  try {
+    const response = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal: realTimeout(timeoutMs) });
+    await response.body?.cancel().catch(() => undefined);
+    return { status: response.status, error: response.ok ? null : `Answered ${response.status}` };
+  } catch (error) {
+    const name = (error as Error).name;
+    const reason = name === 'TimeoutError' || name === 'AbortError'
+      ? `No answer within ${timeoutMs / 1000} s`
+      : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+    return { status: null, error: reason };
+  }
+};
+
+interface PendingDelivery {
+  event: WebhookEvent;
+  body: string;
+  attempts: number;
+  maxAttempts: number;
+  dueAt: number;
+}
+
+interface EndpointState {
+  endpoint: WebhookEndpoint;
+  queue: PendingDelivery[];
+  attempts: WebhookDelivery[];
+  running?: Promise<void>;
+}
+
+interface TenantWebhooks {
+  endpoints: Map<string, EndpointState>;
+  defaultSecret: string;
+}
+
+export interface WebhookServiceDeps {
+  ids: IdGenerator;
+  clockFor(tenant: string): Clock;
+  send: WebhookSender;
+  timeoutMs: number;
+  isValidEvent(event: unknown): boolean;
+  /** Subscribe every tenant to this endpoint from the start (the CLI's --webhook-url). */
+  subscribeAll?: { url: string; secret?: string };
+  reportUnexpected(error: unknown): void;
+}
+
+/**
+ * Endpoints, events and deliveries per tenant. Deliveries to one endpoint go one at a time in
+ * event order, retried after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most; they
+ * run beside the API, never inside a request, except when the clock is advanced on purpose.
+ */
+export class WebhookService {
+  private readonly tenants = new Map<string, TenantWebhooks>();
+
+  constructor(private readonly deps: WebhookServiceDeps) {}
+
+  private tenant(tenant: string): TenantWebhooks {
+    let data = this.tenants.get(tenant);
+    if (data === undefined) {
+      data = { endpoints: new Map(), defaultSecret: this.deps.ids.next('whsec', 32) };
+      this.tenants.set(tenant, data);
+      const all = this.deps.subscribeAll;
+      if (all !== undefined) this.addEndpoint(tenant, data, all.url, undefined, all.secret);
+    }
+    return data;
+  }
+
+  private addEndpoint(tenant: string, data: TenantWebhooks, url: string, events: WebhookEventType[] | undefined, secret?: string): WebhookEndpoint {
+    const endpoint: WebhookEndpoint = {
+      id: this.deps.ids.next('we'),
+      url,
+      events: events ?? [...PUBLISHED_EVENT_TYPES],
+      secret: secret ?? this.deps.ids.next('whsec', 32),
+      createdAt: isoTime(this.deps.clockFor(tenant).now()),
+    };
+    data.endpoints.set(endpoint.id, { endpoint, queue: [], attempts: [] });
+    return endpoint;
+  }
+
+  createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): WebhookEndpoint {
+    return this.addEndpoint(tenant, this.tenant(tenant), url, events);
+  }
+
+  listEndpoints(tenant: string): { data: WebhookEndpoint[]; defaultSecret: string } {
+    const data = this.tenant(tenant);
+    return { data: [...data.endpoints.values()].map((state) => state.endpoint), defaultSecret: data.defaultSecret };
+  }
+
+  private endpoint(tenant: string, endpointId: string): EndpointState {
+    const state = this.tenant(tenant).endpoints.get(endpointId);
+    if (state === undefined) {
+      throw new ApiError('not_found', `No webhook endpoint with id ${endpointId.slice(0, 100)}`, { field: 'endpointId', reason: 'Not found' });
+    }
+    return state;
+  }
+
+  deleteEndpoint(tenant: string, endpointId: string): void {
+    this.endpoint(tenant, endpointId);
+    this.tenant(tenant).endpoints.delete(endpointId);
+  }
+
+  deliveries(tenant: string, endpointId: string): WebhookDelivery[] {
+    return this.endpoint(tenant, endpointId).attempts;
+  }
+
+  reset(tenant: string): void {
+    for (const state of this.tenants.get(tenant)?.endpoints.values() ?? []) state.queue.length = 0;
+    this.tenants.delete(tenant);
+  }
+
+  private newEvent(type: WebhookEventType, record: OrderRecord, at: string): WebhookEvent {
+    const event = { id: this.deps.ids.next('evt'), type, createdAt: at, data: eventData(type, record) } as WebhookEvent;
+    if (!this.deps.isValidEvent(event)) throw new Error(`webhook event does not match the spec: ${JSON.stringify(event)}`);
+    return event;
+  }
+
+  private enqueue(state: EndpointState, event: WebhookEvent, dueAt: number, maxAttempts: number): void {
+    state.queue.push({ event, body: JSON.stringify(event), attempts: 0, maxAttempts, dueAt });
+  }
+
+  /** Queues the event a status change publishes for every endpoint that wants it, then starts sending. */
+  publish(tenant: string, record: OrderRecord, change: StatusChange): void {
+    const type = eventTypeFor(change);
+    const subscribers = [...this.tenant(tenant).endpoints.values()].filter((state) => state.endpoint.events.includes(type));
+    if (subscribers.length === 0) return;
+    const event = this.newEvent(type, record, change.at);
+    for (const state of subscribers) this.enqueue(state, event, Date.parse(change.at), MAX_ATTEMPTS);
+    this.kick(tenant);
+  }
+
+  /** The published `POST /webhooks/test`: one attempt, no retries. */
+  sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
+    const data = this.tenant(tenant);
+    const now = this.deps.clockFor(tenant).now();
+    const sample = testDataOrders()[0]!;
+    sample.order.status = type === 'order.created' ? 'pending' : type === 'order.fulfilled' ? 'shipped' : (type.slice('order.'.length) as OrderRecord['order']['status']);
+    if (type === 'order.fulfilled') {
+      sample.order.trackingNumber = '1Z999AA10123456784';
+      sample.order.estimatedDeliveryDate = isoTime(now + 3 * 86_400_000).slice(0, 10);
+    }
+    const event = this.newEvent(type, sample, isoTime(now));
+    const targets = [...data.endpoints.values()].filter((state) => url === undefined || state.endpoint.url === url);
+    if (url === undefined && targets.length === 0) {
+      throw new ApiError('validation_error', 'The request body is invalid', {
+        field: 'webhookUrl', reason: 'No webhook endpoint is registered; pass webhookUrl or register one with POST /sandbox/webhook-endpoints',
+      });
+    }
+    if (targets.length === 0) {
+      const body = JSON.stringify(event);
+      void this.deps.send(url!, body, this.headers(body, data.defaultSecret), this.deps.timeoutMs);
+    }
+    for (const state of targets) this.enqueue(state, event, now, 1);
+    this.kick(tenant);
+    return this.deps.ids.next('wh_test');
+  }
+
+  private headers(body: string, secret: string): Record<string, string> {
+    return { 'Content-Type': 'application/json', 'User-Agent': 'nimbus-sandbox', 'X-Webhook-Signature': signWebhook(body, secret) };
+  }
+
+  /** Starts sending what is due, without waiting. */
+  kick(tenant: string): void {
+    this.drain(tenant).catch(this.deps.reportUnexpected);
+  }
+
+  kickAll(): void {
+    for (const tenant of this.tenants.keys()) this.kick(tenant);
+  }
+
+  async drainAll(): Promise<void> {
+    await Promise.all([...this.tenants.keys()].map((tenant) => this.drain(tenant)));
+  }
+
+  /** Sends everything due on the tenant's clock, retries included, and resolves when done. */
+  async drain(tenant: string): Promise<void> {
+    const data = this.tenants.get(tenant);
+    if (data === undefined) return;
+    await Promise.all([...data.endpoints.values()].map((state) => this.drainEndpoint(tenant, data, state)));
+  }
+
+  private drainEndpoint(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
+    state.running ??= this.deliverDue(tenant, data, state).finally(() => {
+      state.running = undefined;
+    });
+    return state.running;
+  }
+
+  private async deliverDue(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
+    const clock = this.deps.clockFor(tenant);
+    for (;;) {
+      const head = state.queue[0];
+      if (head === undefined || head.dueAt > clock.now() || data.endpoints.get(state.endpoint.id) !== state) return;
+      head.attempts++;
+      const result = await this.deps.send(state.endpoint.url, head.body, this.headers(head.body, state.endpoint.secret), this.deps.timeoutMs);
+      const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+      const retry = !succeeded && head.attempts < head.maxAttempts;
+      const attemptedAt = head.dueAt;
+      if (retry) head.dueAt += 1000 * 2 ** (head.attempts - 1);
+      else state.queue.shift();
+      state.attempts.push({
+        eventId: head.event.id,
+        eventType: head.event.type,
+        attempt: head.attempts,
+        attemptedAt: isoTime(attemptedAt),
+        succeeded,
+        responseStatus: result.status,
+        error: succeeded ? null : result.error,
+        nextRetryAt: retry ? isoTime(head.dueAt) : null,
+        deadLettered: !succeeded && !retry,
+      });
+    }
+  }
+}
