@@ -9,3 +9,6 @@ export type OrderList = Schemas['OrderList'];
 export type ErrorCode = Schemas['ErrorCode'];
 export type ErrorDetails = Schemas['ErrorDetails'];
 export type ErrorBody = Schemas['Error'];
+export type Refill = Schemas['Refill'];
+export type RefillStatus = Schemas['RefillStatus'];
+export type CreateRefillRequest = Schemas['CreateRefillRequest'];

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_error: 422,
+  refill_not_eligible: 422,
   rate_limit_exceeded: 429,
   internal_error: 500,
   service_unavailable: 503,

@@ -1,4 +1,5 @@
 import type { CreateOrderRequest } from '../api-types.ts';
+import type { RefillOutcome } from './records.ts';
 
 /** How a magic order plays out after it is accepted. */
 export type OrderOutcome = 'held' | 'unfillable';
@@ -42,3 +43,18 @@ export function magicRefusal(request: CreateOrderRequest): MagicRefusal | undefi
 export function magicOutcome(prescriptionId: string): OrderOutcome | undefined {
   return ORDER_OUTCOMES[prescriptionId]?.outcome;
 }
+
+/** Prescriptions that make `POST /refills` refuse: 422 `refill_not_eligible` (or `validation_error` where noted). */
+export const REFILL_REFUSALS: Readonly<Record<string, { code: 'refill_not_eligible' | 'validation_error'; reason: string; nextEligibleInDays: number | null }>> = {
+  rx_test_not_found: { code: 'validation_error', reason: 'Prescription not found', nextEligibleInDays: null },
+  rx_test_expired: { code: 'refill_not_eligible', reason: 'Prescription has expired', nextEligibleInDays: null },
+  rx_test_too_soon: { code: 'refill_not_eligible', reason: 'Too early to refill', nextEligibleInDays: 7 },
+  rx_test_no_refills: { code: 'refill_not_eligible', reason: 'No refills remaining', nextEligibleInDays: null },
+  rx_test_insurance: { code: 'refill_not_eligible', reason: 'Insurance does not cover this refill', nextEligibleInDays: null },
+};
+
+/** Prescriptions whose refills are accepted and then wait for a pharmacist. */
+export const REFILL_OUTCOMES: Readonly<Record<string, { outcome: RefillOutcome; description: string }>> = {
+  rx_test_review: { outcome: 'review', description: 'Pending for manual review for 48 h, then approved' },
+  rx_test_denied: { outcome: 'denied', description: 'Pending for manual review, then cancelled by the pharmacist after 24 h' },
+};

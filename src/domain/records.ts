@@ -1,8 +1,8 @@
-import type { Order, OrderStatus } from '../api-types.ts';
+import type { Order, OrderStatus, Refill, RefillStatus } from '../api-types.ts';
 import type { OrderOutcome } from './magic-values.ts';
 
-export interface StatusChange {
-  status: OrderStatus;
+export interface StatusChange<Status = OrderStatus> {
+  status: Status;
   at: string;
   reason: string;
 }
@@ -17,6 +17,15 @@ export interface OrderRecord {
   frozen?: boolean;
   /** A magic prescription's unusual course. */
   outcome?: OrderOutcome;
+}
+
+export type RefillOutcome = 'review' | 'denied';
+
+/** A refill as stored: the published Refill plus its history. */
+export interface RefillRecord {
+  refill: Refill;
+  history: StatusChange<RefillStatus>[];
+  outcome?: RefillOutcome;
 }
 
 /** A finished answer kept for idempotent replay. */

@@ -1,8 +1,9 @@
+import { TEST_PRESCRIPTIONS } from './prescriptions.ts';
 import type { OrderRecord } from './records.ts';
 
 /** The test data every Nimbus sandbox account has, exactly as published. */
 export const TEST_PATIENT_IDS: readonly string[] = ['pat_1234567890', 'pat_test_001', 'pat_test_002'];
-export const TEST_PRESCRIPTION_IDS: readonly string[] = ['rx_9876543210', 'rx_test_001', 'rx_test_002'];
+export const TEST_PRESCRIPTION_IDS: readonly string[] = Object.keys(TEST_PRESCRIPTIONS);
 export const TEST_ORDER_ID = 'ord_1234567890';
 
 export function testDataOrders(): OrderRecord[] {

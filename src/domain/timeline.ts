@@ -15,8 +15,8 @@ const HOUR = 3_600_000;
 /** Processing within an hour, shipped a day later, delivered three days after that (under five days in all). */
 export const DEFAULT_TIMELINE: Timeline = { processing: HOUR, shipped: 24 * HOUR, delivered: 72 * HOUR };
 
-export interface Step {
-  status: OrderStatus;
+export interface Step<Status = OrderStatus> {
+  status: Status;
   dueAt: number;
   reason: string;
 }

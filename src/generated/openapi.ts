@@ -148,6 +148,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/refills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a refill
+         * @description Checks eligibility (prescription valid, refill window, quantity limits, insurance) and
+         *     creates the refill as `pending`; some refills wait for manual review before approval.
+         *     Flow: `pending` → `approved` → `processing` → `shipped`, or `pending` → `cancelled`.
+         *     A refusal is 422 `refill_not_eligible` with `details.reason` and `details.nextEligibleDate`.
+         *
+         *     Sandbox magic values (`prescriptionId`): `rx_test_not_found` (422 validation_error),
+         *     `rx_test_expired`, `rx_test_too_soon`, `rx_test_no_refills`, `rx_test_insurance`
+         *     (422 refill_not_eligible), `rx_test_review` (pending for manual review for 48 h, then
+         *     approved), `rx_test_denied` (pending, then cancelled at review); `patientId`
+         *     `pat_test_not_found` (422 validation_error).
+         */
+        post: operations["createRefill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refills/{refillId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve a refill (planned)
+         * @description Planned by Nimbus; offered early by the sandbox.
+         */
+        get: operations["getRefill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/refills/{refillId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        /** Every status change of a refill, with its time and reason (sandbox only) */
+        get: operations["sandboxRefillHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/test": {
         parameters: {
             query?: never;
@@ -286,6 +356,40 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "refill.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A refill was approved */
+        post: operations["refillReadyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refill.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A refill became processing, shipped or cancelled (sandbox extension, opt-in) */
+        post: operations["refillStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "order.status": {
         parameters: {
             query?: never;
@@ -407,11 +511,12 @@ export interface components {
             seconds: number;
         };
         /**
-         * @description Published: `order.created`, `order.fulfilled` (the order shipped). Sandbox extensions,
-         *     opt-in per endpoint: `order.processing`, `order.delivered`, `order.cancelled`.
+         * @description Published: `order.created`, `order.fulfilled` (the order shipped), `refill.ready` (the
+         *     refill was approved). Sandbox extensions, opt-in per endpoint: `order.processing`,
+         *     `order.delivered`, `order.cancelled`, `refill.processing`, `refill.shipped`, `refill.cancelled`.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.fulfilled" | "order.processing" | "order.delivered" | "order.cancelled";
+        WebhookEventType: "order.created" | "order.fulfilled" | "refill.ready" | "order.processing" | "order.delivered" | "order.cancelled" | "refill.processing" | "refill.shipped" | "refill.cancelled";
         EventId: string;
         OrderCreatedEvent: {
             id: components["schemas"]["EventId"];
@@ -451,7 +556,7 @@ export interface components {
                 status: components["schemas"]["OrderStatus"];
             };
         };
-        WebhookEvent: components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderFulfilledEvent"] | components["schemas"]["OrderStatusEvent"];
+        WebhookEvent: components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderFulfilledEvent"] | components["schemas"]["OrderStatusEvent"] | components["schemas"]["RefillReadyEvent"] | components["schemas"]["RefillStatusEvent"];
         WebhookUrl: string;
         WebhookTestRequest: {
             eventType?: components["schemas"]["WebhookEventType"];
@@ -505,6 +610,66 @@ export interface components {
         WebhookDeliveryList: {
             data: components["schemas"]["WebhookDelivery"][];
         };
+        /**
+         * @description `pending` → `approved` → `processing` → `shipped`; `pending` → `cancelled`.
+         * @enum {string}
+         */
+        RefillStatus: "pending" | "approved" | "processing" | "shipped" | "cancelled";
+        CreateRefillRequest: {
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            patientId: components["schemas"]["PatientId"];
+            /** @description Defaults to the prescription's quantity. */
+            requestedQuantity?: number;
+        };
+        Refill: {
+            id: string;
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            patientId: components["schemas"]["PatientId"];
+            status: components["schemas"]["RefillStatus"];
+            requestedQuantity: number;
+            /** @description Set when the refill is approved. */
+            approvedQuantity: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date
+             * @description Set when the refill is approved.
+             */
+            estimatedShipDate: string | null;
+        };
+        RefillHistory: {
+            refillId: string;
+            history: {
+                status: components["schemas"]["RefillStatus"];
+                /** Format: date-time */
+                at: string;
+                reason: string;
+            }[];
+        };
+        RefillReadyEvent: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            type: "refill.ready";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                refillId: string;
+                prescriptionId: components["schemas"]["PrescriptionId"];
+                status: components["schemas"]["RefillStatus"];
+            };
+        };
+        RefillStatusEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "refill.processing" | "refill.shipped" | "refill.cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                refillId: string;
+                prescriptionId: components["schemas"]["PrescriptionId"];
+                status: components["schemas"]["RefillStatus"];
+            };
+        };
         ResetResult: {
             /** @constant */
             reset: true;
@@ -512,13 +677,14 @@ export interface components {
         /**
          * @description Published codes: `invalid_request` (400), `unauthorized` (401), `forbidden` (403),
          *     `not_found` (404), `idempotency_key_conflict` (409), `validation_error` (422),
-         *     `rate_limit_exceeded` (429), `internal_error` (500). The sandbox also answers
+         *     `rate_limit_exceeded` (429), `internal_error` (500), and `refill_not_eligible` (422) from
+         *     `POST /refills`. The sandbox also answers
          *     `method_not_allowed` (405), `idempotency_key_in_use` (409), `order_not_cancellable` (409),
          *     `invalid_state_transition` (409, sandbox helpers only), `payload_too_large` (413),
          *     `unsupported_media_type` (415) and `service_unavailable` (503, injected faults only).
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "refill_not_eligible" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";
         /** @description Machine-readable detail; which members appear depends on the code. */
         ErrorDetails: {
             /** @description Dotted path of the failing field, header or parameter. */
@@ -526,6 +692,11 @@ export interface components {
             reason?: string;
             /** @description With `rate_limit_exceeded`, seconds until the window resets. */
             retryAfter?: number;
+            /**
+             * Format: date
+             * @description With `refill_not_eligible`, the first day a refill could be approved, or null if never.
+             */
+            nextEligibleDate?: string | null;
         };
         Error: {
             error: {
@@ -731,6 +902,7 @@ export interface components {
         IdempotencyKey: string;
         /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
         WebhookSignature: string;
+        RefillId: string;
         EndpointId: string;
         OrderId: components["schemas"]["OrderId"];
     };
@@ -1016,6 +1188,116 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    createRefill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key for this operation. A retry with the same key and the same request
+                 *     returns the original answer; the same key with a different request is a 409.
+                 * @example order-2025-01-15-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "prescriptionId": "rx_9876543210",
+                 *       "patientId": "pat_1234567890",
+                 *       "requestedQuantity": 30
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateRefillRequest"];
+            };
+        };
+        responses: {
+            /** @description The refill was created (or, for a replayed idempotency key, the original answer). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Original-Request-Id": components["headers"]["Original-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRefill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refill, in the status it has now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refill"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sandboxRefillHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refill's history, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillHistory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     sendTestWebhook: {
         parameters: {
             query?: never;
@@ -1219,6 +1501,56 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["OrderFulfilledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    refillReadyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillReadyEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    refillStatusWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillStatusEvent"];
             };
         };
         responses: {

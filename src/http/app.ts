@@ -1,5 +1,6 @@
 import { Hono, type Context, type Handler } from 'hono';
-import type { CreateOrderRequest, OrderStatus } from '../api-types.ts';
+import type { CreateOrderRequest, CreateRefillRequest, OrderStatus } from '../api-types.ts';
+import { DEFAULT_REFILL_TIMELINE, RefillService, type RefillTimeline } from '../domain/refills.ts';
 import { every, isoTime, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from '../clock.ts';
 import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentResult } from '../domain/idempotency.ts';
@@ -8,7 +9,7 @@ import type { StoredAnswer } from '../domain/records.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import { randomIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
-import type { WebhookEventType } from '../webhooks/events.ts';
+import { orderEvent, refillEvent, type WebhookEventType } from '../webhooks/events.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import type { Store } from '../store/store.ts';
 import { bodyValidator, queryValidator, schemaTest } from '../validation.ts';
@@ -38,6 +39,8 @@ export interface SandboxOptions {
   startTime?: number;
   /** How long an order waits in each status (ms). Default: processing 1 h, shipped 24 h, delivered 72 h. */
   timeline?: Partial<Timeline>;
+  /** How long a refill waits in each status (ms). Default: approved 4 h, processing 4 h, shipped 24 h; review 48 h. */
+  refillTimeline?: Partial<RefillTimeline>;
   /** How often (real ms) the background sweep applies due changes; 0 turns it off. Default 1000. */
   sweepIntervalMs?: number;
   /** Share (0 to 1) of published-API requests that get an injected fault. Default 0. */
@@ -81,6 +84,8 @@ export interface Sandbox {
 type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patientId?: string };
 
 const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
+const validateCreateRefill = bodyValidator<CreateRefillRequest>('CreateRefillRequest');
+const isRefillId = (value: string) => /^ref_[A-Za-z0-9_]+$/.test(value) && value.length <= 64;
 const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
 const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
 const validateEndpointCreate = bodyValidator<{ url: string; events?: WebhookEventType[] }>('WebhookEndpointCreateRequest');
@@ -155,9 +160,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const orders = new OrderService({
     store, ids,
     clockFor: (tenant) => clocks.for(tenant),
-    onStatusChange: (tenant, record, change) => webhooks.publish(tenant, record, change),
+    onStatusChange: (tenant, record, change) => webhooks.publish(tenant, orderEvent(record, change), change.at),
     timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
     strictReferences: options.strictReferences ?? false,
+  });
+  const refills = new RefillService({
+    store, ids,
+    clockFor: (tenant) => clocks.for(tenant),
+    timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline },
+    strictReferences: options.strictReferences ?? false,
+    onStatusChange: (tenant, record, change) => webhooks.publish(tenant, refillEvent(record, change), change.at),
   });
   const faults = faultInjection({
     rate: options.faultRate ?? 0,
@@ -207,9 +219,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     };
     // Hono's '/orders/*' also matches '/orders' itself.
     app.use('/orders/*', limited('orders'));
+    app.use('/refills/*', limited('refills'));
     app.use('/webhooks/*', limited('webhooks'));
   }
   app.use('/orders/*', faults);
+  app.use('/refills/*', faults);
   app.use('/webhooks/*', faults);
 
   const methodsByPath = new Map<string, string[]>();
@@ -268,6 +282,31 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     });
   });
 
+  const refillIdParam = (c: Context<SandboxEnv>) => {
+    const refillId = c.req.param('refillId') ?? '';
+    if (!isRefillId(refillId)) {
+      throw new ApiError('not_found', `No refill with id ${refillId.slice(0, 100)}`, { field: 'refillId', reason: 'Refill ids start with ref_' });
+    }
+    return refillId;
+  };
+
+  route('POST', '/refills', async (c) => {
+    const key = idempotencyKey(c);
+    const request = validateCreateRefill(await readJsonObject(c.req.raw, maxBodyBytes));
+    refills.screen(request);
+    return send(c, await idempotent(c, key, request, async (requestId) => {
+      const { refill } = await refills.create(c.get('tenant'), request);
+      return { status: 201, body: JSON.stringify(refill), headers: {}, requestId };
+    }));
+  });
+
+  route('GET', '/refills/:refillId', async (c) => json(c, (await refills.get(c.get('tenant'), refillIdParam(c))).refill));
+
+  route('GET', '/sandbox/refills/:refillId/history', async (c) => {
+    const record = await refills.get(c.get('tenant'), refillIdParam(c));
+    return json(c, { refillId: record.refill.id, history: record.history });
+  });
+
   route('GET', '/sandbox/orders/:orderId/history', async (c) => {
     const record = await orders.get(c.get('tenant'), orderIdParam(c));
     return json(c, { orderId: record.order.id, history: record.history });
@@ -291,6 +330,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const tenant = c.get('tenant');
     clocks.for(tenant).advance(Math.round(seconds * 1000));
     await orders.sweep(tenant);
+    await refills.sweep(tenant);
     await webhooks.drain(tenant);
     return json(c, clockView(tenant));
   });
@@ -328,6 +368,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   route('POST', '/sandbox/reset', async (c) => {
     webhooks.reset(c.get('tenant'));
+    refills.reset(c.get('tenant'));
     await orders.reset(c.get('tenant'));
     return json(c, { reset: true });
   });
@@ -343,7 +384,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const stopSweep = (options.sweepIntervalMs ?? 1000) > 0
     ? every(options.sweepIntervalMs ?? 1000, () => {
-      orders.sweepAll().then(() => webhooks.kickAll(), reportUnexpected);
+      Promise.all([orders.sweepAll(), refills.sweepAll()]).then(() => webhooks.kickAll(), reportUnexpected);
     })
     : () => undefined;
 
@@ -364,6 +405,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
     sweep: async () => {
       await orders.sweepAll();
+      await refills.sweepAll();
       await webhooks.drainAll();
     },
     close: stopSweep,

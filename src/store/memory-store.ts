@@ -1,4 +1,4 @@
-import type { OrderRecord, StoredAnswer } from '../domain/records.ts';
+import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
 import { UnknownCursorError, type IdempotencyClaim, type OrderFilter, type OrderPage, type Store } from './store.ts';
 
 interface IdempotencyEntry {
@@ -13,10 +13,11 @@ interface TenantData {
   sequence: string[];
   position: Map<string, number>;
   idempotency: Map<string, IdempotencyEntry>;
+  refills: Map<string, RefillRecord>;
 }
 
 function emptyTenant(): TenantData {
-  return { orders: new Map(), sequence: [], position: new Map(), idempotency: new Map() };
+  return { orders: new Map(), sequence: [], position: new Map(), idempotency: new Map(), refills: new Map() };
 }
 
 function matches(record: OrderRecord, filter: OrderFilter): boolean {
@@ -84,6 +85,18 @@ export class MemoryStore implements Store {
       records.push(record);
     }
     return { records, hasMore: false };
+  }
+
+  async getRefill(tenant: string, refillId: string): Promise<RefillRecord | undefined> {
+    return this.tenant(tenant).refills.get(refillId);
+  }
+
+  async saveRefill(tenant: string, record: RefillRecord): Promise<void> {
+    this.tenant(tenant).refills.set(record.refill.id, record);
+  }
+
+  async refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]> {
+    return [...this.tenant(tenant).refills.values()].filter((record) => record.refill.prescriptionId === prescriptionId);
   }
 
   async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number): Promise<IdempotencyClaim> {

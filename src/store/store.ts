@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../api-types.ts';
-import type { OrderRecord, StoredAnswer } from '../domain/records.ts';
+import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
 
 export interface OrderFilter {
   status?: OrderStatus;
@@ -33,6 +33,12 @@ export interface Store {
   saveOrder(tenant: string, record: OrderRecord): Promise<void>;
   /** Orders in creation order, newest first, starting after the order `after` (exclusive). */
   listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage>;
+
+  getRefill(tenant: string, refillId: string): Promise<RefillRecord | undefined>;
+  /** Inserts a new refill or replaces the stored one with the same id. */
+  saveRefill(tenant: string, record: RefillRecord): Promise<void>;
+  /** The tenant's refills of one prescription, oldest first. */
+  refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]>;
 
   /**
    * Claims `key` for a request with this fingerprint, or reports why it cannot be claimed.

@@ -1,10 +1,10 @@
 import type { components } from '../generated/openapi.ts';
 import { isoTime, realTimeout, type Clock } from '../clock.ts';
-import type { OrderRecord, StatusChange } from '../domain/records.ts';
+import type { OrderRecord } from '../domain/records.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
-import { eventData, eventTypeFor, PUBLISHED_EVENT_TYPES, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { orderEvent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { signWebhook } from './signature.ts';
 
 type Schemas = components['schemas'];
@@ -12,6 +12,22 @@ export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 export type WebhookDelivery = Schemas['WebhookDelivery'];
 
 export const MAX_ATTEMPTS = 5;
+
+/** Believable content for a test event, from the published test data. */
+function sampleEvent(type: WebhookEventType, now: number): EventContent {
+  if (type.startsWith('refill.')) {
+    const status = type === 'refill.ready' ? 'approved' : type.slice('refill.'.length);
+    return { type, data: { refillId: 'ref_test_001', prescriptionId: 'rx_9876543210', status } } as EventContent;
+  }
+  const sample: OrderRecord = testDataOrders()[0]!;
+  const status = type === 'order.created' ? 'pending' : type === 'order.fulfilled' ? 'shipped' : type.slice('order.'.length);
+  sample.order.status = status as OrderRecord['order']['status'];
+  if (status === 'shipped') {
+    sample.order.trackingNumber = '1Z999AA10123456784';
+    sample.order.estimatedDeliveryDate = isoTime(now + 3 * 86_400_000).slice(0, 10);
+  }
+  return { ...orderEvent(sample, { status: sample.order.status, at: isoTime(now), reason: 'Test' }), type };
+}
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface SendResult {
@@ -131,8 +147,8 @@ export class WebhookService {
     this.tenants.delete(tenant);
   }
 
-  private newEvent(type: WebhookEventType, record: OrderRecord, at: string): WebhookEvent {
-    const event = { id: this.deps.ids.next('evt'), type, createdAt: at, data: eventData(type, record) } as WebhookEvent;
+  private newEvent({ type, data }: EventContent, at: string): WebhookEvent {
+    const event = { id: this.deps.ids.next('evt'), type, createdAt: at, data } as WebhookEvent;
     if (!this.deps.isValidEvent(event)) throw new Error(`webhook event does not match the spec: ${JSON.stringify(event)}`);
     return event;
   }
@@ -141,13 +157,13 @@ export class WebhookService {
     state.queue.push({ event, body: JSON.stringify(event), attempts: 0, maxAttempts, dueAt });
   }
 
-  /** Queues the event a status change publishes for every endpoint that wants it, then starts sending. */
-  publish(tenant: string, record: OrderRecord, change: StatusChange): void {
-    const type = eventTypeFor(change);
-    const subscribers = [...this.tenant(tenant).endpoints.values()].filter((state) => state.endpoint.events.includes(type));
+  /** Queues an event for every endpoint that wants it, due at `at`, then starts sending. */
+  publish(tenant: string, content: EventContent | undefined, at: string): void {
+    if (content === undefined) return;
+    const subscribers = [...this.tenant(tenant).endpoints.values()].filter((state) => state.endpoint.events.includes(content.type));
     if (subscribers.length === 0) return;
-    const event = this.newEvent(type, record, change.at);
-    for (const state of subscribers) this.enqueue(state, event, Date.parse(change.at), MAX_ATTEMPTS);
+    const event = this.newEvent(content, at);
+    for (const state of subscribers) this.enqueue(state, event, Date.parse(at), MAX_ATTEMPTS);
     this.kick(tenant);
   }
 
@@ -155,13 +171,7 @@ export class WebhookService {
   sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
     const data = this.tenant(tenant);
     const now = this.deps.clockFor(tenant).now();
-    const sample = testDataOrders()[0]!;
-    sample.order.status = type === 'order.created' ? 'pending' : type === 'order.fulfilled' ? 'shipped' : (type.slice('order.'.length) as OrderRecord['order']['status']);
-    if (type === 'order.fulfilled') {
-      sample.order.trackingNumber = '1Z999AA10123456784';
-      sample.order.estimatedDeliveryDate = isoTime(now + 3 * 86_400_000).slice(0, 10);
-    }
-    const event = this.newEvent(type, sample, isoTime(now));
+    const event = this.newEvent(sampleEvent(type, now), isoTime(now));
     const targets = [...data.endpoints.values()].filter((state) => url === undefined || state.endpoint.url === url);
     if (url === undefined && targets.length === 0) {
       throw new ApiError('validation_error', 'The request body is invalid', {
