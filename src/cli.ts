@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { parseArgs } from 'node:util';
 import { createSandbox, type SandboxOptions } from './http/app.ts';
 import { FAULT_KINDS, type FaultKind } from './http/faults.ts';
+import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.ts';
 
 const HELP = `nimbus-sandbox: a local sandbox of the Nimbus OS API 1.0.0
 
@@ -24,6 +25,9 @@ Options:
   --fault-rate R              Share (0 to 1) of API requests that fail on purpose (default: 0)
   --faults K1,K2              Faults --fault-rate draws from: latency, 429, 500, 503, drop,
                               lost-response (default: all but latency)
+  --fixtures FILE             Load demo data (e.g. fixtures/demo.json) under its API key (sk_test_demo)
+  --seed N                    Reproducible ids, tracking numbers and secrets; with --clock virtual,
+                              clocks start at 2025-02-03T15:00:00Z unless --start-time says otherwise
   --webhook-url URL           Send every API key's published events to URL (http or https)
   --webhook-secret SECRET     Sign them with SECRET (default: random; GET /sandbox/webhook-endpoints shows it)
   -h, --help                  Show this help
@@ -57,6 +61,8 @@ try {
       'fault-rate': { type: 'string', default: '0' },
       faults: { type: 'string' },
       'webhook-url': { type: 'string' },
+      fixtures: { type: 'string' },
+      seed: { type: 'string' },
       'webhook-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -102,6 +108,18 @@ const webhookUrl = values['webhook-url'];
 if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) fail(`--webhook-url must be an http or https URL, not "${webhookUrl}"`);
 if (values['webhook-secret'] !== undefined && webhookUrl === undefined) fail('--webhook-secret needs --webhook-url');
 
+const seed = values.seed === undefined ? undefined : Number(values.seed);
+if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) fail(`--seed must be a whole number, not "${values.seed}"`);
+let fixtures: Fixtures | undefined;
+if (values.fixtures !== undefined) {
+  try {
+    fixtures = loadFixtures(values.fixtures);
+  } catch (error) {
+    if (!(error instanceof FixtureError)) throw error;
+    fail(`the fixture file is not usable: ${error.message}. Regenerate it with: npm run fixtures -- --seed 42 --out ${values.fixtures}`);
+  }
+}
+
 const options: SandboxOptions = {
   rateLimit: values['rate-limit'] === 'off' ? false : {},
   requireIdempotencyKey: values['require-idempotency-key'],
@@ -114,6 +132,8 @@ const options: SandboxOptions = {
   ...(faultKinds === undefined ? {} : { faultKinds: faultKinds as FaultKind[] }),
   ...(apiKeys === undefined ? {} : { apiKeys }),
   ...(webhookUrl === undefined ? {} : { webhookUrl }),
+  ...(seed === undefined ? {} : { seed }),
+  ...(fixtures === undefined ? {} : { fixtures }),
   ...(values['webhook-secret'] === undefined ? {} : { webhookSecret: values['webhook-secret'] }),
 };
 const sandbox = createSandbox(options);
@@ -121,6 +141,9 @@ const sandbox = createSandbox(options);
 const server = serve({ fetch: sandbox.fetch, port, hostname: values.host }, (info) => {
   const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
   console.log(`Nimbus OS sandbox listening on http://${host}:${info.port}`);
+  if (fixtures !== undefined) {
+    console.log(`Demo data: ${fixtures.orders.length} orders and ${fixtures.refills.length} refills under X-API-Key: ${fixtures.apiKey}`);
+  }
 });
 
 server.on('error', (error: NodeJS.ErrnoException) => {

@@ -9,12 +9,12 @@ const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin })
 
 const SPEC_ID = 'nimbus-openapi';
 
-function createAjv(options: { coerceTypes: boolean }): Ajv2020 {
+function createAjv(options: { coerceTypes: boolean; useDefaults?: boolean }): Ajv2020 {
   const ajv = new Ajv2020({
     strict: false,
     allErrors: false,
     verbose: true,
-    useDefaults: true,
+    useDefaults: options.useDefaults ?? true,
     coerceTypes: options.coerceTypes,
   });
   addFormats(ajv);
@@ -23,6 +23,7 @@ function createAjv(options: { coerceTypes: boolean }): Ajv2020 {
 }
 
 const bodyAjv = createAjv({ coerceTypes: false });
+const strictAjv = createAjv({ coerceTypes: false, useDefaults: false });
 const queryAjv = createAjv({ coerceTypes: true });
 
 /** `/shippingAddress/zip` → `shippingAddress.zip`. */
@@ -74,6 +75,13 @@ export function bodyValidator<T>(schemaName: string): Validator<T> {
     const details = describe(validate.errors![0]!);
     throw new ApiError('validation_error', 'The request body is invalid', details);
   };
+}
+
+/** The first breach of a component schema, or undefined when the value conforms. Applies no defaults. */
+export function validationFailure(schemaName: string, value: unknown): ErrorDetails | undefined {
+  const validate = strictAjv.getSchema(`${SPEC_ID}#/components/schemas/${schemaName}`)
+    ?? strictAjv.compile({ $ref: `${SPEC_ID}#/components/schemas/${schemaName}` });
+  return validate(value) ? undefined : describe(validate.errors![0]!);
 }
 
 /** Tests a value against a component schema without throwing. */

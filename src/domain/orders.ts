@@ -7,7 +7,8 @@ import { DueQueue } from './due-queue.ts';
 import { magicOutcome, magicRefusal } from './magic-values.ts';
 import { FULFILMENT_PATH, isCancellable } from './order-lifecycle.ts';
 import type { OrderRecord, StatusChange } from './records.ts';
-import { TEST_PATIENT_IDS, TEST_PRESCRIPTION_IDS, testDataOrders } from './test-data.ts';
+import type { Catalog } from './catalog.ts';
+import { testDataOrders } from './test-data.ts';
 import { addBusinessDays, nextStep, type Step, type Timeline } from './timeline.ts';
 import { CARRIERS, trackingNumber } from './tracking.ts';
 
@@ -16,8 +17,9 @@ export interface OrderServiceDeps {
   ids: IdGenerator;
   clockFor(tenant: string): Clock;
   timeline: Timeline;
-  /** Refuse patient and prescription ids the tenant does not know, as production does. */
+  /** Refuse patients and prescriptions the catalog does not know, as production does. */
   strictReferences: boolean;
+  catalog: Catalog;
   /** Told of every status change after it is stored, in the order they happen. */
   onStatusChange?: (tenant: string, record: OrderRecord, change: StatusChange) => void | Promise<void>;
 }
@@ -61,8 +63,36 @@ export class OrderService {
     if (step !== undefined) this.queue(tenant).push({ dueAt: step.dueAt, orderId: record.order.id });
   }
 
-  async ensureTenant(tenant: string): Promise<void> {
-    await this.deps.store.ensureTenant(tenant, testDataOrders);
+  /** True when the tenant was new and now has the published test data. */
+  async ensureTenant(tenant: string): Promise<boolean> {
+    return this.deps.store.ensureTenant(tenant, testDataOrders);
+  }
+
+  /** Places an order `placedAgoMs` in the past, cancelled `cancelledAfterMs` after placing if asked, then lets the clock catch it up. */
+  async importOrder(tenant: string, request: CreateOrderRequest & { id: string }, placedAgoMs: number, cancelledAfterMs?: number): Promise<void> {
+    const now = this.deps.clockFor(tenant).now();
+    const placedAt = now - placedAgoMs;
+    const at = isoTime(placedAt);
+    const { street1, street2, city, state, zip, country = 'US' } = request.shippingAddress;
+    let record: OrderRecord = {
+      order: {
+        id: request.id, patientId: request.patientId, prescriptionId: request.prescriptionId, status: 'pending',
+        shippingAddress: { street1, ...(street2 === undefined ? {} : { street2 }), city, state, zip, country },
+        createdAt: at, updatedAt: at,
+      },
+      ...(request.notes === undefined ? {} : { notes: request.notes }),
+      history: [{ status: 'pending', at, reason: 'Created (fixture)' }],
+    };
+    await this.deps.store.saveOrder(tenant, record);
+    const cancelAt = cancelledAfterMs === undefined ? Infinity : placedAt + cancelledAfterMs;
+    for (let step = nextStep(record, this.deps.timeline); step !== undefined && step.dueAt <= Math.min(now, cancelAt); step = nextStep(record, this.deps.timeline)) {
+      record = await this.apply(tenant, record, step);
+    }
+    if (cancelAt <= now && isCancellable(record.order.status)) {
+      record = await this.apply(tenant, record, { status: 'cancelled', dueAt: cancelAt, reason: 'Cancelled by the patient (fixture)' });
+    }
+    // `apply` schedules what follows each change; an order still as placed needs its first step scheduled.
+    if (record.history.length === 1) this.schedule(tenant, record);
   }
 
   async reset(tenant: string): Promise<void> {
@@ -75,8 +105,8 @@ export class OrderService {
     const refusal = magicRefusal(request);
     if (refusal !== undefined) throw invalid(refusal.field, refusal.reason);
     if (!this.deps.strictReferences) return;
-    if (!TEST_PATIENT_IDS.includes(request.patientId)) throw invalid('patientId', 'Patient not found');
-    if (!TEST_PRESCRIPTION_IDS.includes(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
+    if (!this.deps.catalog.knowsPatient(request.patientId)) throw invalid('patientId', 'Patient not found');
+    if (!this.deps.catalog.knowsPrescription(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
   }
 
   /** `request` has passed the spec's schema and `screen`. */

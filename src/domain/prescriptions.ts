@@ -19,7 +19,3 @@ export const TEST_PRESCRIPTIONS: Readonly<Record<string, PrescriptionRules>> = {
 
 /** What a well-formed prescription id the sandbox does not know gets under "basic" validation. */
 export const DEFAULT_PRESCRIPTION: PrescriptionRules = { quantity: 30, refills: 5, daysSupply: 30 };
-
-export function prescriptionRules(prescriptionId: string): PrescriptionRules {
-  return TEST_PRESCRIPTIONS[prescriptionId] ?? DEFAULT_PRESCRIPTION;
-}

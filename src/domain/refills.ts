@@ -5,9 +5,9 @@ import type { IdGenerator } from '../ids.ts';
 import type { Store } from '../store/store.ts';
 import { DueQueue } from './due-queue.ts';
 import { REFILL_OUTCOMES, REFILL_REFUSALS } from './magic-values.ts';
-import { prescriptionRules, REFILL_WINDOW_SHARE } from './prescriptions.ts';
+import type { Catalog } from './catalog.ts';
+import { REFILL_WINDOW_SHARE } from './prescriptions.ts';
 import type { RefillRecord, StatusChange } from './records.ts';
-import { TEST_PATIENT_IDS, TEST_PRESCRIPTION_IDS } from './test-data.ts';
 import { addBusinessDays, type Step } from './timeline.ts';
 
 const HOUR = 3_600_000;
@@ -30,7 +30,9 @@ export interface RefillServiceDeps {
   ids: IdGenerator;
   clockFor(tenant: string): Clock;
   timeline: RefillTimeline;
+  /** Refuse patients and prescriptions the catalog does not know, as production does. */
   strictReferences: boolean;
+  catalog: Catalog;
   onStatusChange?: (tenant: string, record: RefillRecord, change: StatusChange<RefillStatus>) => void | Promise<void>;
 }
 
@@ -74,14 +76,14 @@ export class RefillService {
     if (magic?.code === 'validation_error') throw invalid('prescriptionId', magic.reason);
     if (request.patientId === 'pat_test_not_found') throw invalid('patientId', 'Patient not found');
     if (!this.deps.strictReferences) return;
-    if (!TEST_PRESCRIPTION_IDS.includes(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
-    if (!TEST_PATIENT_IDS.includes(request.patientId)) throw invalid('patientId', 'Patient not found');
+    if (!this.deps.catalog.knowsPrescription(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
+    if (!this.deps.catalog.knowsPatient(request.patientId)) throw invalid('patientId', 'Patient not found');
   }
 
   /** Checks eligibility and creates the refill; a refusal is `refill_not_eligible`. */
   async create(tenant: string, request: CreateRefillRequest): Promise<RefillRecord> {
     const now = this.deps.clockFor(tenant).now();
-    const rules = prescriptionRules(request.prescriptionId);
+    const rules = this.deps.catalog.rules(request.prescriptionId);
     const magic = REFILL_REFUSALS[request.prescriptionId];
     if (magic !== undefined) {
       throw notEligible(magic.reason, magic.nextEligibleInDays === null ? null : isoTime(now + magic.nextEligibleInDays * DAY).slice(0, 10));
@@ -118,6 +120,21 @@ export class RefillService {
     this.schedule(tenant, record);
     await this.deps.onStatusChange?.(tenant, record, change);
     return record;
+  }
+
+  /** Places a refill `placedAgoMs` in the past with no eligibility check, then lets the clock catch it up. */
+  async importRefill(tenant: string, request: Required<CreateRefillRequest> & { id: string }, placedAgoMs: number): Promise<void> {
+    const at = isoTime(this.deps.clockFor(tenant).now() - placedAgoMs);
+    const record: RefillRecord = {
+      refill: {
+        id: request.id, prescriptionId: request.prescriptionId, patientId: request.patientId, status: 'pending',
+        requestedQuantity: request.requestedQuantity, approvedQuantity: null, createdAt: at, estimatedShipDate: null,
+      },
+      history: [{ status: 'pending', at, reason: 'Requested (fixture)' }],
+    };
+    await this.deps.store.saveRefill(tenant, record);
+    const current = await this.get(tenant, request.id);
+    if (current.history.length === 1) this.schedule(tenant, current);
   }
 
   async get(tenant: string, refillId: string): Promise<RefillRecord> {

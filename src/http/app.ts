@@ -1,13 +1,15 @@
 import { Hono, type Context, type Handler } from 'hono';
 import type { CreateOrderRequest, CreateRefillRequest, OrderStatus } from '../api-types.ts';
 import { DEFAULT_REFILL_TIMELINE, RefillService, type RefillTimeline } from '../domain/refills.ts';
+import { Catalog } from '../domain/catalog.ts';
+import type { Fixtures } from '../fixtures/fixtures.ts';
 import { every, isoTime, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from '../clock.ts';
 import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentResult } from '../domain/idempotency.ts';
 import { OrderService } from '../domain/orders.ts';
 import type { StoredAnswer } from '../domain/records.ts';
 import { ApiError, errorBody } from '../errors.ts';
-import { randomIds, type IdGenerator } from '../ids.ts';
+import { randomIds, seededIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { orderEvent, refillEvent, type WebhookEventType } from '../webhooks/events.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
@@ -61,8 +63,12 @@ export interface SandboxOptions {
   webhookSender?: WebhookSender;
   /** Real time, which rate-limit windows count. Default: the system clock. */
   realClock?: Clock;
-  /** Source of order ids. Default: random. */
+  /** Makes ids, tracking numbers and secrets reproducible; with a virtual clock, time starts at a fixed instant too. */
+  seed?: number;
+  /** Source of ids, tracking numbers and secrets. Default: random, or seeded by `seed`. */
   ids?: IdGenerator;
+  /** Demo data placed under `fixtures.apiKey` (checked with `parseFixtures` or `loadFixtures`). */
+  fixtures?: Fixtures;
   /** Largest accepted body. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Told of every failure that became a 500. Default: one line on stderr. */
@@ -131,15 +137,24 @@ function json(c: Context<SandboxEnv>, body: unknown, status: 200 | 201 = 200): R
   return c.body(JSON.stringify(body), status, JSON_TYPE);
 }
 
+/** Where a seeded virtual clock starts unless told otherwise: a Monday after the published test order. */
+export const SEEDED_START_TIME = Date.parse('2025-02-03T15:00:00Z');
+
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const store = options.store ?? new MemoryStore();
+  const clockMode = options.clockMode ?? 'real';
+  const startTime = options.startTime ?? (options.seed !== undefined && clockMode === 'virtual' ? SEEDED_START_TIME : undefined);
   const clocks = new TenantClocks(options.clock ?? systemClock, {
-    mode: options.clockMode ?? 'real',
+    mode: clockMode,
     timeScale: options.timeScale ?? 1,
-    ...(options.startTime === undefined ? {} : { startAt: options.startTime }),
+    ...(startTime === undefined ? {} : { startAt: startTime }),
   });
-  const ids = options.ids ?? randomIds();
-  const requestIds = randomIds();
+  const ids = options.ids ?? (options.seed === undefined ? randomIds() : seededIds(options.seed));
+  const requestIds = options.seed === undefined ? randomIds() : seededIds(options.seed ^ 0x5eed);
+  const catalog = new Catalog();
+  const fixtures = options.fixtures;
+  for (const patient of fixtures?.patients ?? []) catalog.addPatient(patient.id);
+  for (const { id, quantity, refills, daysSupply } of fixtures?.prescriptions ?? []) catalog.addPrescription(id, { quantity, refills, daysSupply });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const allowedKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const requireKey = options.requireIdempotencyKey ?? false;
@@ -163,12 +178,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     onStatusChange: (tenant, record, change) => webhooks.publish(tenant, orderEvent(record, change), change.at),
     timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
     strictReferences: options.strictReferences ?? false,
+    catalog,
   });
   const refills = new RefillService({
     store, ids,
     clockFor: (tenant) => clocks.for(tenant),
     timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline },
     strictReferences: options.strictReferences ?? false,
+    catalog,
     onStatusChange: (tenant, record, change) => webhooks.publish(tenant, refillEvent(record, change), change.at),
   });
   const faults = faultInjection({
@@ -178,6 +195,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     delay: options.delay ?? realDelay,
     random: randomIds(),
   });
+
+  const HOUR = 3_600_000;
+  const importFixtures = async (tenant: string) => {
+    if (fixtures === undefined || tenant !== fixtures.apiKey) return;
+    for (const { placedHoursAgo, cancelledAfterHours, ...order } of fixtures.orders) {
+      await orders.importOrder(tenant, order, placedHoursAgo * HOUR, cancelledAfterHours === undefined ? undefined : cancelledAfterHours * HOUR);
+    }
+    for (const { placedHoursAgo, ...refill } of fixtures.refills) await refills.importRefill(tenant, refill, placedHoursAgo * HOUR);
+  };
 
   const app = new Hono<SandboxEnv>();
 
@@ -206,7 +232,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (key === undefined || key === '' || key.length > 256 || (allowedKeys !== undefined && !allowedKeys.has(key))) {
       throw new ApiError('unauthorized', 'Invalid or missing API key', { field: 'X-API-Key', reason: key ? 'Not accepted' : 'Missing' });
     }
-    await orders.ensureTenant(key);
+    if (await orders.ensureTenant(key)) await importFixtures(key);
     c.set('tenant', key);
     await next();
   });
@@ -370,6 +396,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     webhooks.reset(c.get('tenant'));
     refills.reset(c.get('tenant'));
     await orders.reset(c.get('tenant'));
+    await importFixtures(c.get('tenant'));
     return json(c, { reset: true });
   });
 

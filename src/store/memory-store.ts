@@ -48,11 +48,12 @@ export class MemoryStore implements Store {
     data.orders.set(id, record);
   }
 
-  async ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<void> {
-    if (this.tenants.has(tenant)) return;
+  async ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean> {
+    if (this.tenants.has(tenant)) return false;
     const data = emptyTenant();
     this.insertAll(data, seed());
     this.tenants.set(tenant, data);
+    return true;
   }
 
   async resetTenant(tenant: string, seed: OrderRecord[]): Promise<void> {

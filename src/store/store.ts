@@ -23,8 +23,8 @@ export type IdempotencyClaim =
  * `claimIdempotencyKey` atomic (one winner among concurrent claims of the same key).
  */
 export interface Store {
-  /** Creates the tenant with `seed` if it does not exist yet; a no-op otherwise. */
-  ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<void>;
+  /** Creates the tenant with `seed` if it does not exist yet (true), or does nothing (false). */
+  ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean>;
   /** Drops everything the tenant has (orders, idempotency keys) and stores `seed` instead. */
   resetTenant(tenant: string, seed: OrderRecord[]): Promise<void>;
 

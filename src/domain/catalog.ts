@@ -1,0 +1,29 @@
+import { DEFAULT_PRESCRIPTION, TEST_PRESCRIPTIONS, type PrescriptionRules } from './prescriptions.ts';
+import { TEST_PATIENT_IDS } from './test-data.ts';
+
+/** The patients and prescriptions the sandbox knows: the published test data plus loaded fixtures. */
+export class Catalog {
+  private readonly patients = new Set<string>(TEST_PATIENT_IDS);
+  private readonly prescriptions = new Map<string, PrescriptionRules>(Object.entries(TEST_PRESCRIPTIONS));
+
+  addPatient(patientId: string): void {
+    this.patients.add(patientId);
+  }
+
+  addPrescription(prescriptionId: string, rules: PrescriptionRules): void {
+    this.prescriptions.set(prescriptionId, rules);
+  }
+
+  knowsPatient(patientId: string): boolean {
+    return this.patients.has(patientId);
+  }
+
+  knowsPrescription(prescriptionId: string): boolean {
+    return this.prescriptions.has(prescriptionId);
+  }
+
+  /** A known prescription's rules; what an unknown one gets under "basic" validation otherwise. */
+  rules(prescriptionId: string): PrescriptionRules {
+    return this.prescriptions.get(prescriptionId) ?? DEFAULT_PRESCRIPTION;
+  }
+}
