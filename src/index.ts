@@ -4,6 +4,7 @@ export { randomIds, seededIds, type IdGenerator } from './ids.ts';
 export { signWebhook, verifyWebhookSignature } from './webhooks/signature.ts';
 export type { WebhookSender, WebhookEndpoint, WebhookDelivery } from './webhooks/webhook-service.ts';
 export type { WebhookEvent, WebhookEventType } from './webhooks/events.ts';
+export { DEMO_API_KEY, FixtureError, loadFixtures, parseFixtures, type Fixtures } from './fixtures/fixtures.ts';
 export { MemoryStore } from './store/memory-store.ts';
 export type { Store, OrderFilter, OrderPage, IdempotencyClaim } from './store/store.ts';
 export type { components, paths, operations } from './generated/openapi.ts';
