@@ -90,6 +90,14 @@ export function schemaTest(schemaName: string): (value: unknown) => boolean {
   return (value) => validate(value);
 }
 
+/** Tests a value against a shared parameter's schema (`components.parameters`), such as a path id. */
+export function parameterTest(parameterName: string): (value: string) => boolean {
+  const parameter = openApiDocument.components.parameters[parameterName];
+  if (parameter === undefined) throw new Error(`spec: no parameter ${parameterName}`);
+  const validate = bodyAjv.compile({ ...parameter.schema, components: { schemas: openApiDocument.components.schemas } });
+  return (value) => validate(value);
+}
+
 /** Validates and coerces an operation's query parameters as the spec declares them; a breach is a 400. */
 export function queryValidator<T>(operationId: string): Validator<T> {
   const parameters = operationParameters(operationId, 'query');

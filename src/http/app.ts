@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/memory-store.ts';
 import { orderEvent, refillEvent, type WebhookEventType } from '../webhooks/events.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import type { Store } from '../store/store.ts';
-import { bodyValidator, queryValidator, schemaTest } from '../validation.ts';
+import { bodyValidator, parameterTest, queryValidator, schemaTest } from '../validation.ts';
 import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './body.ts';
 import type { SandboxEnv } from './env.ts';
 import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
@@ -91,15 +91,15 @@ type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patient
 
 const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
 const validateCreateRefill = bodyValidator<CreateRefillRequest>('CreateRefillRequest');
-const isRefillId = (value: string) => /^ref_[A-Za-z0-9_]+$/.test(value) && value.length <= 64;
+const isRefillId = parameterTest('RefillId');
 const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
 const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
 const validateEndpointCreate = bodyValidator<{ url: string; events?: WebhookEventType[] }>('WebhookEndpointCreateRequest');
 const validateWebhookTest = bodyValidator<{ eventType?: WebhookEventType; webhookUrl?: string }>('WebhookTestRequest');
-const isEndpointId = (value: string) => /^we_[A-Za-z0-9]+$/.test(value) && value.length <= 64;
+const isEndpointId = parameterTest('EndpointId');
 const isWebhookEvent = schemaTest('WebhookEvent');
 const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
-const isOrderId = schemaTest('OrderId');
+const isOrderId = parameterTest('OrderId');
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 function orderIdParam(c: Context<SandboxEnv>): string {
