@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const API_KEY = 'your-api-key';
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the real CLI from source, collecting its output. */
+function startCli(args: string[]): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Resolves with the base URL once the CLI prints "listening on http://…", or rejects if it exits first. */
+function listeningUrl(run: Run): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(run.stdout());
+      if (match) {
+        run.child.stdout!.off('data', check);
+        resolve(match[1]!);
+      }
+    };
+    run.child.stdout!.on('data', check);
+    check();
+    run.exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening: ${run.stderr()}`)));
+  });
+}
+
+function stop(run: Run | undefined): void {
+  if (run !== undefined && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+}
+
+/** The Orders guide's first curl example. */
+const GUIDE_CREATE = {
+  patientId: 'pat_1234567890',
+  prescriptionId: 'rx_9876543210',
+  shippingAddress: { street1: '123 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
+  notes: 'Please leave at front door',
+};
+
+/** The guide's "Create Order with Full Address" example. */
+const GUIDE_FULL_ADDRESS = {
+  ...GUIDE_CREATE,
+  shippingAddress: { ...GUIDE_CREATE.shippingAddress, street2: 'Apt 4B' },
+  notes: 'Fragile - handle with care',
+};
+
+describe('the CLI serving the guide\'s examples', () => {
+  let server: Run;
+  let base: string;
+
+  beforeAll(async () => {
+    server = startCli(['--port', '0']);
+    base = await listeningUrl(server);
+  });
+
+  afterAll(() => stop(server));
+
+  const create = (body: unknown, idempotencyKey: string) => fetch(`${base}/orders`, {
+    method: 'POST',
+    headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+    body: JSON.stringify(body),
+  });
+  const get = (path: string) => fetch(`${base}${path}`, { headers: { 'X-API-Key': API_KEY } });
+
+  it('listens on a loopback address picked by the system', () => {
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(base).not.toMatch(/:0$/);
+  });
+
+  it('creates the guide\'s order with 201, a Location and no notes', async () => {
+    const res = await create(GUIDE_CREATE, 'unique-key-123');
+    const order = await res.json();
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/orders/${order.id}`);
+    expect(order).toMatchObject({ patientId: 'pat_1234567890', prescriptionId: 'rx_9876543210', status: 'pending', shippingAddress: GUIDE_CREATE.shippingAddress });
+    expect(order).not.toHaveProperty('notes');
+  });
+
+  it('replays the guide\'s create when retried with the same Idempotency-Key', async () => {
+    const first = await create(GUIDE_FULL_ADDRESS, 'order-2025-01-15-001');
+    const retry = await create(GUIDE_FULL_ADDRESS, 'order-2025-01-15-001');
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.text()).toBe(await first.text());
+  });
+
+  it('returns a created order by its id', async () => {
+    const created = await (await create(GUIDE_FULL_ADDRESS, 'order-2025-01-15-002')).json();
+    const res = await get(`/orders/${created.id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(created);
+  });
+
+  it('returns the quickstart\'s test order in processing', async () => {
+    const res = await get('/orders/ord_1234567890');
+    expect(res.status).toBe(200);
+    expect((await res.json()).status).toBe('processing');
+  });
+});
+
+describe('the CLI\'s options and signals', () => {
+  const runs: Run[] = [];
+  const run = (args: string[]) => {
+    const started = startCli(args);
+    runs.push(started);
+    return started;
+  };
+
+  afterAll(() => runs.forEach(stop));
+
+  it('prints help and exits 0 with --help', async () => {
+    const help = run(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.stdout()).toContain('Usage: nimbus-sandbox');
+  });
+
+  it('exits 2 with a message on stderr for an unknown option', async () => {
+    const bad = run(['--no-such-option']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/nimbus-sandbox: .*no-such-option/);
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    const server = run(['--port', '0']);
+    await listeningUrl(server);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+});
