@@ -1,24 +1,27 @@
-import { Hono, type Context, type Handler } from 'hono';
-import type { CreateOrderRequest, CreateRefillRequest, OrderStatus } from '../api-types.ts';
-import { DEFAULT_REFILL_TIMELINE, RefillService, type RefillTimeline } from '../domain/refills.ts';
+import { Hono, type Context } from 'hono';
+import { every, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from '../clock.ts';
 import { Catalog } from '../domain/catalog.ts';
-import type { Fixtures } from '../fixtures/fixtures.ts';
-import { every, isoTime, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from '../clock.ts';
-import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
-import { parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentResult } from '../domain/idempotency.ts';
+import { parseIdempotencyKey, requestFingerprint, runIdempotent } from '../domain/idempotency.ts';
 import { OrderService } from '../domain/orders.ts';
-import type { StoredAnswer } from '../domain/records.ts';
+import { DEFAULT_REFILL_TIMELINE, RefillService, type RefillTimeline } from '../domain/refills.ts';
+import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { ApiError, errorBody } from '../errors.ts';
+import type { Fixtures } from '../fixtures/fixtures.ts';
 import { randomIds, seededIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
-import { orderEvent, refillEvent, type WebhookEventType } from '../webhooks/events.ts';
-import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import type { Store } from '../store/store.ts';
-import { bodyValidator, parameterTest, queryValidator, schemaTest } from '../validation.ts';
-import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './body.ts';
+import { schemaTest } from '../validation.ts';
+import { orderEvent, refillEvent } from '../webhooks/events.ts';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
 import type { SandboxEnv } from './env.ts';
 import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './rate-limit.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { refillRoutes } from './routes/refills.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import type { Route, RouteServices } from './routing.ts';
 
 export interface SandboxOptions {
   /** Accept only these API keys (each still its own tenant). Default: any non-empty key. */
@@ -87,55 +90,8 @@ export interface Sandbox {
   close(): void;
 }
 
-type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patientId?: string };
-
-const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
-const validateCreateRefill = bodyValidator<CreateRefillRequest>('CreateRefillRequest');
-const isRefillId = parameterTest('RefillId');
-const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
-const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
-const validateEndpointCreate = bodyValidator<{ url: string; events?: WebhookEventType[] }>('WebhookEndpointCreateRequest');
-const validateWebhookTest = bodyValidator<{ eventType?: WebhookEventType; webhookUrl?: string }>('WebhookTestRequest');
-const isEndpointId = parameterTest('EndpointId');
 const isWebhookEvent = schemaTest('WebhookEvent');
-const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
-const isOrderId = parameterTest('OrderId');
 const JSON_TYPE = { 'Content-Type': 'application/json' };
-
-function orderIdParam(c: Context<SandboxEnv>): string {
-  const orderId = c.req.param('orderId') ?? '';
-  if (!isOrderId(orderId)) {
-    throw new ApiError('not_found', `No order with id ${orderId.slice(0, 100)}`, {
-      field: 'orderId', reason: 'Order ids start with ord_ followed by letters, digits or underscores',
-    });
-  }
-  return orderId;
-}
-
-function encodeCursor(orderId: string): string {
-  return Buffer.from(orderId).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const orderId = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isOrderId(orderId)) {
-    throw new ApiError('invalid_request', 'The cursor is not one this sandbox issued', { field: 'cursor', reason: 'Malformed cursor' });
-  }
-  return orderId;
-}
-
-function send(c: Context<SandboxEnv>, { answer, replayed }: IdempotentResult): Response {
-  const headers: Record<string, string> = { ...JSON_TYPE, ...answer.headers };
-  if (replayed) {
-    headers['Idempotent-Replayed'] = 'true';
-    headers['Original-Request-Id'] = answer.requestId;
-  }
-  return c.body(answer.body, answer.status as 200, headers);
-}
-
-function json(c: Context<SandboxEnv>, body: unknown, status: 200 | 201 = 200): Response {
-  return c.body(JSON.stringify(body), status, JSON_TYPE);
-}
 
 /** Where a seeded virtual clock starts unless told otherwise: a Monday after the published test order. */
 export const SEEDED_START_TIME = Date.parse('2025-02-03T15:00:00Z');
@@ -253,152 +209,34 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use('/webhooks/*', faults);
 
   const methodsByPath = new Map<string, string[]>();
-  const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler<SandboxEnv>) => {
+  const route: Route = (method, path, handler) => {
     app.on(method, path, handler);
-    const methods = methodsByPath.get(path) ?? [];
-    methodsByPath.set(path, [...methods, method]);
+    methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), method]);
   };
 
-  /** Reads the Idempotency-Key first, so a bad key is refused before the body is even read. */
-  const idempotencyKey = (c: Context<SandboxEnv>) => parseIdempotencyKey(c.req.header('idempotency-key'), requireKey);
-
-  const idempotent = async (c: Context<SandboxEnv>, key: string | undefined, body: unknown, work: (requestId: string) => Promise<StoredAnswer>) => {
-    const tenant = c.get('tenant');
-    const requestId = c.get('requestId');
-    return runIdempotent({
-      store, tenant, requestId, key,
-      fingerprint: requestFingerprint(c.req.method, c.req.path, body),
-      now: clocks.for(tenant).now(),
-    }, () => work(requestId));
+  const services: RouteServices = {
+    orders, refills, webhooks, clocks, maxBodyBytes,
+    idempotencyKey: (c) => parseIdempotencyKey(c.req.header('idempotency-key'), requireKey),
+    idempotent: (c, key, body, work) => {
+      const tenant = c.get('tenant');
+      const requestId = c.get('requestId');
+      return runIdempotent({
+        store, tenant, requestId, key,
+        fingerprint: requestFingerprint(c.req.method, c.req.path, body),
+        now: clocks.for(tenant).now(),
+      }, () => work(requestId));
+    },
+    resetTenant: async (tenant) => {
+      webhooks.reset(tenant);
+      refills.reset(tenant);
+      await orders.reset(tenant);
+      await importFixtures(tenant);
+    },
   };
-
-  route('POST', '/orders', async (c) => {
-    const key = idempotencyKey(c);
-    const request = validateCreateOrder(await readJsonObject(c.req.raw, maxBodyBytes));
-    orders.screen(request);
-    return send(c, await idempotent(c, key, request, async (requestId) => {
-      const { order } = await orders.create(c.get('tenant'), request);
-      return { status: 201, body: JSON.stringify(order), headers: { Location: `/orders/${order.id}` }, requestId };
-    }));
-  });
-
-  route('GET', '/orders/:orderId', async (c) => {
-    const record = await orders.get(c.get('tenant'), orderIdParam(c));
-    return json(c, record.order);
-  });
-
-  route('DELETE', '/orders/:orderId', async (c) => {
-    const record = await orders.cancel(c.get('tenant'), orderIdParam(c));
-    return json(c, record.order);
-  });
-
-  route('GET', '/sandbox/orders', async (c) => {
-    const query = validateListQuery(c.req.query());
-    const page = await orders.list(c.get('tenant'), {
-      limit: query.limit,
-      ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
-      ...(query.status === undefined ? {} : { status: query.status }),
-      ...(query.patientId === undefined ? {} : { patientId: query.patientId }),
-    });
-    const last = page.records.at(-1);
-    return json(c, {
-      data: page.records.map((record) => record.order),
-      hasMore: page.hasMore,
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor(last.order.id) : null,
-    });
-  });
-
-  const refillIdParam = (c: Context<SandboxEnv>) => {
-    const refillId = c.req.param('refillId') ?? '';
-    if (!isRefillId(refillId)) {
-      throw new ApiError('not_found', `No refill with id ${refillId.slice(0, 100)}`, { field: 'refillId', reason: 'Refill ids start with ref_' });
-    }
-    return refillId;
-  };
-
-  route('POST', '/refills', async (c) => {
-    const key = idempotencyKey(c);
-    const request = validateCreateRefill(await readJsonObject(c.req.raw, maxBodyBytes));
-    refills.screen(request);
-    return send(c, await idempotent(c, key, request, async (requestId) => {
-      const { refill } = await refills.create(c.get('tenant'), request);
-      return { status: 201, body: JSON.stringify(refill), headers: {}, requestId };
-    }));
-  });
-
-  route('GET', '/refills/:refillId', async (c) => json(c, (await refills.get(c.get('tenant'), refillIdParam(c))).refill));
-
-  route('GET', '/sandbox/refills/:refillId/history', async (c) => {
-    const record = await refills.get(c.get('tenant'), refillIdParam(c));
-    return json(c, { refillId: record.refill.id, history: record.history });
-  });
-
-  route('GET', '/sandbox/orders/:orderId/history', async (c) => {
-    const record = await orders.get(c.get('tenant'), orderIdParam(c));
-    return json(c, { orderId: record.order.id, history: record.history });
-  });
-
-  route('POST', '/sandbox/orders/:orderId/advance', async (c) => {
-    const orderId = orderIdParam(c);
-    const { to } = validateOrderAdvance(await readJsonObject(c.req.raw, maxBodyBytes, true));
-    return json(c, (await orders.advance(c.get('tenant'), orderId, to)).order);
-  });
-
-  const clockView = (tenant: string) => {
-    const clock = clocks.for(tenant);
-    return { now: isoTime(clock.now()), mode: clock.mode, timeScale: clock.timeScale };
-  };
-
-  route('GET', '/sandbox/clock', (c) => json(c, clockView(c.get('tenant'))));
-
-  route('POST', '/sandbox/clock/advance', async (c) => {
-    const { seconds } = validateClockAdvance(await readJsonObject(c.req.raw, maxBodyBytes));
-    const tenant = c.get('tenant');
-    clocks.for(tenant).advance(Math.round(seconds * 1000));
-    await orders.sweep(tenant);
-    await refills.sweep(tenant);
-    await webhooks.drain(tenant);
-    return json(c, clockView(tenant));
-  });
-
-  route('POST', '/webhooks/test', async (c) => {
-    const { eventType = 'order.created', webhookUrl } = validateWebhookTest(await readJsonObject(c.req.raw, maxBodyBytes, true));
-    const webhookId = webhooks.sendTest(c.get('tenant'), eventType, webhookUrl);
-    return json(c, { success: true, message: 'Test webhook sent', webhookId });
-  });
-
-  const endpointIdParam = (c: Context<SandboxEnv>) => {
-    const endpointId = c.req.param('endpointId') ?? '';
-    if (!isEndpointId(endpointId)) {
-      throw new ApiError('not_found', `No webhook endpoint with id ${endpointId.slice(0, 100)}`, { field: 'endpointId', reason: 'Endpoint ids start with we_' });
-    }
-    return endpointId;
-  };
-
-  route('POST', '/sandbox/webhook-endpoints', async (c) => {
-    const { url, events } = validateEndpointCreate(await readJsonObject(c.req.raw, maxBodyBytes));
-    return json(c, webhooks.createEndpoint(c.get('tenant'), url, events), 201);
-  });
-
-  route('GET', '/sandbox/webhook-endpoints', (c) => json(c, webhooks.listEndpoints(c.get('tenant'))));
-
-  route('DELETE', '/sandbox/webhook-endpoints/:endpointId', (c) => {
-    const endpointId = endpointIdParam(c);
-    webhooks.deleteEndpoint(c.get('tenant'), endpointId);
-    return json(c, { id: endpointId, deleted: true });
-  });
-
-  route('GET', '/sandbox/webhook-endpoints/:endpointId/deliveries', (c) => {
-    return json(c, { data: webhooks.deliveries(c.get('tenant'), endpointIdParam(c)) });
-  });
-
-  route('POST', '/sandbox/reset', async (c) => {
-    webhooks.reset(c.get('tenant'));
-    refills.reset(c.get('tenant'));
-    await orders.reset(c.get('tenant'));
-    await importFixtures(c.get('tenant'));
-    return json(c, { reset: true });
-  });
+  orderRoutes(route, services);
+  refillRoutes(route, services);
+  webhookRoutes(route, services);
+  sandboxRoutes(route, services);
 
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
