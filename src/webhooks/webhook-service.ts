@@ -64,7 +64,11 @@ interface EndpointState {
   endpoint: WebhookEndpoint;
   queue: PendingDelivery[];
   attempts: WebhookDelivery[];
+  /** Sandbox time of the latest attempt: an event that waited behind another is sent no earlier. */
+  lastAttemptAt: number;
   running?: Promise<void>;
+  /** Set when a kick arrives while a run is under way, so the run looks again before it ends. */
+  again?: boolean;
 }
 
 interface TenantWebhooks {
@@ -112,7 +116,7 @@ export class WebhookService {
       secret: secret ?? this.deps.ids.next('whsec', 32),
       createdAt: isoTime(this.deps.clockFor(tenant).now()),
     };
-    data.endpoints.set(endpoint.id, { endpoint, queue: [], attempts: [] });
+    data.endpoints.set(endpoint.id, { endpoint, queue: [], attempts: [], lastAttemptAt: -Infinity });
     return endpoint;
   }
 
@@ -212,9 +216,20 @@ export class WebhookService {
   }
 
   private drainEndpoint(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
-    state.running ??= this.deliverDue(tenant, data, state).finally(() => {
-      state.running = undefined;
-    });
+    if (state.running !== undefined) {
+      state.again = true;
+      return state.running;
+    }
+    state.running = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.deliverDue(tenant, data, state);
+        } while (state.again);
+      } finally {
+        state.running = undefined;
+      }
+    })();
     return state.running;
   }
 
@@ -224,11 +239,12 @@ export class WebhookService {
       const head = state.queue[0];
       if (head === undefined || head.dueAt > clock.now() || data.endpoints.get(state.endpoint.id) !== state) return;
       head.attempts++;
+      const attemptedAt = Math.max(head.dueAt, state.lastAttemptAt);
+      state.lastAttemptAt = attemptedAt;
       const result = await this.deps.send(state.endpoint.url, head.body, this.headers(head.body, state.endpoint.secret), this.deps.timeoutMs);
       const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
       const retry = !succeeded && head.attempts < head.maxAttempts;
-      const attemptedAt = head.dueAt;
-      if (retry) head.dueAt += 1000 * 2 ** (head.attempts - 1);
+      if (retry) head.dueAt = attemptedAt + 1000 * 2 ** (head.attempts - 1);
       else state.queue.shift();
       state.attempts.push({
         eventId: head.event.id,
