@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createSandbox, type SandboxOptions } from './http/app.ts';
 import { FAULT_KINDS, type FaultKind } from './http/faults.ts';
 import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.ts';
+import { TEST_DATA_TIME } from './domain/test-data.ts';
 
 const HELP = `nimbus-sandbox: a local sandbox of the Nimbus OS API 1.0.0
 
@@ -19,7 +20,7 @@ Options:
   --clock real|virtual        real: every API key's clock runs with real time (default);
                               virtual: it stands still until POST /sandbox/clock/advance
   --time-scale N              Run real clocks N times faster (default: 1)
-  --start-time ISO            Where every clock starts (default: now), e.g. 2025-01-15T15:00:00Z
+  --start-time ISO            Where every clock starts (default: now), e.g. 2025-02-03T15:00:00Z
   --timeline P,S,D            Seconds an order waits before processing, shipped and delivered
                               (default: 3600,86400,259200)
   --fault-rate R              Share (0 to 1) of API requests that fail on purpose (default: 0)
@@ -89,7 +90,9 @@ if (values.clock !== 'real' && values.clock !== 'virtual') fail(`--clock takes r
 const timeScale = Number(values['time-scale']);
 if (!(timeScale > 0) || !Number.isFinite(timeScale)) fail(`--time-scale must be a number above 0, not "${values['time-scale']}"`);
 const startTime = values['start-time'] === undefined ? undefined : Date.parse(values['start-time']);
-if (startTime !== undefined && Number.isNaN(startTime)) fail(`--start-time must be a date-time such as 2025-01-15T15:00:00Z, not "${values['start-time']}"`);
+if (startTime !== undefined && !(startTime >= Date.parse(TEST_DATA_TIME))) {
+  fail(`--start-time must be a date-time from ${TEST_DATA_TIME} on (when the published test data was made), such as 2025-02-03T15:00:00Z, not "${values['start-time']}"`);
+}
 let timeline: SandboxOptions['timeline'];
 if (values.timeline !== undefined) {
   const seconds = values.timeline.split(',').map(Number);

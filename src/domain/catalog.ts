@@ -1,10 +1,18 @@
+import { ORDER_OUTCOMES, REFILL_OUTCOMES } from './magic-values.ts';
 import { DEFAULT_PRESCRIPTION, TEST_PRESCRIPTIONS, type PrescriptionRules } from './prescriptions.ts';
 import { TEST_PATIENT_IDS } from './test-data.ts';
 
-/** The patients and prescriptions the sandbox knows: the published test data plus loaded fixtures. */
+/**
+ * The patients and prescriptions the sandbox knows: the published test data, the magic
+ * prescriptions whose orders and refills are accepted (so they work under strict validation
+ * too), and loaded fixtures.
+ */
 export class Catalog {
   private readonly patients = new Set<string>(TEST_PATIENT_IDS);
-  private readonly prescriptions = new Map<string, PrescriptionRules>(Object.entries(TEST_PRESCRIPTIONS));
+  private readonly prescriptions = new Map<string, PrescriptionRules>([
+    ...Object.entries(TEST_PRESCRIPTIONS),
+    ...Object.keys({ ...ORDER_OUTCOMES, ...REFILL_OUTCOMES }).map((id): [string, PrescriptionRules] => [id, DEFAULT_PRESCRIPTION]),
+  ]);
 
   addPatient(patientId: string): void {
     this.patients.add(patientId);

@@ -507,7 +507,7 @@ export interface components {
             timeScale: number;
         };
         ClockAdvanceRequest: {
-            /** @description How far to move the clock; at most ten years at once. */
+            /** @description Seconds to move the clock (a millisecond at least, ten years at most). */
             seconds: number;
         };
         /**

@@ -4,6 +4,7 @@ import { Catalog } from '../domain/catalog.ts';
 import { parseIdempotencyKey, requestFingerprint, runIdempotent } from '../domain/idempotency.ts';
 import { OrderService } from '../domain/orders.ts';
 import { DEFAULT_REFILL_TIMELINE, RefillService, type RefillTimeline } from '../domain/refills.ts';
+import { TEST_DATA_TIME } from '../domain/test-data.ts';
 import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import type { Fixtures } from '../fixtures/fixtures.ts';
@@ -100,6 +101,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const store = options.store ?? new MemoryStore();
   const clockMode = options.clockMode ?? 'real';
   const startTime = options.startTime ?? (options.seed !== undefined && clockMode === 'virtual' ? SEEDED_START_TIME : undefined);
+  if (startTime !== undefined && !(startTime >= Date.parse(TEST_DATA_TIME))) {
+    throw new RangeError(`startTime must be ${TEST_DATA_TIME} or later: the published test order ord_1234567890 was created before anything a tenant makes`);
+  }
   const clocks = new TenantClocks(options.clock ?? systemClock, {
     mode: clockMode,
     timeScale: options.timeScale ?? 1,
@@ -149,7 +153,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     kinds: options.faultKinds ?? ['429', '500', '503', 'drop', 'lost-response'],
     latencyMs: options.faultLatencyMs ?? DEFAULT_LATENCY_MS,
     delay: options.delay ?? realDelay,
-    random: randomIds(),
+    random: options.seed === undefined ? randomIds() : seededIds(options.seed ^ 0xfa17),
   });
 
   const HOUR = 3_600_000;
