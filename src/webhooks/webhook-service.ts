@@ -74,6 +74,8 @@ interface EndpointState {
 interface TenantWebhooks {
   endpoints: Map<string, EndpointState>;
   defaultSecret: string;
+  /** The endpoint `subscribeAll` made, if any. */
+  subscriptionId?: string;
 }
 
 export interface WebhookServiceDeps {
@@ -103,7 +105,7 @@ export class WebhookService {
       data = { endpoints: new Map(), defaultSecret: this.deps.ids.next('whsec', 32) };
       this.tenants.set(tenant, data);
       const all = this.deps.subscribeAll;
-      if (all !== undefined) this.addEndpoint(tenant, data, all.url, undefined, all.secret);
+      if (all !== undefined) data.subscriptionId = this.addEndpoint(tenant, data, all.url, undefined, all.secret).id;
     }
     return data;
   }
@@ -146,9 +148,19 @@ export class WebhookService {
     return this.endpoint(tenant, endpointId).attempts;
   }
 
+  /**
+   * Drops the tenant's endpoints, queues and attempts. The default secret and the `--webhook-url`
+   * subscription (id and secret) stay, so a receiver configured with them keeps verifying.
+   */
   reset(tenant: string): void {
-    for (const state of this.tenants.get(tenant)?.endpoints.values() ?? []) state.queue.length = 0;
-    this.tenants.delete(tenant);
+    const data = this.tenants.get(tenant);
+    if (data === undefined) return;
+    for (const state of data.endpoints.values()) state.queue.length = 0;
+    const subscription = [...data.endpoints.values()].find((state) => state.endpoint.id === data.subscriptionId);
+    data.endpoints = new Map();
+    if (subscription !== undefined) {
+      data.endpoints.set(subscription.endpoint.id, { endpoint: subscription.endpoint, queue: [], attempts: [], lastAttemptAt: -Infinity });
+    }
   }
 
   private newEvent({ type, data }: EventContent, at: string): WebhookEvent {
@@ -184,7 +196,7 @@ export class WebhookService {
     }
     if (targets.length === 0) {
       const body = JSON.stringify(event);
-      void this.deps.send(url!, body, this.headers(body, data.defaultSecret), this.deps.timeoutMs);
+      this.deps.send(url!, body, this.headers(body, data.defaultSecret), this.deps.timeoutMs).catch(this.deps.reportUnexpected);
     }
     for (const state of targets) this.enqueue(state, event, now, 1);
     this.kick(tenant);

@@ -1,0 +1,978 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isoTime, ManualClock } from '../clock.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../http/app.ts';
+import { randomIds } from '../ids.ts';
+import { schemaTest } from '../validation.ts';
+import { PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { verifyWebhookSignature } from './signature.ts';
+import { httpSender, WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
+
+// ---------------------------------------------------------------------------------------------
+// A real receiver on loopback
+// ---------------------------------------------------------------------------------------------
+
+/** How the receiver answers one request: a status, never (`hang`), or when released (`hold`). */
+type Reply = number | 'hang' | 'hold';
+
+interface Received {
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** The body exactly as it arrived. */
+  raw: Buffer;
+  body: string;
+}
+
+interface Receiver {
+  url: string;
+  requests: Received[];
+  /** Requests answered with `hold` and not yet released. */
+  readonly holding: number;
+  /** Resolves once at least `count` requests have arrived in full. */
+  received(count: number): Promise<void>;
+  /** Answers every held request with 200. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/** Answers the n-th request with `replies[n]`, and every later one with `otherwise`. Records before answering. */
+async function startReceiver(replies: readonly Reply[] = [], otherwise: Reply = 200): Promise<Receiver> {
+  const requests: Received[] = [];
+  const held: ServerResponse[] = [];
+  const waiters = new Set<{ count: number; resolve: () => void }>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const reply = replies[requests.length] ?? otherwise;
+      const raw = Buffer.concat(chunks);
+      requests.push({ method: req.method ?? '', headers: req.headers, raw, body: raw.toString('utf8') });
+      for (const waiter of waiters) {
+        if (requests.length >= waiter.count) {
+          waiters.delete(waiter);
+          waiter.resolve();
+        }
+      }
+      if (reply === 'hang') return;
+      if (reply === 'hold') {
+        held.push(res);
+        return;
+      }
+      res.writeHead(reply, { 'Content-Type': 'text/plain' }).end(`answered ${reply}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const receiver: Receiver = {
+    url: `http://127.0.0.1:${port}/hooks/nimbus`,
+    requests,
+    get holding() { return held.length; },
+    received: (count) => (requests.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.add({ count, resolve }))),
+    release: () => {
+      for (const res of held.splice(0)) res.writeHead(200).end('ok');
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  receivers.push(receiver);
+  return receiver;
+}
+
+/** The real sender, with a way to wait for every post it started (test webhooks to unknown URLs are not queued). */
+function trackingSender(): { send: WebhookSender; settled(): Promise<void> } {
+  const inFlight = new Set<Promise<SendResult>>();
+  return {
+    send: (url, body, headers, timeoutMs) => {
+      const sending = httpSender(url, body, headers, timeoutMs);
+      inFlight.add(sending);
+      void sending.finally(() => inFlight.delete(sending));
+      return sending;
+    },
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sandbox, driven in-process
+// ---------------------------------------------------------------------------------------------
+
+/** A Monday, so the delivery estimate is fixed. */
+const T0 = Date.parse('2025-02-03T15:00:00Z');
+const KEY_A = 'key_tenant_a';
+const KEY_B = 'key_tenant_b';
+const DAY = 86_400;
+const ORDER_REQUEST = {
+  patientId: 'pat_test_001',
+  prescriptionId: 'rx_test_001',
+  shippingAddress: { street1: '123 Main St', city: 'Austin', state: 'TX', zip: '78701' },
+};
+
+const isWebhookEvent = schemaTest('WebhookEvent');
+const isWebhookEndpoint = schemaTest('WebhookEndpoint');
+const isWebhookEndpointList = schemaTest('WebhookEndpointList');
+const isWebhookDeliveryList = schemaTest('WebhookDeliveryList');
+const isWebhookTestResult = schemaTest('WebhookTestResult');
+
+let sandbox: Sandbox | undefined;
+let receivers: Receiver[] = [];
+
+afterEach(async () => {
+  sandbox?.close();
+  sandbox = undefined;
+  await Promise.all(receivers.map((receiver) => receiver.close()));
+  receivers = [];
+});
+
+function start(options: SandboxOptions = {}): Sandbox {
+  sandbox = createSandbox({ clockMode: 'virtual', sweepIntervalMs: 0, startTime: T0, ...options });
+  return sandbox;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, key = KEY_A): Promise<Answer> {
+  const headers: Record<string, string> = { 'X-API-Key': key };
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await sandbox!.request(path, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+async function register(url: string, events?: WebhookEventType[], key = KEY_A): Promise<WebhookEndpoint> {
+  const answer = await call('POST', '/sandbox/webhook-endpoints', events === undefined ? { url } : { url, events }, key);
+  expect(answer.status).toBe(201);
+  return answer.body as WebhookEndpoint;
+}
+
+async function createOrder(key = KEY_A): Promise<{ id: string; createdAt: string }> {
+  const answer = await call('POST', '/orders', ORDER_REQUEST, key);
+  expect(answer.status).toBe(201);
+  return answer.body;
+}
+
+async function advance(seconds: number, key = KEY_A): Promise<void> {
+  const answer = await call('POST', '/sandbox/clock/advance', { seconds }, key);
+  expect(answer.status).toBe(200);
+}
+
+async function deliveries(endpointId: string, key = KEY_A): Promise<WebhookDelivery[]> {
+  const answer = await call('GET', `/sandbox/webhook-endpoints/${endpointId}/deliveries`, undefined, key);
+  expect(answer.status).toBe(200);
+  expect(isWebhookDeliveryList(answer.body)).toBe(true);
+  return answer.body.data;
+}
+
+async function defaultSecret(key = KEY_A): Promise<string> {
+  return (await call('GET', '/sandbox/webhook-endpoints', undefined, key)).body.defaultSecret;
+}
+
+/** Every event the receiver got, each checked against the spec's WebhookEvent schema. */
+function eventsOf(receiver: Receiver): WebhookEvent[] {
+  return receiver.requests.map((request) => {
+    const event: unknown = JSON.parse(request.body);
+    expect(isWebhookEvent(event), request.body).toBe(true);
+    return event as WebhookEvent;
+  });
+}
+
+const typesOf = (receiver: Receiver) => eventsOf(receiver).map((event) => event.type);
+const orderIdsOf = (receiver: Receiver) => eventsOf(receiver).map((event) => (event.data as { orderId: string }).orderId);
+const signatureOf = (request: Received) => request.headers['x-webhook-signature'] as string | undefined;
+const plusSeconds = (iso: string, seconds: number) => isoTime(Date.parse(iso) + seconds * 1000);
+
+// ---------------------------------------------------------------------------------------------
+
+describe('registering a webhook endpoint', () => {
+  it('answers 201 with a we_ id, a whsec_ secret, the url and the published events by default', async () => {
+    start();
+    const answer = await call('POST', '/sandbox/webhook-endpoints', { url: 'http://127.0.0.1:9/hooks' });
+    expect(answer.status).toBe(201);
+    expect(isWebhookEndpoint(answer.body)).toBe(true);
+    expect(answer.body).toMatchObject({ url: 'http://127.0.0.1:9/hooks', events: ['order.created', 'order.fulfilled', 'refill.ready'] });
+    expect(answer.body.id).toMatch(/^we_[A-Za-z0-9]+$/);
+    expect(answer.body.secret).toMatch(/^whsec_[A-Za-z0-9]+$/);
+  });
+
+  it('keeps the events it is given', async () => {
+    start();
+    const endpoint = await register('http://127.0.0.1:9/hooks', ['order.processing', 'order.cancelled']);
+    expect(endpoint.events).toEqual(['order.processing', 'order.cancelled']);
+  });
+
+  it('gives each endpoint its own secret', async () => {
+    start();
+    const first = await register('http://127.0.0.1:9/a');
+    const second = await register('http://127.0.0.1:9/b');
+    expect(first.secret).not.toBe(second.secret);
+  });
+
+  it('lists the endpoint with the key\'s default secret', async () => {
+    start();
+    const endpoint = await register('http://127.0.0.1:9/hooks');
+    const list = await call('GET', '/sandbox/webhook-endpoints');
+    expect(list.status).toBe(200);
+    expect(isWebhookEndpointList(list.body)).toBe(true);
+    expect(list.body.data).toEqual([endpoint]);
+    expect(list.body.defaultSecret).not.toBe(endpoint.secret);
+  });
+
+  it.each([
+    ['an ftp:// url', { url: 'ftp://example.com/hooks' }, 'url'],
+    ['a url that is not a URL', { url: 'not a url' }, 'url'],
+    ['an empty url', { url: '' }, 'url'],
+    ['no url', {}, 'url'],
+    ['an unknown event type', { url: 'http://127.0.0.1:9/hooks', events: ['order.shipped'] }, 'events.0'],
+    ['an empty events array', { url: 'http://127.0.0.1:9/hooks', events: [] }, 'events'],
+    ['duplicate events', { url: 'http://127.0.0.1:9/hooks', events: ['order.created', 'order.created'] }, 'events'],
+  ])('refuses %s with 422 naming the field', async (_case, body, field) => {
+    start();
+    const answer = await call('POST', '/sandbox/webhook-endpoints', body);
+    expect(answer.status).toBe(422);
+    expect(answer.body.error.code).toBe('validation_error');
+    expect(answer.body.error.details.field).toBe(field);
+    expect((await call('GET', '/sandbox/webhook-endpoints')).body.data).toEqual([]);
+  });
+});
+
+describe('delivering order events', () => {
+  it('sends order.created with the published body after POST /orders', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    const order = await createOrder();
+    await sandbox!.sweep();
+    const [event, ...rest] = eventsOf(receiver);
+    expect(rest).toEqual([]);
+    expect(event).toEqual({
+      id: expect.stringMatching(/^evt_[A-Za-z0-9]+$/),
+      type: 'order.created',
+      createdAt: order.createdAt,
+      data: { orderId: order.id, patientId: 'pat_test_001', prescriptionId: 'rx_test_001', status: 'pending' },
+    });
+  });
+
+  it('posts the event as application/json to the endpoint\'s url', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]!.method).toBe('POST');
+    expect(receiver.requests[0]!.headers['content-type']).toMatch(/^application\/json\b/);
+  });
+
+  it('signs the raw body with the endpoint\'s secret in X-Webhook-Signature', async () => {
+    start();
+    const receiver = await startReceiver();
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    const request = receiver.requests[0]!;
+    expect(verifyWebhookSignature(request.raw, signatureOf(request), endpoint.secret)).toBe(true);
+    expect(verifyWebhookSignature(request.raw, signatureOf(request), await defaultSecret())).toBe(false);
+  });
+
+  it('records a successful attempt in the endpoint\'s deliveries', async () => {
+    start();
+    const receiver = await startReceiver();
+    const endpoint = await register(receiver.url);
+    const order = await createOrder();
+    await sandbox!.sweep();
+    const event = eventsOf(receiver)[0]!;
+    expect(await deliveries(endpoint.id)).toEqual([{
+      eventId: event.id, eventType: 'order.created', attempt: 1, attemptedAt: order.createdAt,
+      succeeded: true, responseStatus: 200, error: null, nextRetryAt: null, deadLettered: false,
+    }]);
+  });
+
+  it('delivers order.created then order.fulfilled before a five-day clock advance returns', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    await createOrder();
+    await advance(5 * DAY);
+    // No sweep: the advance itself must have finished the deliveries.
+    expect(typesOf(receiver)).toEqual(['order.created', 'order.fulfilled']);
+  });
+
+  it('puts the order\'s tracking number and delivery estimate in order.fulfilled, dated when it shipped', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    const { id } = await createOrder();
+    await advance(5 * DAY);
+    const order = (await call('GET', `/orders/${id}`)).body;
+    const fulfilled = eventsOf(receiver).find((event) => event.type === 'order.fulfilled');
+    expect(fulfilled).toMatchObject({
+      // Processing after 1 h, shipped 24 h later.
+      createdAt: '2025-02-04T16:00:00Z',
+      data: { orderId: id, trackingNumber: order.trackingNumber, estimatedDeliveryDate: order.estimatedDeliveryDate, status: 'shipped' },
+    });
+    expect(order.trackingNumber).toEqual(expect.any(String));
+    expect(order.estimatedDeliveryDate).toBe('2025-02-07');
+  });
+
+  it('does not send order.processing or order.delivered to an endpoint that did not opt in', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    const { id } = await createOrder();
+    await advance(5 * DAY);
+    expect((await call('GET', `/orders/${id}`)).body.status).toBe('delivered');
+    expect(typesOf(receiver)).not.toContain('order.processing');
+    expect(typesOf(receiver)).not.toContain('order.delivered');
+  });
+
+  it('sends order.processing and order.delivered, in order, to an endpoint that opted in', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url, ['order.processing', 'order.delivered']);
+    const { id } = await createOrder();
+    await advance(5 * DAY);
+    const events = eventsOf(receiver);
+    expect(events.map((event) => event.type)).toEqual(['order.processing', 'order.delivered']);
+    expect(events.map((event) => event.data)).toEqual([{ orderId: id, status: 'processing' }, { orderId: id, status: 'delivered' }]);
+  });
+
+  it('sends order.cancelled to an endpoint that opted in, after DELETE /orders/{orderId}', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url, ['order.cancelled']);
+    const { id } = await createOrder();
+    expect((await call('DELETE', `/orders/${id}`)).status).toBe(200);
+    await sandbox!.sweep();
+    expect(eventsOf(receiver)).toMatchObject([{ type: 'order.cancelled', data: { orderId: id, status: 'cancelled' } }]);
+  });
+
+  it('does not send order.cancelled to an endpoint with the published events', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    const { id } = await createOrder();
+    await call('DELETE', `/orders/${id}`);
+    await sandbox!.sweep();
+    expect(typesOf(receiver)).toEqual(['order.created']);
+  });
+
+  it('gives every event its own evt_ id', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url, ['order.created', 'order.processing', 'order.fulfilled', 'order.delivered']);
+    await createOrder();
+    await advance(5 * DAY);
+    const ids = eventsOf(receiver).map((event) => event.id);
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  it('does not hold up POST /orders while the receiver is slow', async () => {
+    // A generous timeout: if the create waited for the delivery, the attempt would time out
+    // and be recorded as failed before the create answered.
+    start({ webhookTimeoutMs: 5_000 });
+    const receiver = await startReceiver([], 'hold');
+    const endpoint = await register(receiver.url);
+    const creating = call('POST', '/orders', ORDER_REQUEST);
+    await receiver.received(1);
+    const created = await creating;
+    expect(created.status).toBe(201);
+    // The create answered while the receiver still holds the delivery unanswered.
+    expect(receiver.holding).toBe(1);
+    expect(await deliveries(endpoint.id)).toEqual([]);
+    receiver.release();
+    await sandbox!.sweep();
+    expect((await deliveries(endpoint.id)).map((attempt) => attempt.succeeded)).toEqual([true]);
+  });
+});
+
+describe('retries', () => {
+  it('retries after a 500 one second later, then two seconds later, until a 2xx', async () => {
+    start();
+    const receiver = await startReceiver([500, 500], 200);
+    const endpoint = await register(receiver.url);
+    const order = await createOrder();
+    await sandbox!.sweep();
+    await advance(1);
+    await advance(2);
+    const attempts = await deliveries(endpoint.id);
+    expect(attempts.map(({ attempt, succeeded, responseStatus }) => ({ attempt, succeeded, responseStatus }))).toEqual([
+      { attempt: 1, succeeded: false, responseStatus: 500 },
+      { attempt: 2, succeeded: false, responseStatus: 500 },
+      { attempt: 3, succeeded: true, responseStatus: 200 },
+    ]);
+    expect(attempts.map((a) => a.attemptedAt)).toEqual([order.createdAt, plusSeconds(order.createdAt, 1), plusSeconds(order.createdAt, 3)]);
+    expect(attempts.map((a) => a.nextRetryAt)).toEqual([plusSeconds(attempts[0]!.attemptedAt, 1), plusSeconds(attempts[1]!.attemptedAt, 2), null]);
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('says why a failed attempt failed', async () => {
+    start();
+    const receiver = await startReceiver([500], 200);
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    const [attempt] = await deliveries(endpoint.id);
+    expect(attempt!.error).toMatch(/500/);
+    expect(attempt!.deadLettered).toBe(false);
+  });
+
+  it('does not retry before the retry is due', async () => {
+    start();
+    const receiver = await startReceiver([500, 500], 200);
+    await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    await advance(1);
+    expect(receiver.requests).toHaveLength(2);
+    // The third attempt is due two seconds after the second, not one.
+    await advance(1);
+    expect(receiver.requests).toHaveLength(2);
+    await advance(1);
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('resends the same event id with a byte-identical body and signature', async () => {
+    start();
+    const receiver = await startReceiver([500, 500], 200);
+    await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    await advance(1);
+    await advance(2);
+    expect(receiver.requests).toHaveLength(3);
+    const [first, ...retries] = receiver.requests;
+    for (const retry of retries) {
+      expect(retry.raw.equals(first!.raw)).toBe(true);
+      expect(signatureOf(retry)).toBe(signatureOf(first!));
+    }
+    expect(new Set(eventsOf(receiver).map((event) => event.id)).size).toBe(1);
+  });
+
+  it('makes exactly five attempts, 1, 2, 4 and 8 s apart, and dead-letters the last', async () => {
+    start();
+    const receiver = await startReceiver([], 500);
+    const endpoint = await register(receiver.url, ['order.created']);
+    await createOrder();
+    await sandbox!.sweep();
+    await advance(60);
+    const attempts = await deliveries(endpoint.id);
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(attempts.map((a) => a.deadLettered)).toEqual([false, false, false, false, true]);
+    expect(attempts.map((a) => a.nextRetryAt)).toEqual([
+      plusSeconds(attempts[0]!.attemptedAt, 1), plusSeconds(attempts[1]!.attemptedAt, 2),
+      plusSeconds(attempts[2]!.attemptedAt, 4), plusSeconds(attempts[3]!.attemptedAt, 8), null,
+    ]);
+    expect(attempts.map((a) => a.attemptedAt)).toEqual(attempts.map((_, i) => plusSeconds(attempts[0]!.attemptedAt, 2 ** i - 1)));
+    expect(receiver.requests).toHaveLength(5);
+  });
+
+  it('sends nothing more once an event is dead-lettered, however far the clock moves', async () => {
+    start();
+    const receiver = await startReceiver([], 500);
+    const endpoint = await register(receiver.url, ['order.created']);
+    await createOrder();
+    await sandbox!.sweep();
+    await advance(60);
+    expect(receiver.requests).toHaveLength(5);
+    await advance(DAY);
+    await advance(30 * DAY);
+    await sandbox!.sweep();
+    expect(receiver.requests).toHaveLength(5);
+    expect(await deliveries(endpoint.id)).toHaveLength(5);
+  });
+
+  it('records an attempt the receiver never answers as failed with a timeout error', async () => {
+    start({ webhookTimeoutMs: 200 });
+    const receiver = await startReceiver([], 'hang');
+    const endpoint = await register(receiver.url, ['order.created']);
+    await createOrder();
+    await sandbox!.sweep(); // waits for the one ~200 ms timeout
+    expect(receiver.requests).toHaveLength(1);
+    const [attempt, ...rest] = await deliveries(endpoint.id);
+    expect(rest).toEqual([]);
+    expect(attempt).toMatchObject({ attempt: 1, succeeded: false, responseStatus: null, deadLettered: false });
+    expect(attempt!.error).toMatch(/no answer within 0\.2 s/i);
+    expect(attempt!.nextRetryAt).toBe(plusSeconds(attempt!.attemptedAt, 1));
+  });
+
+  it('records a refused connection as a failed attempt with no status', async () => {
+    start();
+    const gone = await startReceiver();
+    await gone.close();
+    const endpoint = await register(gone.url, ['order.created']);
+    await createOrder();
+    await sandbox!.sweep();
+    const [attempt] = await deliveries(endpoint.id);
+    expect(attempt).toMatchObject({ succeeded: false, responseStatus: null, error: expect.any(String) });
+  });
+
+  it('keeps one endpoint\'s events in order while the first is being retried', async () => {
+    start();
+    const receiver = await startReceiver([500], 200);
+    await register(receiver.url);
+    const first = await createOrder();
+    await sandbox!.sweep();
+    const second = await createOrder();
+    await sandbox!.sweep();
+    // The second event waits behind the first one's retry.
+    expect(orderIdsOf(receiver)).toEqual([first.id]);
+    await advance(1);
+    expect(orderIdsOf(receiver)).toEqual([first.id, first.id, second.id]);
+  });
+
+  // Regression: an event that waited behind another's retries used to take its enqueue time as
+  // its attempt time and schedule its retries from there, so all five attempts ran back to back.
+  it('gives an event that waited behind a retried one its own backoff', async () => {
+    start();
+    const receiver = await startReceiver([], 500);
+    const endpoint = await register(receiver.url, ['order.created']);
+    const first = await createOrder();
+    await sandbox!.sweep();
+    const second = await createOrder();
+    await sandbox!.sweep();
+    // The first event's attempts fall at +0, +1, +3, +7 and +15 s; then the second's first attempt.
+    await advance(15);
+    const secondAttempts = (await deliveries(endpoint.id)).filter((a) => a.eventId !== eventsOf(receiver)[0]!.id);
+    expect(orderIdsOf(receiver).filter((id) => id === first.id)).toHaveLength(5);
+    expect(orderIdsOf(receiver).filter((id) => id === second.id)).toHaveLength(1);
+    expect(secondAttempts).toHaveLength(1);
+    expect(secondAttempts[0]!.nextRetryAt).toBe(plusSeconds(first.createdAt, 16));
+  });
+
+  // Regression (same cause): an event sent after another's retry reported its enqueue time.
+  it('lists attempts with attemptedAt never going back in time', async () => {
+    start();
+    const receiver = await startReceiver([500], 200);
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    await createOrder();
+    await advance(1);
+    expect(receiver.requests).toHaveLength(3);
+    const times = (await deliveries(endpoint.id)).map((a) => Date.parse(a.attemptedAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
+
+describe('deleting an endpoint', () => {
+  it('answers 200 with the id and deleted: true, and drops it from the list', async () => {
+    start();
+    const endpoint = await register('http://127.0.0.1:9/hooks');
+    const answer = await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ id: endpoint.id, deleted: true });
+    expect((await call('GET', '/sandbox/webhook-endpoints')).body.data).toEqual([]);
+  });
+
+  it('stops delivery of new events', async () => {
+    start();
+    const receiver = await startReceiver();
+    const endpoint = await register(receiver.url);
+    await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    await createOrder();
+    await advance(5 * DAY);
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('stops the retries of an event already failing', async () => {
+    start();
+    const receiver = await startReceiver([], 500);
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    expect(receiver.requests).toHaveLength(1);
+    await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    await advance(60);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('sends nothing more of its queue when deleted while a delivery is in flight', async () => {
+    const sender = trackingSender();
+    start({ webhookSender: sender.send });
+    const receiver = await startReceiver(['hold'], 200);
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await receiver.received(1);
+    await createOrder(); // queued behind the held delivery
+    await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    receiver.release();
+    await sender.settled();
+    await sandbox!.sweep();
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('makes its deliveries a 404', async () => {
+    start();
+    const endpoint = await register('http://127.0.0.1:9/hooks');
+    await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    const answer = await call('GET', `/sandbox/webhook-endpoints/${endpoint.id}/deliveries`);
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('not_found');
+  });
+
+  it('answers 404 when deleted again', async () => {
+    start();
+    const endpoint = await register('http://127.0.0.1:9/hooks');
+    await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    expect((await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`)).status).toBe(404);
+  });
+
+  it('leaves the key\'s other endpoints receiving', async () => {
+    start();
+    const kept = await startReceiver();
+    const dropped = await startReceiver();
+    await register(kept.url);
+    const endpoint = await register(dropped.url);
+    await call('DELETE', `/sandbox/webhook-endpoints/${endpoint.id}`);
+    await createOrder();
+    await sandbox!.sweep();
+    expect(typesOf(kept)).toEqual(['order.created']);
+    expect(dropped.requests).toEqual([]);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('never sends one key\'s events to another key\'s endpoint', async () => {
+    start();
+    const receiverA = await startReceiver();
+    const receiverB = await startReceiver();
+    await register(receiverA.url, undefined, KEY_A);
+    await register(receiverB.url, undefined, KEY_B);
+    const order = await createOrder(KEY_A);
+    await advance(5 * DAY, KEY_A);
+    await sandbox!.sweep();
+    expect(orderIdsOf(receiverA)).toEqual([order.id, order.id]);
+    expect(receiverB.requests).toEqual([]);
+  });
+
+  it('does not list another key\'s endpoint', async () => {
+    start();
+    await register('http://127.0.0.1:9/b', undefined, KEY_B);
+    expect((await call('GET', '/sandbox/webhook-endpoints', undefined, KEY_A)).body.data).toEqual([]);
+  });
+
+  it('answers 404 when a key deletes another key\'s endpoint, and leaves it in place', async () => {
+    start();
+    const endpointB = await register('http://127.0.0.1:9/b', undefined, KEY_B);
+    const answer = await call('DELETE', `/sandbox/webhook-endpoints/${endpointB.id}`, undefined, KEY_A);
+    expect(answer.status).toBe(404);
+    expect((await call('GET', '/sandbox/webhook-endpoints', undefined, KEY_B)).body.data).toEqual([endpointB]);
+  });
+
+  it('answers 404 when a key reads another key\'s deliveries', async () => {
+    start();
+    const endpointB = await register('http://127.0.0.1:9/b', undefined, KEY_B);
+    expect((await call('GET', `/sandbox/webhook-endpoints/${endpointB.id}/deliveries`, undefined, KEY_A)).status).toBe(404);
+  });
+
+  it('does not send a key\'s test webhook to another key\'s endpoint', async () => {
+    start();
+    const receiverB = await startReceiver();
+    await register(receiverB.url, undefined, KEY_B);
+    const answer = await call('POST', '/webhooks/test', {}, KEY_A);
+    expect(answer.status).toBe(422);
+    await sandbox!.sweep();
+    expect(receiverB.requests).toEqual([]);
+  });
+
+  it('gives each key its own default secret', async () => {
+    start();
+    expect(await defaultSecret(KEY_A)).not.toBe(await defaultSecret(KEY_B));
+  });
+});
+
+describe('the webhookUrl option', () => {
+  it('sends every key\'s events to webhookUrl, signed with webhookSecret', async () => {
+    const receiver = await startReceiver();
+    start({ webhookUrl: receiver.url, webhookSecret: 'whsec_sharedSecret123' });
+    const orderA = await createOrder(KEY_A);
+    const orderB = await createOrder(KEY_B);
+    await sandbox!.sweep();
+    expect(orderIdsOf(receiver).sort()).toEqual([orderA.id, orderB.id].sort());
+    for (const request of receiver.requests) {
+      expect(verifyWebhookSignature(request.raw, signatureOf(request), 'whsec_sharedSecret123')).toBe(true);
+    }
+  });
+
+  it('shows the subscription in each key\'s endpoint list with the published events', async () => {
+    start({ webhookUrl: 'http://127.0.0.1:9/all', webhookSecret: 'whsec_sharedSecret123' });
+    for (const key of [KEY_A, KEY_B]) {
+      const list = await call('GET', '/sandbox/webhook-endpoints', undefined, key);
+      expect(isWebhookEndpointList(list.body)).toBe(true);
+      expect(list.body.data).toMatchObject([{ url: 'http://127.0.0.1:9/all', secret: 'whsec_sharedSecret123', events: [...PUBLISHED_EVENT_TYPES] }]);
+    }
+  });
+
+  it('keeps sending to webhookUrl, signed with webhookSecret, after POST /sandbox/reset', async () => {
+    const receiver = await startReceiver();
+    start({ webhookUrl: receiver.url, webhookSecret: 'whsec_sharedSecret123' });
+    await createOrder();
+    await sandbox!.sweep();
+    await call('POST', '/sandbox/reset');
+    const order = await createOrder();
+    await sandbox!.sweep();
+    expect(orderIdsOf(receiver)).toHaveLength(2);
+    expect(orderIdsOf(receiver)[1]).toBe(order.id);
+    const request = receiver.requests[1]!;
+    expect(verifyWebhookSignature(request.raw, signatureOf(request), 'whsec_sharedSecret123')).toBe(true);
+  });
+});
+
+describe('POST /webhooks/test', () => {
+  it('answers 200 with success, the message and a wh_test_ id', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    const answer = await call('POST', '/webhooks/test', {});
+    expect(answer.status).toBe(200);
+    expect(isWebhookTestResult(answer.body)).toBe(true);
+    expect(answer.body).toEqual({ success: true, message: 'Test webhook sent', webhookId: expect.stringMatching(/^wh_test_[A-Za-z0-9]+$/) });
+    await sandbox!.sweep();
+  });
+
+  it('sends order.created when no eventType is given', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    await call('POST', '/webhooks/test', {});
+    await sandbox!.sweep();
+    expect(typesOf(receiver)).toEqual(['order.created']);
+  });
+
+  it('accepts a request with no body at all', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    expect((await call('POST', '/webhooks/test')).status).toBe(200);
+    await sandbox!.sweep();
+    expect(typesOf(receiver)).toEqual(['order.created']);
+  });
+
+  it.each([
+    'order.created', 'order.fulfilled', 'refill.ready', 'order.processing', 'order.delivered',
+    'order.cancelled', 'refill.processing', 'refill.shipped', 'refill.cancelled',
+  ] satisfies WebhookEventType[])('sends a test %s event that matches the spec', async (eventType) => {
+    start();
+    const receiver = await startReceiver();
+    // The test webhook goes to a URL regardless of the endpoint's event list.
+    await register(receiver.url, ['order.created']);
+    expect((await call('POST', '/webhooks/test', { eventType })).status).toBe(200);
+    await sandbox!.sweep();
+    expect(typesOf(receiver)).toEqual([eventType]);
+  });
+
+  it('signs a test webhook to a registered endpoint\'s url with that endpoint\'s secret', async () => {
+    start();
+    const receiver = await startReceiver();
+    const endpoint = await register(receiver.url);
+    await call('POST', '/webhooks/test', { webhookUrl: receiver.url });
+    await sandbox!.sweep();
+    const request = receiver.requests[0]!;
+    expect(receiver.requests).toHaveLength(1);
+    expect(verifyWebhookSignature(request.raw, signatureOf(request), endpoint.secret)).toBe(true);
+  });
+
+  it('sends to every endpoint of the key when no url is given', async () => {
+    start();
+    const first = await startReceiver();
+    const second = await startReceiver();
+    await register(first.url);
+    await register(second.url);
+    await call('POST', '/webhooks/test', { eventType: 'refill.ready' });
+    await sandbox!.sweep();
+    expect(typesOf(first)).toEqual(['refill.ready']);
+    expect(typesOf(second)).toEqual(['refill.ready']);
+  });
+
+  it('signs a test webhook to a url no endpoint has with the key\'s default secret', async () => {
+    const sender = trackingSender();
+    start({ webhookSender: sender.send });
+    const receiver = await startReceiver();
+    await call('POST', '/webhooks/test', { webhookUrl: receiver.url });
+    await sender.settled();
+    expect(typesOf(receiver)).toEqual(['order.created']);
+    const request = receiver.requests[0]!;
+    expect(verifyWebhookSignature(request.raw, signatureOf(request), await defaultSecret())).toBe(true);
+  });
+
+  it('sends a test webhook to a url no endpoint has once, even when it fails', async () => {
+    const sender = trackingSender();
+    start({ webhookSender: sender.send });
+    const receiver = await startReceiver([], 500);
+    await call('POST', '/webhooks/test', { webhookUrl: receiver.url });
+    await sender.settled();
+    expect(receiver.requests).toHaveLength(1);
+    await advance(60);
+    await sandbox!.sweep();
+    await sender.settled();
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('sends a test webhook to a registered endpoint once, even when it fails', async () => {
+    start();
+    const receiver = await startReceiver([], 500);
+    const endpoint = await register(receiver.url);
+    await call('POST', '/webhooks/test', {});
+    await sandbox!.sweep();
+    await advance(60);
+    expect(receiver.requests).toHaveLength(1);
+    expect(await deliveries(endpoint.id)).toMatchObject([{ attempt: 1, succeeded: false, responseStatus: 500, nextRetryAt: null }]);
+  });
+
+  it('refuses with 422 on webhookUrl when there is no url and no endpoint', async () => {
+    start();
+    const answer = await call('POST', '/webhooks/test', {});
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toMatchObject({ code: 'validation_error', details: { field: 'webhookUrl' } });
+  });
+
+  it('refuses an unknown eventType with 422 naming eventType', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    const answer = await call('POST', '/webhooks/test', { eventType: 'order.shipped' });
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toMatchObject({ code: 'validation_error', details: { field: 'eventType' } });
+    await sandbox!.sweep();
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('refuses a webhookUrl that is not http(s) with 422 naming webhookUrl', async () => {
+    start();
+    const answer = await call('POST', '/webhooks/test', { webhookUrl: 'ftp://example.com/hooks' });
+    expect(answer.status).toBe(422);
+    expect(answer.body.error.details.field).toBe('webhookUrl');
+  });
+
+  it('counts toward the webhooks rate limit: the 51st in a minute is a 429 and is not sent', async () => {
+    start({ realClock: new ManualClock(0) });
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    for (let i = 0; i < 50; i++) expect((await call('POST', '/webhooks/test', {})).status).toBe(200);
+    const refused = await call('POST', '/webhooks/test', {});
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limit_exceeded');
+    expect(refused.headers.get('retry-after')).toBe('60');
+    await sandbox!.sweep();
+    expect(receiver.requests).toHaveLength(50);
+  });
+});
+
+describe('POST /sandbox/reset', () => {
+  it('removes the key\'s endpoints', async () => {
+    start();
+    await register('http://127.0.0.1:9/hooks');
+    expect((await call('POST', '/sandbox/reset')).status).toBe(200);
+    expect((await call('GET', '/sandbox/webhook-endpoints')).body.data).toEqual([]);
+  });
+
+  it('sends nothing more to a removed endpoint', async () => {
+    start();
+    const receiver = await startReceiver();
+    await register(receiver.url);
+    await call('POST', '/sandbox/reset');
+    await createOrder();
+    await advance(5 * DAY);
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('drops retries still pending', async () => {
+    start();
+    const receiver = await startReceiver([], 500);
+    await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    await call('POST', '/sandbox/reset');
+    await advance(60);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('sends nothing more that was queued when it comes during a delivery in flight', async () => {
+    const sender = trackingSender();
+    start({ webhookSender: sender.send });
+    const receiver = await startReceiver(['hold'], 200);
+    await register(receiver.url);
+    await createOrder();
+    await receiver.received(1);
+    await createOrder(); // queued behind the held delivery
+    await call('POST', '/sandbox/reset');
+    receiver.release();
+    await sender.settled();
+    await sandbox!.sweep();
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('keeps the default secret', async () => {
+    start();
+    const before = (await call('GET', '/sandbox/webhook-endpoints')).body.defaultSecret;
+    await call('POST', '/sandbox/reset');
+    expect((await call('GET', '/sandbox/webhook-endpoints')).body.defaultSecret).toBe(before);
+  });
+
+  it('keeps the webhookUrl subscription\'s id and generated secret', async () => {
+    start({ webhookUrl: 'http://127.0.0.1:9/all' });
+    const before = (await call('GET', '/sandbox/webhook-endpoints')).body.data;
+    await call('POST', '/sandbox/reset');
+    expect((await call('GET', '/sandbox/webhook-endpoints')).body.data).toEqual(before);
+  });
+
+  it('leaves other keys\' endpoints alone', async () => {
+    start();
+    const endpointB = await register('http://127.0.0.1:9/b', undefined, KEY_B);
+    await call('POST', '/sandbox/reset', undefined, KEY_A);
+    expect((await call('GET', '/sandbox/webhook-endpoints', undefined, KEY_B)).body.data).toEqual([endpointB]);
+  });
+});
+
+describe('WebhookService delivery loop', () => {
+  const ORDER_CREATED = (orderId: string): EventContent => ({
+    type: 'order.created', data: { orderId, patientId: 'pat_test_001', prescriptionId: 'rx_test_001', status: 'pending' },
+  });
+
+  /** Lets every pending promise reaction run; the fake sender below never waits on I/O. */
+  async function flushMicrotasks(): Promise<void> {
+    for (let i = 0; i < 200; i++) await Promise.resolve();
+  }
+
+  // Regression: the delivery loop used to stay marked as running for a tick after it had
+  // finished, and an event published in that tick waited for some later kick (the next event,
+  // a clock advance, a sweep). Publishing the second event after 0…11 microtasks covers the gap.
+  it('sends an event published just as the previous delivery finishes, with no further kick', async () => {
+    const lost: number[] = [];
+    for (let ticks = 0; ticks < 12; ticks++) {
+      const sent: string[] = [];
+      const clock = new ManualClock(T0);
+      const service = new WebhookService({
+        ids: randomIds(),
+        clockFor: () => clock,
+        send: async (_url, body) => {
+          sent.push(JSON.parse(body).data.orderId);
+          return { status: 200, error: null };
+        },
+        timeoutMs: 1_000,
+        isValidEvent: isWebhookEvent,
+        reportUnexpected: (error) => { throw error; },
+      });
+      service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
+      service.publish('tenant', ORDER_CREATED('ord_first'), isoTime(T0));
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      service.publish('tenant', ORDER_CREATED('ord_second'), isoTime(T0));
+      await flushMicrotasks();
+      if (!sent.includes('ord_second')) lost.push(ticks);
+    }
+    expect(lost).toEqual([]);
+  });
+});
