@@ -244,8 +244,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+    const specPath = path.replace(/:(\w+)/g, '{$1}');
     app.all(path, (c) => {
-      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}`, {
+      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
         field: 'method', reason: `Allowed: ${allow}`,
       }, { Allow: allow });
     });

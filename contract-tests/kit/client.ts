@@ -1,0 +1,124 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { components } from '../../src/generated/openapi.ts';
+import { assertConforms } from './conformance.ts';
+import { curlLine } from './curl.ts';
+import { ContractViolation, type Exchange } from './exchange.ts';
+import { DEFAULT_MAX_RETRY_WAIT_MS, type Target } from './target.ts';
+
+export type Order = components['schemas']['Order'];
+export type OrderList = components['schemas']['OrderList'];
+export type CreateOrderRequest = components['schemas']['CreateOrderRequest'];
+export type ErrorEnvelope = components['schemas']['Error'];
+
+export interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The API path, such as `/orders/ord_1`. */
+  path: string;
+  query?: Record<string, string | number>;
+  headers?: Record<string, string>;
+  /** Sent as JSON with `Content-Type: application/json`. */
+  json?: unknown;
+  /** Sent as is; set Content-Type yourself. */
+  body?: string;
+}
+
+export interface SendOptions {
+  /** Check the answer against the spec (default true). Only capability probes turn this off. */
+  conformance?: boolean;
+  /** On a 429, wait out Retry-After and send again (default true). The rate-limit checks turn it off. */
+  waitOutRateLimit?: boolean;
+}
+
+/**
+ * Speaks HTTP to the target with one API key (or none), checks every answer against the spec,
+ * and records every exchange with a curl line that reproduces it.
+ */
+export class Client {
+  readonly exchanges: Exchange[] = [];
+
+  constructor(private readonly target: Target, readonly apiKey: string | undefined) {}
+
+  async send(call: Call, options: SendOptions = {}): Promise<Exchange> {
+    for (;;) {
+      const exchange = await this.exchange(call);
+      this.exchanges.push(exchange);
+      if (options.conformance !== false) assertConforms(exchange);
+      if (exchange.status !== 429 || options.waitOutRateLimit === false) return exchange;
+      await this.waitOut(exchange);
+    }
+  }
+
+  createOrder(body: unknown, idempotencyKey?: string): Promise<Exchange> {
+    return this.send({ method: 'POST', path: '/orders', json: body, ...(idempotencyKey === undefined ? {} : { headers: { 'Idempotency-Key': idempotencyKey } }) });
+  }
+
+  getOrder(orderId: string): Promise<Exchange> {
+    return this.send({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}` });
+  }
+
+  cancelOrder(orderId: string): Promise<Exchange> {
+    return this.send({ method: 'DELETE', path: `/orders/${encodeURIComponent(orderId)}` });
+  }
+
+  listOrders(query: Record<string, string | number> = {}): Promise<Exchange> {
+    return this.send({ method: 'GET', path: '/sandbox/orders', query });
+  }
+
+  reset(): Promise<Exchange> {
+    return this.send({ method: 'POST', path: '/sandbox/reset' });
+  }
+
+  private async exchange(call: Call): Promise<Exchange> {
+    const search = new URLSearchParams(Object.entries(call.query ?? {}).map(([name, value]) => [name, String(value)])).toString();
+    const path = search === '' ? call.path : `${call.path}?${search}`;
+    const url = `${this.target.baseUrl.replace(/\/+$/, '')}${path}`;
+    const headers: Record<string, string> = {};
+    if (this.apiKey !== undefined) headers['X-API-Key'] = this.apiKey;
+    if (call.json !== undefined) headers['Content-Type'] = 'application/json';
+    Object.assign(headers, call.headers);
+    const body = call.json !== undefined ? JSON.stringify(call.json) : call.body;
+    const request = { method: call.method, path, url, headers, ...(body === undefined ? {} : { body }) };
+    const curl = curlLine(request, this.target.apiKey);
+
+    let response: Response;
+    try {
+      response = await this.target.fetch(new Request(url, { method: call.method, headers, ...(body === undefined ? {} : { body }) }));
+    } catch (error) {
+      throw new Error(`The target could not be reached (${(error as Error).message}).\nReproduce:\n  ${curl}`, { cause: error });
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { request, status: response.status, headers: response.headers, text, json, curl };
+  }
+
+  /** Respects the target's Retry-After before sending again. */
+  private async waitOut(exchange: Exchange): Promise<void> {
+    const retryAfter = exchange.headers.get('retry-after');
+    const waitMs = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : Number.NaN;
+    const limit = this.target.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+    if (!(waitMs <= limit)) {
+      throw new ContractViolation(
+        `Rate limited with Retry-After ${JSON.stringify(retryAfter)}, which is not a wait of at most ${limit} ms the kit can respect`, [exchange],
+      );
+    }
+    await delay(waitMs);
+  }
+}
+
+/** The `error` member of an envelope, or undefined. */
+export function errorOf(exchange: Exchange): ErrorEnvelope['error'] | undefined {
+  return (exchange.json as Partial<ErrorEnvelope> | undefined)?.error;
+}
+
+export function orderOf(exchange: Exchange): Order {
+  return exchange.json as Order;
+}
+
+export function orderListOf(exchange: Exchange): OrderList {
+  return exchange.json as OrderList;
+}

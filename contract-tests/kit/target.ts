@@ -1,0 +1,50 @@
+/** What the kit runs against: any implementation of the Nimbus OS API, reached through `fetch`. */
+export type FetchFn = (request: Request) => Promise<Response>;
+
+export interface Target {
+  /** Where the API lives, such as `http://127.0.0.1:4010` (no trailing slash needed). */
+  baseUrl: string;
+  /** The API key to use. Optional when the target accepts any key (the sandbox default). */
+  apiKey?: string;
+  /** How requests reach the target: the global fetch, or an in-process server's fetch. */
+  fetch: FetchFn;
+  /** Longest `Retry-After` the kit waits out on an unexpected 429, in ms. Default 65 000. */
+  maxRetryWaitMs?: number;
+}
+
+export const DEFAULT_MAX_RETRY_WAIT_MS = 65_000;
+export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 15_000;
+
+export interface ContractEnv {
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  junitFile: string | undefined;
+  lifecycleTimeoutMs: number;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Reads NIMBUS_BASE_URL, NIMBUS_API_KEY, NIMBUS_CONTRACT_JUNIT and NIMBUS_LIFECYCLE_TIMEOUT. */
+export function contractEnv(env: NodeJS.ProcessEnv = process.env): ContractEnv {
+  const timeout = nonEmpty(env.NIMBUS_LIFECYCLE_TIMEOUT);
+  if (timeout !== undefined && !/^\d+$/.test(timeout)) {
+    throw new Error(`NIMBUS_LIFECYCLE_TIMEOUT must be a whole number of milliseconds, not "${timeout}"`);
+  }
+  const baseUrl = nonEmpty(env.NIMBUS_BASE_URL);
+  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) {
+    throw new Error(`NIMBUS_BASE_URL must start with http:// or https://, not "${baseUrl}"`);
+  }
+  return {
+    baseUrl,
+    apiKey: env.NIMBUS_API_KEY === undefined || env.NIMBUS_API_KEY === '' ? undefined : env.NIMBUS_API_KEY,
+    junitFile: nonEmpty(env.NIMBUS_CONTRACT_JUNIT),
+    lifecycleTimeoutMs: timeout === undefined ? DEFAULT_LIFECYCLE_TIMEOUT_MS : Number(timeout),
+  };
+}
+
+/** A target reached over the network with the global fetch. */
+export function networkTarget(baseUrl: string, apiKey?: string): Target {
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), ...(apiKey === undefined ? {} : { apiKey }), fetch: (request) => fetch(request) };
+}

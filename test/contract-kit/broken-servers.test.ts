@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import { allChecks } from '../../contract-tests/checks/index.ts';
+import { runChecks, type Outcome } from '../../contract-tests/kit/run.ts';
+import { brokenServers, inProcessTarget, type BrokenServer } from './broken-servers.ts';
+
+/*
+ * Proof that the contract kit catches faults: every check against the working stub passes, and
+ * each deliberately broken server fails at least the check named for its rule.
+ */
+
+const names = (outcomes: Outcome[], status: Outcome['status']) => outcomes.filter((outcome) => outcome.status === status).map((outcome) => outcome.checkName);
+
+async function runAgainst(server?: BrokenServer): Promise<Outcome[]> {
+  const target = inProcessTarget(server?.breakage(), server?.options);
+  try {
+    return await runChecks(allChecks, target);
+  } finally {
+    target.close();
+  }
+}
+
+const caught: string[] = [];
+
+describe('the contract kit against in-process servers', () => {
+  test('the working stub passes every check', async () => {
+    const outcomes = await runAgainst();
+    const problems = outcomes.filter((outcome) => outcome.status !== 'passed')
+      .map((outcome) => `${outcome.checkName}: ${outcome.status === 'failed' ? outcome.error.message : outcome.reason}`);
+    expect(problems).toEqual([]);
+  });
+
+  test('every broken server names a real check, and every check has a broken server to catch', () => {
+    const checkNames = allChecks.map((check) => check.checkName);
+    const catchers = new Set(brokenServers.map((server) => server.caughtBy));
+    expect([...catchers].filter((name) => !checkNames.includes(name)), 'broken servers naming no check').toEqual([]);
+    expect(checkNames.filter((name) => !catchers.has(name)), 'checks no broken server shows able to fail').toEqual([]);
+  });
+
+  for (const server of brokenServers) {
+    test(`catches: ${server.rule}`, async () => {
+      const outcomes = await runAgainst(server);
+      const failed = names(outcomes, 'failed');
+      expect(failed, `no check caught "${server.rule}"`).not.toEqual([]);
+      expect(failed, `"${server.caughtBy}" should catch "${server.rule}"`).toContain(server.caughtBy);
+      const named = outcomes.find((outcome) => outcome.checkName === server.caughtBy);
+      expect(named?.status === 'failed' && named.error.message, 'the failure shows how to reproduce it').toMatch(/\n {2}(1\. )?curl -sS -i /);
+      caught.push(server.rule);
+      console.info(`caught "${server.rule}" by ${failed.join(', ')}`);
+    });
+  }
+
+  afterAll(() => {
+    console.info(`caught ${caught.length}/${brokenServers.length} broken servers`);
+  });
+});

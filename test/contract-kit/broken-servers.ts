@@ -1,0 +1,464 @@
+import { createHash } from 'node:crypto';
+import type { OrderRecord } from '../../src/domain/records.ts';
+import { createSandbox, type SandboxOptions } from '../../src/http/app.ts';
+import { MemoryStore } from '../../src/store/memory-store.ts';
+import { componentValidator } from '../../contract-tests/kit/spec.ts';
+import type { Target } from '../../contract-tests/kit/target.ts';
+import {
+  apiKeyOf, bodyOf, errorFrom, intercept, isCreateOrder, isOrderPath, jsonOf, mapAnswers, mapRequests, pathOf, randomId,
+  readBack, read, requestWith, withHeaders, withJson, type Breakage,
+} from './breakage.ts';
+
+/** A server that breaks one rule of the contract, and the check that must notice. */
+export interface BrokenServer {
+  rule: string;
+  caughtBy: string;
+  /** Builds the breakage afresh (some keep state) for one run. */
+  breakage: () => Breakage;
+  options?: SandboxOptions;
+}
+
+const SHIPPED_AT = '2025-01-16T15:00:00Z';
+
+function seededOrder(id: string, status: 'shipped' | 'delivered'): OrderRecord {
+  return {
+    order: {
+      id, patientId: 'pat_test_001', prescriptionId: 'rx_test_001', status,
+      shippingAddress: { street1: '1 Elm St', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
+      trackingNumber: '1Z999AA10123456784', estimatedDeliveryDate: '2025-01-20',
+      createdAt: '2025-01-15T15:00:00Z', updatedAt: SHIPPED_AT,
+    },
+    history: [{ status: 'pending', at: '2025-01-15T15:00:00Z', reason: 'Seeded by the broken-server tests' }, { status, at: SHIPPED_AT, reason: 'Seeded' }],
+    frozen: true,
+  };
+}
+
+/** Every tenant also starts with a shipped and a delivered order, so the cancellation rules can be checked. */
+class StoreWithShippedOrders extends MemoryStore {
+  private readonly extra = () => [seededOrder('ord_seededShipped', 'shipped'), seededOrder('ord_seededDelivered', 'delivered')];
+
+  override ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean> {
+    return super.ensureTenant(tenant, () => [...seed(), ...this.extra()]);
+  }
+
+  override resetTenant(tenant: string, seed: OrderRecord[]): Promise<void> {
+    return super.resetTenant(tenant, [...seed, ...this.extra()]);
+  }
+}
+
+/** The stub, in-process, optionally broken; `close` stops its timers. */
+export function inProcessTarget(breakage: Breakage = (inner) => inner, options: SandboxOptions = {}): Target & { close(): void } {
+  const sandbox = createSandbox({ store: new StoreWithShippedOrders(), sweepIntervalMs: 0, ...options });
+  // A 429 in a run against a broken server is a finding, not something to wait out.
+  return { baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, close: () => sandbox.close() };
+}
+
+const isError = (status: number) => status >= 400;
+const isValidCreateOrder = componentValidator('CreateOrderRequest');
+const FAKE_ID = 'ord_somewhereElse000000000000';
+
+export const brokenServers: BrokenServer[] = [
+  // Response conformance
+  {
+    rule: 'POST /orders answers 200 instead of 201',
+    caughtBy: 'orders/create-answers-201-with-a-location-that-serves-the-order',
+    breakage: () => mapAnswers((answer, request) => (isCreateOrder(request) && answer.status === 201 ? { ...answer, status: 200 } : undefined)),
+  },
+  {
+    rule: 'an error body without requestId',
+    caughtBy: 'orders/unknown-order-is-404-not-found',
+    breakage: () => mapAnswers((answer) => (isError(answer.status) ? withJson(answer, (body) => { delete body.error.requestId; }) : undefined)),
+  },
+  {
+    rule: 'error.requestId differs from X-Request-Id',
+    caughtBy: 'orders/unknown-order-is-404-not-found',
+    breakage: () => mapAnswers((answer) => (isError(answer.status) ? withJson(answer, (body) => { body.error.requestId = 'req_somebodyElse'; }) : undefined)),
+  },
+  {
+    rule: 'an error code the spec does not define',
+    caughtBy: 'orders/unknown-order-is-404-not-found',
+    breakage: () => mapAnswers((answer) => (answer.status === 404 ? withJson(answer, (body) => { body.error.code = 'order_not_found'; }) : undefined)),
+  },
+  {
+    rule: 'an order status outside the enum',
+    caughtBy: 'test-data/published-order-is-processing',
+    breakage: () => mapAnswers((answer) => (jsonOf(answer)?.status === 'processing' ? withJson(answer, (body) => { body.status = 'in_progress'; }) : undefined)),
+  },
+  {
+    rule: 'the Order echoes notes, a member the published Order lacks',
+    caughtBy: 'orders/create-answers-201-with-a-location-that-serves-the-order',
+    breakage: () => mapAnswers(async (answer, request) => {
+      const notes = isCreateOrder(request) && answer.status === 201 ? (await bodyOf(request))?.notes : undefined;
+      return notes === undefined ? undefined : withJson(answer, (body) => { body.notes = notes; });
+    }),
+  },
+  {
+    rule: 'no Location header on 201',
+    caughtBy: 'orders/create-answers-201-with-a-location-that-serves-the-order',
+    breakage: () => mapAnswers((answer) => (answer.status === 201 ? withHeaders(answer, { Location: null }) : undefined)),
+  },
+  {
+    rule: 'Location names another order',
+    caughtBy: 'orders/create-answers-201-with-a-location-that-serves-the-order',
+    breakage: () => mapAnswers((answer) => (answer.status === 201 ? withHeaders(answer, { Location: `/orders/${FAKE_ID}` }) : undefined)),
+  },
+  {
+    rule: 'no X-RateLimit-* headers on /orders answers',
+    caughtBy: 'rate-limits/remaining-counts-down-and-reset-is-ahead',
+    breakage: () => mapAnswers((answer) => withHeaders(answer, { 'X-RateLimit-Limit': null, 'X-RateLimit-Remaining': null, 'X-RateLimit-Reset': null })),
+  },
+  {
+    rule: 'every answer reuses one X-Request-Id',
+    caughtBy: 'orders/every-answer-has-its-own-request-id',
+    breakage: () => mapAnswers((answer) => {
+      const fixed = withHeaders(answer, { 'X-Request-Id': 'req_always0same' });
+      return isError(answer.status) ? withJson(fixed, (body) => { body.error.requestId = 'req_always0same'; }) : fixed;
+    }),
+  },
+  {
+    rule: 'success answers sent as text/plain',
+    caughtBy: 'orders/create-answers-201-with-a-location-that-serves-the-order',
+    breakage: () => mapAnswers((answer) => (answer.status < 300 ? withHeaders(answer, { 'Content-Type': 'text/plain' }) : undefined)),
+  },
+  // Orders
+  {
+    rule: 'a new order starts processing instead of pending',
+    caughtBy: 'orders/new-order-is-pending-and-reflects-the-request',
+    breakage: () => mapAnswers((answer, request) => (isCreateOrder(request) && answer.status === 201 ? withJson(answer, (body) => { body.status = 'processing'; }) : undefined)),
+  },
+  {
+    rule: 'the created order drops the shipping address\'s second line',
+    caughtBy: 'orders/new-order-is-pending-and-reflects-the-request',
+    breakage: () => mapAnswers((answer, request) => (isCreateOrder(request) && answer.status === 201 ? withJson(answer, (body) => { delete body.shippingAddress.street2; }) : undefined)),
+  },
+  // Errors
+  {
+    rule: 'malformed JSON crashes the server (500)',
+    caughtBy: 'errors/malformed-json-is-400-invalid-request',
+    breakage: () => mapAnswers((answer) => (jsonOf(answer)?.error?.code === 'invalid_request' && jsonOf(answer).error.details?.field === 'body'
+      ? errorFrom(answer, 500, 'internal_error', 'SyntaxError: Unexpected end of JSON input') : undefined)),
+  },
+  {
+    rule: 'a non-JSON body is refused with 400 instead of 415',
+    caughtBy: 'errors/non-json-body-is-415-unsupported-media-type',
+    breakage: () => mapAnswers((answer) => (answer.status === 415 ? errorFrom(answer, 400, 'invalid_request', 'Bad body') : undefined)),
+  },
+  {
+    rule: 'unknown routes answer an HTML page',
+    caughtBy: 'errors/unknown-route-is-404-not-found-in-the-envelope',
+    breakage: () => mapAnswers((answer) => (jsonOf(answer)?.error?.details?.field === 'path'
+      ? { ...withHeaders(answer, { 'Content-Type': 'text/html' }), text: '<h1>404 Not Found</h1>' } : undefined)),
+  },
+  {
+    rule: '405 without an Allow header',
+    caughtBy: 'errors/wrong-method-is-405-with-allow',
+    breakage: () => mapAnswers((answer) => (answer.status === 405 ? withHeaders(answer, { Allow: null }) : undefined)),
+  },
+  // Auth
+  {
+    rule: 'requests without an API key are served',
+    caughtBy: 'auth/requests-without-an-api-key-are-401-unauthorized',
+    breakage: () => mapRequests((request) => (apiKeyOf(request) === '' ? requestWith(request, { headers: { 'X-API-Key': 'shared-default-tenant' } }) : request)),
+  },
+  // Validation
+  {
+    rule: 'a validation error answered 400 invalid_request instead of 422',
+    caughtBy: 'validation/single-field-corruptions-are-422-naming-the-field',
+    breakage: () => mapAnswers((answer) => (answer.status === 422 ? errorFrom(answer, 400, 'invalid_request', 'The request body is invalid') : undefined)),
+  },
+  {
+    rule: 'validation errors name the whole body, not the field',
+    caughtBy: 'validation/single-field-corruptions-are-422-naming-the-field',
+    breakage: () => mapAnswers((answer) => (answer.status === 422 ? withJson(answer, (body) => { body.error.details = { field: 'body', reason: 'Invalid' }; }) : undefined)),
+  },
+  {
+    rule: 'ZIP codes are not validated',
+    caughtBy: 'validation/single-field-corruptions-are-422-naming-the-field',
+    breakage: () => mapRequests(async (request) => {
+      const body = isCreateOrder(request) ? await bodyOf(request) : undefined;
+      const zip = body?.shippingAddress?.zip;
+      if (zip === undefined || (typeof zip === 'string' && /^\d{5}(-\d{4})?$/.test(zip))) return request;
+      return requestWith(request, { json: { ...body, shippingAddress: { ...body.shippingAddress, zip: '78701' } } });
+    }),
+  },
+  {
+    rule: 'unknown members are silently dropped instead of refused',
+    caughtBy: 'validation/single-field-corruptions-are-422-naming-the-field',
+    breakage: () => mapRequests(async (request) => {
+      const body = isCreateOrder(request) ? await bodyOf(request) : undefined;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) return request;
+      const { patientId, prescriptionId, shippingAddress, notes } = body;
+      return requestWith(request, { json: { patientId, prescriptionId, shippingAddress, notes } });
+    }),
+  },
+  {
+    rule: 'a valid street2 is refused',
+    caughtBy: 'validation/generated-valid-bodies-are-accepted',
+    breakage: () => mapRequests(async (request) => {
+      const body = isCreateOrder(request) ? await bodyOf(request) : undefined;
+      if (body?.shippingAddress?.street2 === undefined) return request;
+      return requestWith(request, { json: { ...body, shippingAddress: { ...body.shippingAddress, street2: 42 } } });
+    }),
+  },
+  // Idempotency
+  {
+    rule: 'no idempotency at all',
+    caughtBy: 'idempotency/replay-returns-the-first-answer-byte-for-byte',
+    breakage: () => mapRequests((request) => requestWith(request, { headers: { 'Idempotency-Key': null } })),
+  },
+  {
+    rule: 'a replay carries a new order id',
+    caughtBy: 'idempotency/replay-returns-the-first-answer-byte-for-byte',
+    breakage: () => mapAnswers((answer) => (answer.headers.get('idempotent-replayed') === 'true' ? withJson(answer, (body) => { body.id = randomId('ord'); }) : undefined)),
+  },
+  {
+    rule: 'a replay is not marked Idempotent-Replayed',
+    caughtBy: 'idempotency/replay-is-marked-with-idempotent-replayed-and-original-request-id',
+    breakage: () => mapAnswers((answer) => withHeaders(answer, { 'Idempotent-Replayed': null, 'Original-Request-Id': null })),
+  },
+  {
+    rule: 'member order changes the fingerprint',
+    caughtBy: 'idempotency/replay-ignores-the-order-of-body-members',
+    breakage: () => mapRequests(async (request) => {
+      const key = request.headers.get('idempotency-key');
+      if (!isCreateOrder(request) || key === null) return request;
+      const text = await request.clone().text();
+      const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      return requestWith(request, { headers: { 'Idempotency-Key': `${key}.${fingerprint}` } });
+    }),
+  },
+  {
+    rule: 'a key reused with another body replays the first answer instead of 409',
+    caughtBy: 'idempotency/same-key-with-another-body-is-409-conflict',
+    breakage: () => {
+      const firstBodies = new Map<string, unknown>();
+      return mapRequests(async (request) => {
+        const key = request.headers.get('idempotency-key');
+        if (!isCreateOrder(request) || key === null) return request;
+        const slot = `${apiKeyOf(request)}\n${key}`;
+        if (!firstBodies.has(slot)) {
+          firstBodies.set(slot, await bodyOf(request));
+          return request;
+        }
+        return requestWith(request, { json: firstBodies.get(slot) });
+      });
+    },
+  },
+  {
+    rule: 'parallel requests with one key each create an order',
+    caughtBy: 'idempotency/parallel-identical-requests-create-one-order',
+    breakage: () => {
+      const inFlight = new Set<string>();
+      return (inner) => async (request) => {
+        const key = request.headers.get('idempotency-key');
+        if (key === null) return inner(request);
+        const slot = `${apiKeyOf(request)}\n${key}`;
+        if (inFlight.has(slot)) return inner(requestWith(request, { headers: { 'Idempotency-Key': null } }));
+        inFlight.add(slot);
+        try {
+          // The claim is not atomic: the work starts before the key is recorded.
+          await new Promise((resolve) => setImmediate(resolve));
+          return await inner(request);
+        } finally {
+          inFlight.delete(slot);
+        }
+      };
+    },
+  },
+  {
+    rule: 'idempotency keys are shared between API keys',
+    caughtBy: 'idempotency/keys-are-scoped-to-the-api-key',
+    breakage: () => {
+      const owners = new Map<string, string>();
+      return mapRequests((request) => {
+        const key = request.headers.get('idempotency-key');
+        if (key === null) return request;
+        const owner = owners.get(key) ?? apiKeyOf(request);
+        owners.set(key, owner);
+        return requestWith(request, { headers: { 'X-API-Key': owner } });
+      });
+    },
+  },
+  {
+    rule: 'a refused request consumes its idempotency key',
+    caughtBy: 'idempotency/refused-request-does-not-consume-the-key',
+    breakage: () => {
+      const refusedBodies = new Map<string, unknown>();
+      return mapRequests(async (request) => {
+        const key = request.headers.get('idempotency-key');
+        if (!isCreateOrder(request) || key === null) return request;
+        const slot = `${apiKeyOf(request)}\n${key}`;
+        const body = await bodyOf(request);
+        if (!refusedBodies.has(slot) && !isValidCreateOrder(body)) refusedBodies.set(slot, body);
+        return refusedBodies.has(slot) ? requestWith(request, { json: refusedBodies.get(slot) }) : request;
+      });
+    },
+  },
+  {
+    rule: 'an over-long idempotency key is truncated instead of refused',
+    caughtBy: 'idempotency/over-long-key-is-400-naming-the-header',
+    breakage: () => mapRequests((request) => {
+      const key = request.headers.get('idempotency-key');
+      return key !== null && key.length > 255 ? requestWith(request, { headers: { 'Idempotency-Key': key.slice(0, 255) } }) : request;
+    }),
+  },
+  {
+    rule: 'requests without a key are deduplicated by body',
+    caughtBy: 'idempotency/requests-without-a-key-are-not-deduplicated',
+    breakage: () => mapRequests(async (request) => {
+      if (!isCreateOrder(request) || request.headers.has('idempotency-key')) return request;
+      const digest = createHash('sha256').update(await request.clone().text()).digest('hex').slice(0, 32);
+      return requestWith(request, { headers: { 'Idempotency-Key': `auto-${digest}` } });
+    }),
+  },
+  // Published test data
+  {
+    rule: 'the published order is pending, not processing',
+    caughtBy: 'test-data/published-order-is-processing',
+    breakage: () => mapAnswers((answer, request) => (pathOf(request) === '/orders/ord_1234567890' && answer.status === 200
+      ? withJson(answer, (body) => { body.status = 'pending'; }) : undefined)),
+  },
+  {
+    rule: 'a published test prescription is refused as not found',
+    caughtBy: 'test-data/published-patients-and-prescriptions-are-accepted',
+    breakage: () => mapRequests(async (request) => {
+      const body = isCreateOrder(request) ? await bodyOf(request) : undefined;
+      return body?.prescriptionId === 'rx_test_002' ? requestWith(request, { json: { ...body, prescriptionId: 'rx_test_not_found' } }) : request;
+    }),
+  },
+  // Tenancy
+  {
+    rule: 'an order is readable with any API key',
+    caughtBy: 'tenancy/orders-are-invisible-to-other-api-keys',
+    breakage: () => {
+      const keysSeen = new Set<string>();
+      return intercept(async (request, inner) => {
+        keysSeen.add(apiKeyOf(request));
+        if (request.method !== 'GET' || !isOrderPath(request)) return undefined;
+        const own = await read(await inner(request));
+        if (own.status !== 404) return own;
+        for (const key of keysSeen) {
+          const answer = await read(await inner(requestWith(request, { headers: { 'X-API-Key': key } })));
+          if (answer.status === 200) return answer;
+        }
+        return own;
+      });
+    },
+  },
+  // Cancellation
+  {
+    rule: 'a shipped order can be cancelled',
+    caughtBy: 'cancellation/shipped-or-delivered-order-is-409-order-not-cancellable',
+    breakage: () => intercept(async (request, inner) => {
+      if (request.method !== 'DELETE' || !isOrderPath(request)) return undefined;
+      const current = await readBack(inner, request);
+      const status = jsonOf(current)?.status;
+      return status === 'shipped' || status === 'delivered' ? withJson(current, (body) => { body.status = 'cancelled'; }) : undefined;
+    }),
+  },
+  {
+    rule: 'a processing order cannot be cancelled',
+    caughtBy: 'cancellation/processing-order-can-be-cancelled',
+    breakage: () => intercept(async (request, inner) => {
+      if (request.method !== 'DELETE' || !isOrderPath(request)) return undefined;
+      const current = await readBack(inner, request);
+      return jsonOf(current)?.status === 'processing' ? errorFrom(current, 409, 'order_not_cancellable', 'Already processing') : undefined;
+    }),
+  },
+  {
+    rule: 'cancelling a cancelled order is a 409',
+    caughtBy: 'cancellation/cancelling-a-cancelled-order-returns-it-unchanged',
+    breakage: () => intercept(async (request, inner) => {
+      if (request.method !== 'DELETE' || !isOrderPath(request)) return undefined;
+      const current = await readBack(inner, request);
+      return jsonOf(current)?.status === 'cancelled' ? errorFrom(current, 409, 'order_not_cancellable', 'Already cancelled') : undefined;
+    }),
+  },
+  {
+    rule: 'a cancel answers cancelled but is not kept',
+    caughtBy: 'cancellation/pending-order-can-be-cancelled',
+    breakage: () => intercept(async (request, inner) => {
+      if (request.method !== 'DELETE' || !isOrderPath(request)) return undefined;
+      const current = await readBack(inner, request);
+      return current.status === 200 ? withJson(current, (body) => { body.status = 'cancelled'; }) : undefined;
+    }),
+  },
+  {
+    rule: 'cancelling an unknown order answers 200',
+    caughtBy: 'cancellation/cancelling-an-unknown-order-is-404-not-found',
+    breakage: () => mapAnswers((answer, request) => (request.method === 'DELETE' && answer.status === 404
+      ? { ...answer, status: 200, text: JSON.stringify({ ...jsonOf(answer), deleted: true }) } : undefined)),
+  },
+  // Rate limits
+  {
+    rule: 'a 429 without Retry-After',
+    caughtBy: 'rate-limits/exceeding-the-limit-is-429-with-retry-after',
+    breakage: () => mapAnswers((answer) => (answer.status === 429 ? withHeaders(answer, { 'Retry-After': null }) : undefined)),
+  },
+  {
+    rule: 'a 429 as plain text, outside the envelope',
+    caughtBy: 'rate-limits/exceeding-the-limit-is-429-with-retry-after',
+    breakage: () => mapAnswers((answer) => (answer.status === 429 ? { ...withHeaders(answer, { 'Content-Type': 'text/plain' }), text: 'Too Many Requests' } : undefined)),
+  },
+  {
+    rule: 'the published limit is announced but never enforced',
+    caughtBy: 'rate-limits/exceeding-the-limit-is-429-with-retry-after',
+    options: { rateLimit: { orders: 1_000_000 } },
+    breakage: () => mapAnswers((answer) => {
+      const remaining = answer.headers.get('x-ratelimit-remaining');
+      return remaining === null ? undefined : withHeaders(answer, { 'X-RateLimit-Limit': '100', 'X-RateLimit-Remaining': String(Math.max(0, Number(remaining) - 999_900)) });
+    }),
+  },
+  {
+    rule: 'X-RateLimit-Remaining never drops',
+    caughtBy: 'rate-limits/remaining-counts-down-and-reset-is-ahead',
+    breakage: () => mapAnswers((answer) => (answer.headers.has('x-ratelimit-limit') ? withHeaders(answer, { 'X-RateLimit-Remaining': answer.headers.get('x-ratelimit-limit') }) : undefined)),
+  },
+  {
+    rule: 'one rate limit shared by all API keys',
+    caughtBy: 'rate-limits/limits-are-counted-per-api-key',
+    breakage: () => {
+      let limitedUntil = 0;
+      return mapAnswers((answer, request) => {
+        if (answer.status === 429) limitedUntil = Date.now() + 60_000;
+        if (answer.status === 429 || Date.now() >= limitedUntil || !pathOf(request).startsWith('/orders')) return undefined;
+        const refused = withHeaders(errorFrom(answer, 429, 'rate_limit_exceeded', 'Too many requests'), { 'Retry-After': '60', 'X-RateLimit-Remaining': '0' });
+        return withJson(refused, (body) => { body.error.details = { retryAfter: 60 }; });
+      });
+    },
+  },
+  // Sandbox helpers
+  {
+    rule: 'the list is oldest first',
+    caughtBy: 'sandbox/list-is-newest-first',
+    breakage: () => mapAnswers((answer, request) => (pathOf(request) === '/sandbox/orders' && answer.status === 200
+      ? withJson(answer, (body) => { body.data.reverse(); }) : undefined)),
+  },
+  {
+    rule: 'the list ignores its cursor',
+    caughtBy: 'sandbox/list-pages-with-the-next-cursor',
+    breakage: () => mapRequests((request) => {
+      const url = new URL(request.url);
+      url.searchParams.delete('cursor');
+      return requestWith(request, { url: url.toString() });
+    }),
+  },
+  {
+    rule: 'the list ignores its status filter',
+    caughtBy: 'sandbox/list-filters-by-status',
+    breakage: () => mapRequests((request) => {
+      const url = new URL(request.url);
+      url.searchParams.delete('status');
+      return requestWith(request, { url: url.toString() });
+    }),
+  },
+  {
+    rule: 'reset answers {"reset":true} but resets nothing',
+    caughtBy: 'sandbox/reset-restores-the-published-test-data',
+    breakage: () => intercept(async (request, inner) => {
+      if (request.method !== 'POST' || pathOf(request) !== '/sandbox/reset') return undefined;
+      const listed = await inner(requestWith(request, { method: 'GET', url: new URL('/sandbox/orders?limit=1', request.url).toString() })).then(read);
+      return { ...listed, text: JSON.stringify({ reset: true }) };
+    }),
+  },
+];
