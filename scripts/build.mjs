@@ -1,4 +1,8 @@
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Old chunks would otherwise pile up in dist/ and be packed.
+rmSync('dist', { recursive: true, force: true });
 
 // One bundled file per entry starts faster than thousands of module reads.
 await build({

@@ -63,6 +63,8 @@ export function nextRefillStep(record: RefillRecord, timeline: RefillTimeline): 
 /** Refills for one tenant at a time: eligibility at creation, then the lifecycle on the tenant's clock. */
 export class RefillService {
   private readonly queues = new Map<string, DueQueue>();
+  /** The latest creation under way per tenant and prescription. */
+  private readonly creating = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: RefillServiceDeps) {}
 
@@ -75,13 +77,30 @@ export class RefillService {
     const magic = REFILL_REFUSALS[request.prescriptionId];
     if (magic?.code === 'validation_error') throw invalid('prescriptionId', magic.reason);
     if (request.patientId === 'pat_test_not_found') throw invalid('patientId', 'Patient not found');
-    if (!this.deps.strictReferences) return;
+    // A magic prescription keeps its documented refusal under strict validation too.
+    if (!this.deps.strictReferences || magic !== undefined) return;
     if (!this.deps.catalog.knowsPrescription(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
     if (!this.deps.catalog.knowsPatient(request.patientId)) throw invalid('patientId', 'Patient not found');
   }
 
-  /** Checks eligibility and creates the refill; a refusal is `refill_not_eligible`. */
+  /**
+   * Checks eligibility and creates the refill; a refusal is `refill_not_eligible`. Creations for
+   * one prescription run one at a time, so parallel requests cannot all pass the same window.
+   */
   async create(tenant: string, request: CreateRefillRequest): Promise<RefillRecord> {
+    const lock = `${tenant}\u0000${request.prescriptionId}`;
+    const previous = this.creating.get(lock) ?? Promise.resolve();
+    const attempt = previous.catch(() => undefined).then(() => this.createNow(tenant, request));
+    const settled = attempt.then(() => undefined, () => undefined);
+    this.creating.set(lock, settled);
+    try {
+      return await attempt;
+    } finally {
+      if (this.creating.get(lock) === settled) this.creating.delete(lock);
+    }
+  }
+
+  private async createNow(tenant: string, request: CreateRefillRequest): Promise<RefillRecord> {
     const now = this.deps.clockFor(tenant).now();
     const rules = this.deps.catalog.rules(request.prescriptionId);
     const magic = REFILL_REFUSALS[request.prescriptionId];

@@ -15,7 +15,7 @@ import { schemaTest } from '../validation.ts';
 import { orderEvent, refillEvent } from '../webhooks/events.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
-import type { SandboxEnv } from './env.ts';
+import { requestHeader, type SandboxEnv } from './env.ts';
 import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './rate-limit.ts';
 import { orderRoutes } from './routes/orders.ts';
@@ -166,6 +166,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   };
 
   const app = new Hono<SandboxEnv>();
+  /** Tenants already set up, so the hot path skips the store's check. */
+  const knownTenants = new Set<string>();
+  /** Set-ups under way: concurrent first requests of a tenant all wait for its fixtures. */
+  const settingUp = new Map<string, Promise<void>>();
+  const setUpTenant = (tenant: string): Promise<void> => {
+    let setup = settingUp.get(tenant);
+    if (setup === undefined) {
+      setup = (async () => {
+        if (await orders.ensureTenant(tenant)) await importFixtures(tenant);
+        knownTenants.add(tenant);
+      })().finally(() => settingUp.delete(tenant));
+      settingUp.set(tenant, setup);
+    }
+    return setup;
+  };
 
   /** The one renderer of the error envelope. */
   const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
@@ -188,11 +203,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const requestId = requestIds.next('req');
     c.set('requestId', requestId);
     c.header('X-Request-Id', requestId);
-    const key = c.req.header('x-api-key');
+    const key = requestHeader(c, 'x-api-key');
     if (key === undefined || key === '' || key.length > 256 || (allowedKeys !== undefined && !allowedKeys.has(key))) {
       throw new ApiError('unauthorized', 'Invalid or missing API key', { field: 'X-API-Key', reason: key ? 'Not accepted' : 'Missing' });
     }
-    if (await orders.ensureTenant(key)) await importFixtures(key);
+    if (!knownTenants.has(key)) await setUpTenant(key);
     c.set('tenant', key);
     await next();
   });
@@ -220,13 +235,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const services: RouteServices = {
     orders, refills, webhooks, clocks, maxBodyBytes,
-    idempotencyKey: (c) => parseIdempotencyKey(c.req.header('idempotency-key'), requireKey),
+    idempotencyKey: (c) => parseIdempotencyKey(requestHeader(c, 'idempotency-key'), requireKey),
     idempotent: (c, key, body, work) => {
       const tenant = c.get('tenant');
       const requestId = c.get('requestId');
       return runIdempotent({
         store, tenant, requestId, key,
-        fingerprint: requestFingerprint(c.req.method, c.req.path, body),
+        fingerprint: key === undefined ? '' : requestFingerprint(c.req.method, c.req.path, body),
         now: clocks.for(tenant).now(),
       }, () => work(requestId));
     },

@@ -45,7 +45,11 @@ export async function readJsonObject(request: Request, maxBytes: number, optiona
 
   let text: string;
   try {
-    text = utf8.decode(await readLimited(request, maxBytes));
+    // With a declared length (already checked), arrayBuffer() takes the server's fast path; only
+    // a chunked body needs counting as it streams in.
+    const bytes = request.headers.has('content-length') ? new Uint8Array(await request.arrayBuffer()) : await readLimited(request, maxBytes);
+    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+    text = utf8.decode(bytes);
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', 'The request body is not valid UTF-8', { field: 'body', reason: 'Not UTF-8' });

@@ -1,9 +1,10 @@
 import type { Context, Next } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
-import type { SandboxEnv } from './env.ts';
+import { requestHeader, type SandboxEnv } from './env.ts';
 
 export const FAULT_HEADER = 'Nimbus-Sandbox-Fault';
+const FAULT_HEADER_NAME = FAULT_HEADER.toLowerCase();
 export const FAULT_KINDS = ['latency', '429', '500', '503', 'drop', 'lost-response'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -62,7 +63,7 @@ function drop(c: Context<SandboxEnv>, afterWork: boolean): Response {
 /** Fault injection for the published API: by request header, or server-wide at `rate`. */
 export function faultInjection(settings: FaultSettings) {
   return async (c: Context<SandboxEnv>, next: Next) => {
-    const header = c.req.header(FAULT_HEADER);
+    const header = requestHeader(c, FAULT_HEADER_NAME);
     let fault: Fault | undefined;
     if (header !== undefined) {
       fault = parseFault(header, settings.latencyMs);

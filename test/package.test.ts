@@ -1,0 +1,191 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * nimbus-sandbox as a dependency: what `npm install nimbus-sandbox` gives a project. The build is
+ * run here rather than trusted to `prepare`, so the tests see the current source.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const at = (path: string) => join(ROOT, path);
+const manifest = JSON.parse(readFileSync(at('package.json'), 'utf8')) as {
+  name: string;
+  main: string;
+  types: string;
+  bin: Record<string, string>;
+  exports: Record<string, string | Record<string, string>>;
+  files: string[];
+};
+
+type PackageModule = typeof import('../src/index.ts');
+let dist: PackageModule;
+let temp: string;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, ['scripts/build-types.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  dist = await import(pathToFileURL(at('dist/index.js')).href) as PackageModule;
+  temp = mkdtempSync(join(tmpdir(), 'nimbus-package-'));
+}, 180_000);
+
+afterAll(() => {
+  if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+});
+
+/** Every path the manifest publishes as an entry point: main, types, bin and exports. */
+function entryPoints(): string[] {
+  const exported = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
+  return [manifest.main, manifest.types, ...Object.values(manifest.bin), ...exported].map((path) => path.replace(/^\.\//, ''));
+}
+
+/** A project that depends on nimbus-sandbox, as npm would lay it out (the package linked in). */
+function consumerProject(name: string, files: Record<string, string>): string {
+  const dir = join(temp, name);
+  mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+  symlinkSync(ROOT, join(dir, 'node_modules', manifest.name), 'dir');
+  symlinkSync(at('node_modules/@types/node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, type: 'module', private: true }));
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+function runCli(args: string[]) {
+  return spawnSync(process.execPath, [at('dist/cli.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
+}
+
+describe('the built library, dist/index.js', () => {
+  it('exports createSandbox, verifyWebhookSignature and loadFixtures as functions', () => {
+    expect([typeof dist.createSandbox, typeof dist.verifyWebhookSignature, typeof dist.loadFixtures]).toEqual(['function', 'function', 'function']);
+  });
+
+  it('builds a sandbox that serves the published test order', async () => {
+    const sandbox = dist.createSandbox({ rateLimit: false, sweepIntervalMs: 0 });
+    try {
+      const response = await sandbox.request('/orders/ord_1234567890', { headers: { 'X-API-Key': 'test' } });
+      expect(response.status).toBe(200);
+      expect((await response.json() as { status: string }).status).toBe('processing');
+    } finally {
+      sandbox.close();
+    }
+  });
+
+  it('loads the published demo fixtures into a sandbox under sk_test_demo', async () => {
+    const sandbox = dist.createSandbox({ fixtures: dist.loadFixtures(at('fixtures/demo.json')), seed: 7, clockMode: 'virtual', sweepIntervalMs: 0 });
+    try {
+      const response = await sandbox.request('/orders/ord_demo_001', { headers: { 'X-API-Key': 'sk_test_demo' } });
+      expect(response.status).toBe(200);
+      expect((await response.json() as { status: string }).status).toBe('delivered');
+    } finally {
+      sandbox.close();
+    }
+  });
+
+  it('verifies a webhook signature made with node:crypto, and refuses it for another body', () => {
+    const body = '{"id":"evt_1","type":"order.created"}';
+    const signature = createHmac('sha256', 'whsec_test').update(body).digest('hex');
+    expect([dist.verifyWebhookSignature(body, signature, 'whsec_test'), dist.verifyWebhookSignature(`${body} `, signature, 'whsec_test')]).toEqual([true, false]);
+  });
+
+  it('throws its own FixtureError for a broken fixture file', () => {
+    const path = join(temp, 'broken.json');
+    writeFileSync(path, '{ not json');
+    expect(() => dist.loadFixtures(path)).toThrow(dist.FixtureError);
+  });
+});
+
+describe('the package as a dependency', () => {
+  it('points main, types, bin and every export at a file that exists after the build', () => {
+    expect(entryPoints().filter((path) => !existsSync(at(path)))).toEqual([]);
+  });
+
+  it('packs every entry point into the published tarball', () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ files: Array<{ path: string }> }>;
+    const files = new Set(packed[0]!.files.map((file) => file.path));
+    expect(entryPoints().filter((path) => !files.has(path))).toEqual([]);
+  });
+
+  it('resolves by package name through its exports map, under plain Node', () => {
+    const dir = consumerProject('import-consumer', {
+      'main.js': [
+        "import { createSandbox, loadFixtures, verifyWebhookSignature } from 'nimbus-sandbox';",
+        "import { createRequire } from 'node:module';",
+        "const require = createRequire(import.meta.url);",
+        "const demo = require.resolve('nimbus-sandbox/fixtures/demo.json');",
+        "const sandbox = createSandbox({ fixtures: loadFixtures(demo), seed: 7, clockMode: 'virtual', sweepIntervalMs: 0 });",
+        "const response = await sandbox.request('/sandbox/clock', { headers: { 'X-API-Key': 'sk_test_demo' } });",
+        'sandbox.close();',
+        "console.log(JSON.stringify({ verify: typeof verifyWebhookSignature, status: response.status, now: (await response.json()).now }));",
+      ].join('\n'),
+    });
+    const output = execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 15_000 });
+    expect(JSON.parse(output)).toEqual({ verify: 'function', status: 200, now: '2025-02-03T15:00:00Z' });
+  });
+
+  it('type-checks a TypeScript project that imports it, and refuses an unknown option', () => {
+    const dir = consumerProject('types-consumer', {
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: ['node'] },
+        files: ['main.ts'],
+      }),
+      'main.ts': [
+        "import { createSandbox, loadFixtures, verifyWebhookSignature, type Fixtures, type Order, type SandboxOptions } from 'nimbus-sandbox';",
+        "const fixtures: Fixtures = loadFixtures('fixtures/demo.json');",
+        "const options: SandboxOptions = { fixtures, seed: 7, clockMode: 'virtual' };",
+        'const sandbox = createSandbox(options);',
+        "const status: Order['status'] = 'shipped';",
+        "const verified: boolean = verifyWebhookSignature('{}', null, 'secret');",
+        '// @ts-expect-error: not an option, so the types are real rather than any',
+        'createSandbox({ noSuchOption: true });',
+        'sandbox.close();',
+        'export { status, verified };',
+      ].join('\n'),
+    });
+    const run = spawnSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  }, 60_000);
+});
+
+describe('the declarations, dist/types', () => {
+  it('include index.d.ts', () => {
+    expect(existsSync(at('dist/types/index.d.ts'))).toBe(true);
+  });
+
+  it('import nothing by a .ts specifier from index.d.ts', () => {
+    expect(readFileSync(at('dist/types/index.d.ts'), 'utf8')).not.toMatch(/\.ts['"]/);
+  });
+});
+
+describe('the built command, dist/cli.js', () => {
+  it('starts with a node shebang, so npm can link it as the nimbus-sandbox bin', () => {
+    expect(readFileSync(at(manifest.bin['nimbus-sandbox']!), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  it('exits 0 for --help and documents --fixtures', () => {
+    const run = runCli(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('--fixtures');
+  });
+
+  it('exits 2 for a corrupted fixture file, naming the record and the field on stderr', () => {
+    const path = join(temp, 'corrupted-demo.json');
+    const document = JSON.parse(readFileSync(at('fixtures/demo.json'), 'utf8'));
+    document.orders[3].shippingAddress.zip = '7870';
+    writeFileSync(path, JSON.stringify(document, null, 2));
+    const run = runCli(['--fixtures', path, '--port', '0']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${path}: orders[3] (ord_demo_004): shippingAddress.zip: Invalid ZIP code format`);
+  });
+
+  it('exits 2 for a missing fixture file, naming the path on stderr', () => {
+    const path = join(temp, 'no-such-fixtures.json');
+    const run = runCli(['--fixtures', path, '--port', '0']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`cannot read fixture file ${path}`);
+  });
+});
