@@ -10,6 +10,7 @@ import { schemaTest } from '../validation.ts';
 import { verifyWebhookSignature } from '../webhooks/signature.ts';
 import type { SendResult, WebhookSender } from '../webhooks/webhook-service.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { sandboxCaller, type Reply } from '../../test/support/sandbox-caller.ts';
 
 /** A Monday, so business days are easy to count. */
 const START = Date.parse('2025-02-03T15:00:00Z');
@@ -46,24 +47,10 @@ function sandboxWith(options: SandboxOptions = {}): Sandbox {
   return sandbox;
 }
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: any;
-}
 
 /** One API key's view of a sandbox. */
 function client(sandbox: Sandbox, apiKey = KEY_A) {
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-    const response = await sandbox.request(path, {
-      method,
-      headers: { 'X-API-Key': apiKey, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, body: text === '' ? undefined : JSON.parse(text) };
-  };
+  const call = sandboxCaller(sandbox, apiKey);
   const expectOk = (reply: Reply, status = 200) => {
     expect(reply.status, reply.text).toBe(status);
     return reply.body;

@@ -6,6 +6,7 @@ import { TEST_ORDER_ID } from '../domain/test-data.ts';
 import { isValidTrackingNumber } from '../domain/tracking.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { sandboxCaller, type Reply } from '../../test/support/sandbox-caller.ts';
 
 /** A Monday, so the delivery estimate's business days are easy to count. */
 const START = Date.parse('2025-02-03T15:00:00Z');
@@ -23,23 +24,10 @@ function sandboxWith(options: SandboxOptions = {}): Sandbox {
   return createSandbox({ clockMode: 'virtual', startTime: START, sweepIntervalMs: 0, rateLimit: false, ...options });
 }
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any;
-}
 
 /** One API key's view of a sandbox. */
 function client(sandbox: Sandbox, apiKey = KEY_A) {
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-    const response = await sandbox.request(path, {
-      method,
-      headers: { 'X-API-Key': apiKey, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
-  };
+  const call = sandboxCaller(sandbox, apiKey);
   const placeOrder = (headers: Record<string, string> = {}) => call('POST', '/orders', {
     patientId: 'pat_test_001', prescriptionId: 'rx_test_001',
     shippingAddress: { street1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701' },
