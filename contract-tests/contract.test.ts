@@ -16,7 +16,7 @@ let local: LocalSandbox | undefined;
 
 beforeAll(async () => {
   if (env.baseUrl === undefined) local = await startLocalSandbox(env.lifecycleTimeoutMs);
-  target = networkTarget(env.baseUrl ?? local!.baseUrl, env.apiKey);
+  target = networkTarget(env.baseUrl ?? local!.baseUrl, env.apiKey, env.lifecyclePollMs);
   const capabilities = await capabilitiesOf(target);
   console.info(`Contract target ${target.baseUrl}${local === undefined ? '' : ' (local sandbox started for this run)'}; it offers:\n${describeCapabilities(capabilities)}`);
 }, env.lifecycleTimeoutMs + 30_000);
@@ -34,5 +34,5 @@ for (const check of allChecks) {
       console.info(`skipped ${check.checkName}: ${error.reason}`);
       context.skip(error.reason);
     }
-  });
+  }, env.lifecyclePollMs > 0 ? 120_000 + env.lifecyclePollMs : undefined);
 }

@@ -7,7 +7,7 @@ import { PUBLISHED_ORDER_ID } from '../kit/test-data.ts';
 
 /**
  * The operations the kit covers, each with the capability that says the target offers it
- * (none: published, always offered). Refills, webhooks and time helpers join as their checks do.
+ * (none: published, always offered). Other operations join as their checks do.
  */
 const COVERED: Record<string, keyof Capabilities | undefined> = {
   createOrder: undefined,
@@ -15,6 +15,12 @@ const COVERED: Record<string, keyof Capabilities | undefined> = {
   cancelOrder: 'cancel',
   sandboxListOrders: 'sandboxList',
   sandboxReset: 'sandboxReset',
+  sandboxGetClock: 'sandboxClock',
+  sandboxAdvanceClock: 'sandboxClock',
+  sandboxAdvanceOrder: 'sandboxAdvance',
+  createRefill: 'refills',
+  getRefill: 'refillRead',
+  sendTestWebhook: undefined,
 };
 
 function isCoveredAndOffered(op: Operation, capabilities: Capabilities): boolean {
@@ -32,7 +38,7 @@ function sampleCall(op: Operation): Call {
 
 export const missingKeyIs401 = defineCheck(
   'auth/requests-without-an-api-key-are-401-unauthorized',
-  'Every orders operation the target offers (and the sandbox list and reset) refuses a request with a missing or empty X-API-Key with 401 unauthorized',
+  'Every covered operation the target offers (orders, refills, the test webhook and the sandbox helpers the kit uses) refuses a request with a missing or empty X-API-Key with 401 unauthorized',
   async ({ anonymousClient, capabilities }) => {
     const api = anonymousClient();
     for (const op of operations.filter((candidate) => isCoveredAndOffered(candidate, capabilities))) {

@@ -3,18 +3,20 @@ import * as auth from './auth.ts';
 import * as cancellation from './cancellation.ts';
 import * as errors from './errors.ts';
 import * as idempotency from './idempotency.ts';
+import * as lifecycle from './lifecycle.ts';
 import * as orders from './orders.ts';
 import * as rateLimits from './rate-limits.ts';
+import * as refills from './refills.ts';
 import * as sandbox from './sandbox.ts';
 import * as tenancy from './tenancy.ts';
 import * as testData from './test-data.ts';
 import * as validation from './validation.ts';
+import * as webhooks from './webhooks.ts';
 
 /**
- * Every check of the kit, in the order `npm run contract` runs them. A new area (time helpers,
- * refills, webhooks) is a new module here.
+ * Every check of the kit, in the order `npm run contract` runs them. A new area is a new module here.
  */
-const checkModules = { auth, orders, errors, validation, idempotency, testData, tenancy, cancellation, rateLimits, sandbox };
+const checkModules = { auth, orders, errors, validation, idempotency, testData, tenancy, cancellation, lifecycle, refills, webhooks, rateLimits, sandbox };
 
 export const allChecks: readonly Check[] = Object.values(checkModules).flatMap((module) => Object.values(module) as Check[]);
 

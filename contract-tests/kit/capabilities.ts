@@ -19,6 +19,14 @@ export interface Capabilities {
   sandboxList: Capability;
   /** `POST /sandbox/reset`. */
   sandboxReset: Capability;
+  /** `GET /sandbox/clock` and `POST /sandbox/clock/advance`. */
+  sandboxClock: Capability;
+  /** `POST /sandbox/orders/{orderId}/advance`. */
+  sandboxAdvance: Capability;
+  /** `POST /refills`. */
+  refills: Capability;
+  /** The planned `GET /refills/{refillId}`. */
+  refillRead: Capability;
 }
 
 export const CAPABILITY_NAMES: Record<keyof Capabilities, string> = {
@@ -26,18 +34,59 @@ export const CAPABILITY_NAMES: Record<keyof Capabilities, string> = {
   cancel: 'DELETE /orders/{orderId} (planned)',
   sandboxList: 'GET /sandbox/orders',
   sandboxReset: 'POST /sandbox/reset',
+  sandboxClock: 'GET /sandbox/clock and POST /sandbox/clock/advance',
+  sandboxAdvance: 'POST /sandbox/orders/{orderId}/advance',
+  refills: 'POST /refills',
+  refillRead: 'GET /refills/{refillId} (planned)',
 };
 
 /** Probes talk to a target that may lack what they look for, so their answers are not held to the spec. */
 const PROBE: SendOptions = { conformance: false };
 const ABSENT = new Set([404, 405, 501]);
+const ONLY_WITH_ANY_KEY = 'only probed where any key is accepted';
+
+async function createProbeOrder(client: Client): Promise<{ orderId?: string; evidence: string }> {
+  const created = await client.send({ method: 'POST', path: '/orders', json: requestExample(operation('createOrder'), 'guide') }, PROBE);
+  if (created.status !== 201) return { evidence: `POST /orders answered ${created.status}` };
+  return { orderId: (created.json as { id?: string }).id ?? '', evidence: 'created' };
+}
 
 async function probeCancel(client: Client): Promise<Capability> {
-  const created = await client.send({ method: 'POST', path: '/orders', json: requestExample(operation('createOrder'), 'guide') }, PROBE);
-  if (created.status !== 201) return { offered: false, evidence: `could not create an order to cancel (POST /orders answered ${created.status})` };
-  const orderId = (created.json as { id?: string }).id ?? '';
+  const { orderId, evidence } = await createProbeOrder(client);
+  if (orderId === undefined) return { offered: false, evidence: `could not create an order to cancel (${evidence})` };
   const cancelled = await client.send({ method: 'DELETE', path: `/orders/${orderId}` }, PROBE);
   return { offered: !ABSENT.has(cancelled.status), evidence: `DELETE of a new order answered ${cancelled.status}` };
+}
+
+async function probeAdvance(client: Client): Promise<Capability> {
+  const { orderId, evidence } = await createProbeOrder(client);
+  if (orderId === undefined) return { offered: false, evidence: `could not create an order to advance (${evidence})` };
+  const advanced = await client.send({ method: 'POST', path: `/sandbox/orders/${orderId}/advance` }, PROBE);
+  return { offered: advanced.status === 200, evidence: `POST /sandbox/orders/{orderId}/advance of a new order answered ${advanced.status}` };
+}
+
+async function probeClock(client: Client, fresh: Client | undefined): Promise<Capability> {
+  const clock = await client.send({ method: 'GET', path: '/sandbox/clock' }, PROBE);
+  if (clock.status !== 200) return { offered: false, evidence: `GET /sandbox/clock answered ${clock.status}` };
+  if (fresh === undefined) return { offered: false, evidence: `GET /sandbox/clock answered 200; POST /sandbox/clock/advance not probed: it would move the clock of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
+  const advanced = await fresh.send({ method: 'POST', path: '/sandbox/clock/advance', json: { seconds: 0.001 } }, PROBE);
+  return { offered: advanced.status === 200, evidence: `GET /sandbox/clock answered 200; POST /sandbox/clock/advance on a fresh key answered ${advanced.status}` };
+}
+
+/** POST /refills with an empty body: a target that offers refills refuses it (422), one that does not answers 404/405/501. */
+async function probeRefills(client: Client): Promise<Capability> {
+  const refused = await client.send({ method: 'POST', path: '/refills', json: {} }, PROBE);
+  return { offered: !ABSENT.has(refused.status), evidence: `POST /refills with an empty body answered ${refused.status}` };
+}
+
+async function probeRefillRead(fresh: Client | undefined, refills: Capability): Promise<Capability> {
+  if (!refills.offered) return { offered: false, evidence: `there is no refill to read: ${refills.evidence}` };
+  if (fresh === undefined) return { offered: false, evidence: `not probed: creating a refill would use up a refill window of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
+  const created = await fresh.send({ method: 'POST', path: '/refills', json: { prescriptionId: 'rx_9876543210', patientId: 'pat_1234567890' } }, PROBE);
+  if (created.status !== 201) return { offered: false, evidence: `could not create a refill to read (POST /refills answered ${created.status})` };
+  const refillId = (created.json as { id?: string }).id ?? '';
+  const read = await fresh.send({ method: 'GET', path: `/refills/${encodeURIComponent(refillId)}` }, PROBE);
+  return { offered: read.status === 200, evidence: `GET of a new refill answered ${read.status}` };
 }
 
 async function probe(target: Target): Promise<Capabilities> {
@@ -47,16 +96,26 @@ async function probe(target: Target): Promise<Capabilities> {
   const client = anyKey.offered ? stranger : target.apiKey === undefined ? undefined : new Client(target, target.apiKey);
   if (client === undefined) {
     const none = { offered: false, evidence: 'the target refuses random API keys and NIMBUS_API_KEY is not set' };
-    return { anyKey, cancel: none, sandboxList: none, sandboxReset: none };
+    return { anyKey, cancel: none, sandboxList: none, sandboxReset: none, sandboxClock: none, sandboxAdvance: none, refills: none, refillRead: none };
   }
+  /** A client on a fresh tenant, for probes that change a tenant; undefined where only NIMBUS_API_KEY is accepted. */
+  const fresh = () => (anyKey.offered ? new Client(target, freshKey()) : undefined);
   const list = await client.send({ method: 'GET', path: '/sandbox/orders', query: { limit: 1 } }, PROBE);
   const sandboxList = { offered: list.status === 200, evidence: `GET /sandbox/orders answered ${list.status}` };
-  let sandboxReset: Capability = { offered: false, evidence: 'not probed: resetting would wipe the data of NIMBUS_API_KEY; only probed where any key is accepted' };
-  if (anyKey.offered) {
-    const reset = await new Client(target, freshKey()).send({ method: 'POST', path: '/sandbox/reset' }, PROBE);
+  let sandboxReset: Capability = { offered: false, evidence: `not probed: resetting would wipe the data of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
+  const resetter = fresh();
+  if (resetter !== undefined) {
+    const reset = await resetter.send({ method: 'POST', path: '/sandbox/reset' }, PROBE);
     sandboxReset = { offered: reset.status === 200, evidence: `POST /sandbox/reset answered ${reset.status}` };
   }
-  return { anyKey, cancel: await probeCancel(client), sandboxList, sandboxReset };
+  const refills = await probeRefills(client);
+  return {
+    anyKey, cancel: await probeCancel(client), sandboxList, sandboxReset,
+    sandboxClock: await probeClock(client, fresh()),
+    sandboxAdvance: await probeAdvance(client),
+    refills,
+    refillRead: await probeRefillRead(fresh(), refills),
+  };
 }
 
 const probed = new WeakMap<Target, Promise<Capabilities>>();

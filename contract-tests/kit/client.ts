@@ -9,6 +9,9 @@ export type Order = components['schemas']['Order'];
 export type OrderList = components['schemas']['OrderList'];
 export type CreateOrderRequest = components['schemas']['CreateOrderRequest'];
 export type ErrorEnvelope = components['schemas']['Error'];
+export type Refill = components['schemas']['Refill'];
+export type SandboxClock = components['schemas']['SandboxClock'];
+export type WebhookTestResult = components['schemas']['WebhookTestResult'];
 
 export interface Call {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -68,6 +71,31 @@ export class Client {
     return this.send({ method: 'POST', path: '/sandbox/reset' });
   }
 
+  /** `POST /sandbox/orders/{orderId}/advance`, with `{"to": to}` when given. */
+  advanceOrder(orderId: string, to?: Order['status']): Promise<Exchange> {
+    return this.send({ method: 'POST', path: `/sandbox/orders/${encodeURIComponent(orderId)}/advance`, ...(to === undefined ? {} : { json: { to } }) });
+  }
+
+  getClock(): Promise<Exchange> {
+    return this.send({ method: 'GET', path: '/sandbox/clock' });
+  }
+
+  advanceClock(seconds: number): Promise<Exchange> {
+    return this.send({ method: 'POST', path: '/sandbox/clock/advance', json: { seconds } });
+  }
+
+  createRefill(body: unknown, idempotencyKey?: string): Promise<Exchange> {
+    return this.send({ method: 'POST', path: '/refills', json: body, ...(idempotencyKey === undefined ? {} : { headers: { 'Idempotency-Key': idempotencyKey } }) });
+  }
+
+  getRefill(refillId: string): Promise<Exchange> {
+    return this.send({ method: 'GET', path: `/refills/${encodeURIComponent(refillId)}` });
+  }
+
+  sendTestWebhook(body?: unknown): Promise<Exchange> {
+    return this.send({ method: 'POST', path: '/webhooks/test', ...(body === undefined ? {} : { json: body }) });
+  }
+
   private async exchange(call: Call): Promise<Exchange> {
     const search = new URLSearchParams(Object.entries(call.query ?? {}).map(([name, value]) => [name, String(value)])).toString();
     const path = search === '' ? call.path : `${call.path}?${search}`;
@@ -121,4 +149,8 @@ export function orderOf(exchange: Exchange): Order {
 
 export function orderListOf(exchange: Exchange): OrderList {
   return exchange.json as OrderList;
+}
+
+export function refillOf(exchange: Exchange): Refill {
+  return exchange.json as Refill;
 }

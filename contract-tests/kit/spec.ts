@@ -12,6 +12,7 @@ interface HeaderSpec { required?: boolean; schema?: Json }
 export interface ResponseSpec { headers: Record<string, HeaderSpec>; content?: Record<string, { schema?: Json }> }
 interface OperationSpec {
   operationId: string;
+  description?: string;
   tags?: string[];
   'x-nimbus-planned'?: boolean;
   requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };

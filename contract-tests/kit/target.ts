@@ -10,6 +10,11 @@ export interface Target {
   fetch: FetchFn;
   /** Longest `Retry-After` the kit waits out on an unexpected 429, in ms. Default 65 000. */
   maxRetryWaitMs?: number;
+  /**
+   * How long lifecycle checks poll `GET /orders/{orderId}` for an order to move along on its own,
+   * where the target offers no sandbox helper to move it, in ms. 0 or unset: those checks skip.
+   */
+  lifecycleTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 65_000;
@@ -20,6 +25,8 @@ export interface ContractEnv {
   apiKey: string | undefined;
   junitFile: string | undefined;
   lifecycleTimeoutMs: number;
+  /** NIMBUS_LIFECYCLE_TIMEOUT as set, or 0: how long checks poll for orders to move along without sandbox helpers. */
+  lifecyclePollMs: number;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -41,10 +48,11 @@ export function contractEnv(env: NodeJS.ProcessEnv = process.env): ContractEnv {
     apiKey: env.NIMBUS_API_KEY === undefined || env.NIMBUS_API_KEY === '' ? undefined : env.NIMBUS_API_KEY,
     junitFile: nonEmpty(env.NIMBUS_CONTRACT_JUNIT),
     lifecycleTimeoutMs: timeout === undefined ? DEFAULT_LIFECYCLE_TIMEOUT_MS : Number(timeout),
+    lifecyclePollMs: timeout === undefined ? 0 : Number(timeout),
   };
 }
 
 /** A target reached over the network with the global fetch. */
-export function networkTarget(baseUrl: string, apiKey?: string): Target {
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), ...(apiKey === undefined ? {} : { apiKey }), fetch: (request) => fetch(request) };
+export function networkTarget(baseUrl: string, apiKey?: string, lifecycleTimeoutMs = 0): Target {
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), ...(apiKey === undefined ? {} : { apiKey }), fetch: (request) => fetch(request), lifecycleTimeoutMs };
 }

@@ -147,6 +147,11 @@ export class OrderService {
     const record = await this.get(tenant, orderId);
     const { status } = record.order;
     if (status === 'cancelled') return record;
+    if (record.frozen) {
+      throw new ApiError('order_not_cancellable', `Order ${orderId} is published test data and stays ${status}; create an order to cancel`, {
+        field: 'orderId', reason: 'Published test data is frozen',
+      });
+    }
     if (!isCancellable(status)) {
       throw new ApiError('order_not_cancellable', `Order ${orderId} is ${status} and can no longer be cancelled`, {
         field: 'status', reason: `An order cannot be cancelled once ${status}`,
@@ -158,6 +163,11 @@ export class OrderService {
   /** Moves an order along the fulfilment path now: to the next status, or on to `to`. */
   async advance(tenant: string, orderId: string, to?: OrderStatus): Promise<OrderRecord> {
     let record = await this.get(tenant, orderId);
+    if (record.frozen) {
+      throw new ApiError('invalid_state_transition', `Order ${orderId} is published test data and stays ${record.order.status}; create an order to advance`, {
+        field: 'orderId', reason: 'Published test data is frozen',
+      });
+    }
     const from = FULFILMENT_PATH.indexOf(record.order.status);
     const target = to === undefined ? from + 1 : FULFILMENT_PATH.indexOf(to);
     if (from === -1 || target <= from || target >= FULFILMENT_PATH.length) {

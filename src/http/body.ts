@@ -34,13 +34,16 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
  * An `optional` body may be absent or empty, which reads as `{}`.
  */
 export async function readJsonObject(request: Request, maxBytes: number, optional = false): Promise<Record<string, unknown>> {
+  const declaredLength = request.headers.get('content-length');
   const contentType = request.headers.get('content-type');
-  if (contentType !== null && !JSON_MEDIA_TYPE.test(contentType)) {
-    throw new ApiError('unsupported_media_type', `The body must be sent as application/json, not ${contentType.slice(0, 100)}`, {
+  const unsupported = contentType !== null && !JSON_MEDIA_TYPE.test(contentType)
+    ? new ApiError('unsupported_media_type', `The body must be sent as application/json, not ${contentType.slice(0, 100) || 'an empty Content-Type'}`, {
       field: 'Content-Type', reason: 'Use Content-Type: application/json',
-    });
-  }
-  const declared = Number(request.headers.get('content-length') ?? 0);
+    })
+    : undefined;
+  // An optional body that is absent needs no Content-Type; otherwise refuse before reading.
+  if (unsupported !== undefined && !optional) throw unsupported;
+  const declared = Number(declaredLength ?? 0);
   if (declared > maxBytes) throw tooLarge(maxBytes);
 
   let text: string;
@@ -54,6 +57,7 @@ export async function readJsonObject(request: Request, maxBytes: number, optiona
     if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', 'The request body is not valid UTF-8', { field: 'body', reason: 'Not UTF-8' });
   }
+  if (unsupported !== undefined && text.trim() !== '') throw unsupported;
   if (text.trim() === '') {
     if (optional) return {};
     throw new ApiError('invalid_request', 'The request body is empty; send a JSON object', { field: 'body', reason: 'Required' });

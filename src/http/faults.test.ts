@@ -227,7 +227,7 @@ describe('sandbox routes', () => {
     ['GET', '/sandbox/clock', undefined],
     ['GET', '/sandbox/orders', undefined],
     ['POST', '/sandbox/clock/advance', { seconds: 60 }],
-    ['POST', `/sandbox/orders/${TEST_ORDER_ID}/advance`, {}],
+    ['GET', `/sandbox/orders/${TEST_ORDER_ID}/history`, undefined],
   ])('ignore the fault header on %s %s', async (method, path, body) => {
     for (const fault of ['500', '503', '429', 'drop', 'lost-response', 'latency=250', 'not-a-fault']) {
       expect((await send(sandboxWith(), method, path, { body, headers: withFault(fault) })).status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { allChecks } from '../../contract-tests/checks/index.ts';
 import { runChecks, type Outcome } from '../../contract-tests/kit/run.ts';
-import { brokenServers, inProcessTarget, type BrokenServer } from './broken-servers.ts';
+import { brokenServers, inProcessTarget, withoutLifecycleHelpers, type BrokenServer } from './broken-servers.ts';
 
 /*
  * Proof that the contract kit catches faults: every check against the working stub passes, and
@@ -51,5 +51,40 @@ describe('the contract kit against in-process servers', () => {
 
   afterAll(() => {
     console.info(`caught ${caught.length}/${brokenServers.length} broken servers`);
+  });
+});
+
+describe('lifecycle checks on a target without the sandbox helpers that move orders', () => {
+  const lifecycleChecks = allChecks.filter((check) => check.checkName.startsWith('lifecycle/'));
+  const advanceOnly = 'lifecycle/advancing-to-a-status-not-ahead-is-409-invalid-state-transition';
+
+  async function runLifecycle(lifecycleTimeoutMs: number | undefined, timeline?: { processing: number; shipped: number; delivered: number }): Promise<Outcome[]> {
+    const target = inProcessTarget(withoutLifecycleHelpers(), timeline === undefined ? {} : { timeline });
+    try {
+      return await runChecks(lifecycleChecks, { ...target, ...(lifecycleTimeoutMs === undefined ? {} : { lifecycleTimeoutMs }) });
+    } finally {
+      target.close();
+    }
+  }
+
+  test('without NIMBUS_LIFECYCLE_TIMEOUT they skip, saying why; none passes', async () => {
+    const outcomes = await runLifecycle(undefined);
+    expect(names(outcomes, 'skipped')).toEqual(lifecycleChecks.map((check) => check.checkName));
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'skipped') continue;
+      expect(outcome.reason).toMatch(outcome.checkName === advanceOnly ? /POST \/sandbox\/orders\/\{orderId\}\/advance/ : /NIMBUS_LIFECYCLE_TIMEOUT/);
+    }
+  });
+
+  test('with NIMBUS_LIFECYCLE_TIMEOUT they poll GET /orders/{orderId} until the order moves on its own', async () => {
+    const outcomes = await runLifecycle(5_000, { processing: 40, shipped: 40, delivered: 40 });
+    expect(names(outcomes, 'passed')).toEqual(lifecycleChecks.map((check) => check.checkName).filter((name) => name !== advanceOnly));
+    expect(names(outcomes, 'skipped')).toEqual([advanceOnly]);
+  });
+
+  test('an order that does not move within NIMBUS_LIFECYCLE_TIMEOUT fails the check', async () => {
+    const outcomes = await runLifecycle(150);
+    const delivered = outcomes.find((outcome) => outcome.checkName === 'lifecycle/advancing-the-clock-five-days-delivers-a-new-order');
+    expect(delivered?.status === 'failed' && delivered.error.message).toMatch(/did not happen within NIMBUS_LIFECYCLE_TIMEOUT \(150 ms\)[\s\S]*curl -sS -i /);
   });
 });

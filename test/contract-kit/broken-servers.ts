@@ -6,7 +6,7 @@ import { componentValidator } from '../../contract-tests/kit/spec.ts';
 import type { Target } from '../../contract-tests/kit/target.ts';
 import {
   apiKeyOf, bodyOf, errorFrom, intercept, isCreateOrder, isOrderPath, jsonOf, mapAnswers, mapRequests, pathOf, randomId,
-  readBack, read, requestWith, withHeaders, withJson, type Breakage,
+  readBack, read, requestWith, withHeaders, withJson, type Answer, type AnyJson, type Breakage,
 } from './breakage.ts';
 
 /** A server that breaks one rule of the contract, and the check that must notice. */
@@ -53,9 +53,31 @@ export function inProcessTarget(breakage: Breakage = (inner) => inner, options: 
   return { baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, close: () => sandbox.close() };
 }
 
+/**
+ * The stub as a target without the helpers that move orders (`/sandbox/clock…`,
+ * `/sandbox/orders/{orderId}/advance`): they answer 404 not_found, as on a target that lacks them.
+ */
+export function withoutLifecycleHelpers(): Breakage {
+  return mapRequests((request) => (/^\/sandbox\/(clock(\/advance)?|orders\/[^/]+\/advance)$/.test(pathOf(request))
+    ? requestWith(request, { url: new URL('/sandbox/contract-no-such-helper', request.url).toString() }) : request));
+}
+
 const isError = (status: number) => status >= 400;
 const isValidCreateOrder = componentValidator('CreateOrderRequest');
 const FAKE_ID = 'ord_somewhereElse000000000000';
+const isAdvanceOrder = (request: Request) => request.method === 'POST' && /^\/sandbox\/orders\/[^/]+\/advance$/.test(pathOf(request));
+const isRefillPath = (request: Request) => /^\/refills(\/[^/]+)?$/.test(pathOf(request));
+const isCreateRefill = (request: Request) => request.method === 'POST' && pathOf(request) === '/refills';
+const isTestWebhook = (request: Request) => request.method === 'POST' && pathOf(request) === '/webhooks/test';
+
+/** The answer with `change` applied to each order in it: the body itself, or each of a list's `data`. */
+function withOrders(answer: Answer, change: (order: AnyJson) => void): Answer | undefined {
+  const body = jsonOf(answer);
+  const orders = Array.isArray(body?.data) ? body.data : typeof body?.id === 'string' && body.id.startsWith('ord_') ? [body] : [];
+  if (orders.length === 0) return undefined;
+  orders.forEach(change);
+  return { ...answer, text: JSON.stringify(body) };
+}
 
 export const brokenServers: BrokenServer[] = [
   // Response conformance
@@ -460,5 +482,131 @@ export const brokenServers: BrokenServer[] = [
       const listed = await inner(requestWith(request, { method: 'GET', url: new URL('/sandbox/orders?limit=1', request.url).toString() })).then(read);
       return { ...listed, text: JSON.stringify({ reset: true }) };
     }),
+  },
+  // Lifecycle
+  {
+    rule: 'a shipped order without a tracking number',
+    caughtBy: 'lifecycle/shipped-order-has-a-valid-tracking-number-and-delivery-date',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => { if (order.status === 'shipped') delete order.trackingNumber; })),
+  },
+  {
+    rule: 'a tracking number with a bad check digit',
+    caughtBy: 'lifecycle/shipped-order-has-a-valid-tracking-number-and-delivery-date',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => {
+      if (typeof order.trackingNumber === 'string') order.trackingNumber = order.trackingNumber.replace(/\d$/, (digit: string) => String((Number(digit) + 1) % 10));
+    })),
+  },
+  {
+    rule: 'a processing order already has a tracking number and delivery date',
+    caughtBy: 'lifecycle/orders-before-shipping-have-no-tracking-number-or-delivery-date',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => {
+      if (order.status === 'processing') Object.assign(order, { trackingNumber: '1Z999AA10123456784', estimatedDeliveryDate: '2030-01-01' });
+    })),
+  },
+  {
+    rule: 'a clock advance that moves the clock but not the orders',
+    caughtBy: 'lifecycle/advancing-the-clock-five-days-delivers-a-new-order',
+    breakage: () => intercept(async (request, inner) => {
+      if (request.method !== 'POST' || pathOf(request) !== '/sandbox/clock/advance') return undefined;
+      const seconds = Number((await bodyOf(request))?.seconds);
+      const clock = await readBack(inner, requestWith(request, { url: new URL('/sandbox/clock', request.url).toString() }));
+      return withJson(clock, (body) => { body.now = new Date(Date.parse(body.now) + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z'); });
+    }),
+  },
+  {
+    rule: 'updatedAt goes back when an order is advanced',
+    caughtBy: 'lifecycle/updated-at-never-goes-back',
+    breakage: () => mapAnswers((answer, request) => (isAdvanceOrder(request) && answer.status === 200
+      ? withJson(answer, (body) => { body.updatedAt = '2000-01-01T00:00:00Z'; }) : undefined)),
+  },
+  {
+    rule: 'advancing an order backwards answers 200 with the order',
+    caughtBy: 'lifecycle/advancing-to-a-status-not-ahead-is-409-invalid-state-transition',
+    breakage: () => intercept(async (request, inner) => {
+      if (!isAdvanceOrder(request)) return undefined;
+      const answer = await read(await inner(request.clone()));
+      if (answer.status !== 409) return answer;
+      const orderId = pathOf(request).split('/')[3]!;
+      return readBack(inner, requestWith(request, { url: new URL(`/orders/${orderId}`, request.url).toString() }));
+    }),
+  },
+  // Refills
+  {
+    rule: 'a refill status outside the enum',
+    caughtBy: 'refills/create-answers-201-with-a-pending-refill-for-the-request',
+    breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && jsonOf(answer)?.status === 'pending'
+      ? withJson(answer, (body) => { body.status = 'requested'; }) : undefined)),
+  },
+  {
+    rule: 'a refill without requestedQuantity asks for 1',
+    caughtBy: 'refills/requested-quantity-defaults-to-the-prescriptions-quantity',
+    breakage: () => mapRequests(async (request) => {
+      const body = isCreateRefill(request) ? await bodyOf(request) : undefined;
+      return body !== undefined && body !== null && typeof body === 'object' && !('requestedQuantity' in body)
+        ? requestWith(request, { json: { ...body, requestedQuantity: 1 } }) : request;
+    }),
+  },
+  {
+    rule: 'a refill replay carries a new refill id',
+    caughtBy: 'refills/replay-returns-the-first-answer-byte-for-byte',
+    breakage: () => mapAnswers((answer, request) => (isCreateRefill(request) && answer.headers.get('idempotent-replayed') === 'true'
+      ? withJson(answer, (body) => { body.id = randomId('ref'); }) : undefined)),
+  },
+  {
+    rule: 'refill_not_eligible without nextEligibleDate',
+    caughtBy: 'refills/ineligible-refill-is-422-refill-not-eligible-with-reason-and-next-date',
+    breakage: () => mapAnswers((answer) => (jsonOf(answer)?.error?.code === 'refill_not_eligible'
+      ? withJson(answer, (body) => { delete body.error.details.nextEligibleDate; }) : undefined)),
+  },
+  {
+    rule: 'a zero requestedQuantity is refused naming another field',
+    caughtBy: 'refills/zero-quantity-is-422-naming-requested-quantity',
+    breakage: () => mapAnswers((answer, request) => (isCreateRefill(request) && jsonOf(answer)?.error?.details?.field === 'requestedQuantity'
+      ? withJson(answer, (body) => { body.error.details.field = 'quantity'; }) : undefined)),
+  },
+  {
+    rule: 'a refill is readable with any API key',
+    caughtBy: 'refills/refills-are-invisible-to-other-api-keys',
+    breakage: () => {
+      const keysSeen = new Set<string>();
+      return intercept(async (request, inner) => {
+        keysSeen.add(apiKeyOf(request));
+        if (request.method !== 'GET' || !/^\/refills\/[^/]+$/.test(pathOf(request))) return undefined;
+        const own = await read(await inner(request));
+        if (own.status !== 404) return own;
+        for (const key of keysSeen) {
+          const answer = await read(await inner(requestWith(request, { headers: { 'X-API-Key': key } })));
+          if (answer.status === 200) return answer;
+        }
+        return own;
+      });
+    },
+  },
+  // Webhooks
+  {
+    rule: 'POST /webhooks/test answers 201 instead of 200',
+    caughtBy: 'webhooks/test-webhook-answers-200-with-a-wh-test-id',
+    breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.status === 200 ? { ...answer, status: 201 } : undefined)),
+  },
+  {
+    rule: 'POST /webhooks/test answers without webhookId',
+    caughtBy: 'webhooks/test-webhook-answers-200-with-a-wh-test-id',
+    breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.status === 200 ? withJson(answer, (body) => { delete body.webhookId; }) : undefined)),
+  },
+  {
+    rule: 'an unknown eventType is ignored',
+    caughtBy: 'webhooks/unknown-event-type-is-422-naming-event-type',
+    breakage: () => mapRequests(async (request) => {
+      const body = isTestWebhook(request) ? await bodyOf(request) : undefined;
+      if (body?.eventType === undefined) return request;
+      const { eventType: _ignored, ...rest } = body;
+      return requestWith(request, { json: rest });
+    }),
+  },
+  {
+    rule: 'test webhooks are not counted toward the rate limit',
+    caughtBy: 'webhooks/test-webhooks-count-toward-the-rate-limit',
+    breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.headers.has('x-ratelimit-limit')
+      ? withHeaders(answer, { 'X-RateLimit-Remaining': answer.headers.get('x-ratelimit-limit') }) : undefined)),
   },
 ];
