@@ -10,8 +10,10 @@ declare module 'autocannon' {
     body?: string | Buffer;
     connections?: number;
     pipelining?: number;
-    /** Seconds. */
+    /** Seconds; ignored when `amount` is set. */
     duration?: number;
+    /** Stop after this many requests in all, instead of after `duration`. */
+    amount?: number;
     /** Seconds. */
     timeout?: number;
     title?: string;
