@@ -192,7 +192,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       apiError = new ApiError('internal_error', 'An unexpected error occurred; retrying with the same Idempotency-Key is safe');
     }
     const requestId = c.get('requestId') ?? requestIds.next('req');
-    return c.body(errorBody(apiError, requestId), apiError.status, { ...JSON_TYPE, ...apiError.headers, 'X-Request-Id': requestId });
+    return c.body(errorBody(apiError, requestId), apiError.status, {
+      ...JSON_TYPE, ...c.get('responseHeaders'), ...apiError.headers, 'X-Request-Id': requestId,
+    });
   };
   app.onError(renderError);
   app.notFound((c) => renderError(new ApiError('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
@@ -202,7 +204,6 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(async (c, next) => {
     const requestId = requestIds.next('req');
     c.set('requestId', requestId);
-    c.header('X-Request-Id', requestId);
     const key = requestHeader(c, 'x-api-key');
     if (key === undefined || key === '' || key.length > 256 || (allowedKeys !== undefined && !allowedKeys.has(key))) {
       throw new ApiError('unauthorized', 'Invalid or missing API key', { field: 'X-API-Key', reason: key ? 'Not accepted' : 'Missing' });
@@ -215,7 +216,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   if (rateLimiter !== undefined) {
     const limited = (group: RateLimitGroup) => async (c: Context<SandboxEnv>, next: () => Promise<void>) => {
       const headers = rateLimiter.take(c.get('tenant'), group);
-      for (const name in headers) c.header(name, headers[name]);
+      c.set('responseHeaders', headers);
       await next();
     };
     // Hono's '/orders/*' also matches '/orders' itself.

@@ -4,6 +4,8 @@ export interface SandboxEnv {
   Variables: {
     requestId: string;
     tenant: string;
+    /** Headers every answer to this request carries (the X-RateLimit-* family). */
+    responseHeaders?: Record<string, string>;
   };
 }
 

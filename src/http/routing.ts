@@ -28,18 +28,26 @@ export interface RouteServices {
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
+/**
+ * Headers go as one plain object in a plain Response, not through `c.header()` or `c.body()`,
+ * which build a Headers object: @hono/node-server then takes its cached fast path.
+ */
+function headersFor(c: SandboxContext, extra: Record<string, string>): Record<string, string> {
+  return { ...JSON_TYPE, 'X-Request-Id': c.get('requestId'), ...c.get('responseHeaders'), ...extra };
+}
+
 export function json(c: SandboxContext, body: unknown, status: 200 | 201 = 200): Response {
-  return c.body(JSON.stringify(body), status, JSON_TYPE);
+  return new Response(JSON.stringify(body), { status, headers: headersFor(c, {}) });
 }
 
 /** An idempotent answer, fresh or replayed. */
 export function send(c: SandboxContext, { answer, replayed }: IdempotentResult): Response {
-  const headers: Record<string, string> = { ...JSON_TYPE, ...answer.headers };
+  const headers = headersFor(c, answer.headers);
   if (replayed) {
     headers['Idempotent-Replayed'] = 'true';
     headers['Original-Request-Id'] = answer.requestId;
   }
-  return c.body(answer.body, answer.status as 200, headers);
+  return new Response(answer.body, { status: answer.status, headers });
 }
 
 /** A path id checked against its spec parameter; an id of the wrong shape cannot exist, so it is a 404. */
