@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { components } from '../generated/openapi.ts';
 import { isoTime, realTimeout, type Clock } from '../clock.ts';
 import type { OrderRecord } from '../domain/records.ts';
@@ -38,19 +40,36 @@ export interface SendResult {
 /** Posts one signed body; any failure comes back as a result, never a throw. */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
 
-export const httpSender: WebhookSender = async (url, body, headers, timeoutMs) => {
+// Keep-alive agents: a receiver gets many events, and a new connection per event costs more
+// than the event.
+const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+
+export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => new Promise((resolve) => {
+  let target: URL;
   try {
-    const response = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal: realTimeout(timeoutMs) });
-    await response.body?.cancel().catch(() => undefined);
-    return { status: response.status, error: response.ok ? null : `Answered ${response.status}` };
-  } catch (error) {
-    const name = (error as Error).name;
-    const reason = name === 'TimeoutError' || name === 'AbortError'
-      ? `No answer within ${timeoutMs / 1000} s`
-      : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
-    return { status: null, error: reason };
+    target = new URL(url);
+  } catch {
+    resolve({ status: null, error: 'Not a valid URL' });
+    return;
   }
-};
+  const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
+  const send = protocol === 'https:' ? httpsRequest : httpRequest;
+  const request = send(target, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+    agent: agents[protocol],
+    signal: realTimeout(timeoutMs),
+  }, (response) => {
+    response.resume();
+    const status = response.statusCode ?? 0;
+    resolve({ status, error: status >= 200 && status < 300 ? null : `Answered ${status}` });
+  });
+  request.on('error', (error) => {
+    const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
+    resolve({ status: null, error: timedOut ? `No answer within ${timeoutMs / 1000} s` : error.message });
+  });
+  request.end(body);
+});
 
 interface PendingDelivery {
   event: WebhookEvent;
