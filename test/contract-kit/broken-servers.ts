@@ -79,6 +79,22 @@ function withOrders(answer: Answer, change: (order: AnyJson) => void): Answer | 
   return { ...answer, text: JSON.stringify(body) };
 }
 
+/** A GET of `isResource` that would be a 404 is answered from any other API key seen so far. */
+function leakAcrossKeys(isResource: (request: Request) => boolean) {
+  const keysSeen = new Set<string>();
+  return intercept(async (request, inner) => {
+    keysSeen.add(apiKeyOf(request));
+    if (request.method !== 'GET' || !isResource(request)) return undefined;
+    const own = await read(await inner(request));
+    if (own.status !== 404) return own;
+    for (const key of keysSeen) {
+      const answer = await read(await inner(requestWith(request, { headers: { 'X-API-Key': key } })));
+      if (answer.status === 200) return answer;
+    }
+    return own;
+  });
+}
+
 export const brokenServers: BrokenServer[] = [
   // Response conformance
   {
@@ -352,20 +368,7 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'an order is readable with any API key',
     caughtBy: 'tenancy/orders-are-invisible-to-other-api-keys',
-    breakage: () => {
-      const keysSeen = new Set<string>();
-      return intercept(async (request, inner) => {
-        keysSeen.add(apiKeyOf(request));
-        if (request.method !== 'GET' || !isOrderPath(request)) return undefined;
-        const own = await read(await inner(request));
-        if (own.status !== 404) return own;
-        for (const key of keysSeen) {
-          const answer = await read(await inner(requestWith(request, { headers: { 'X-API-Key': key } })));
-          if (answer.status === 200) return answer;
-        }
-        return own;
-      });
-    },
+    breakage: () => leakAcrossKeys(isOrderPath),
   },
   // Cancellation
   {
@@ -567,20 +570,7 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'a refill is readable with any API key',
     caughtBy: 'refills/refills-are-invisible-to-other-api-keys',
-    breakage: () => {
-      const keysSeen = new Set<string>();
-      return intercept(async (request, inner) => {
-        keysSeen.add(apiKeyOf(request));
-        if (request.method !== 'GET' || !/^\/refills\/[^/]+$/.test(pathOf(request))) return undefined;
-        const own = await read(await inner(request));
-        if (own.status !== 404) return own;
-        for (const key of keysSeen) {
-          const answer = await read(await inner(requestWith(request, { headers: { 'X-API-Key': key } })));
-          if (answer.status === 200) return answer;
-        }
-        return own;
-      });
-    },
+    breakage: () => leakAcrossKeys((request) => /^\/refills\/[^/]+$/.test(pathOf(request))),
   },
   // Webhooks
   {
