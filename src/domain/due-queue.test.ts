@@ -4,7 +4,7 @@ import { DueQueue, type DueEntry } from './due-queue.ts';
 
 function queueOf(dueTimes: readonly number[]): DueQueue {
   const queue = new DueQueue();
-  dueTimes.forEach((dueAt, i) => queue.push({ dueAt, orderId: `ord_${i}` }));
+  dueTimes.forEach((dueAt, i) => queue.push({ dueAt, id: `ord_${i}` }));
   return queue;
 }
 
@@ -33,18 +33,18 @@ describe('DueQueue', () => {
   });
 
   it('pops an entry due exactly now', () => {
-    expect(queueOf([20]).popDue(20)).toEqual({ dueAt: 20, orderId: 'ord_0' });
+    expect(queueOf([20]).popDue(20)).toEqual({ dueAt: 20, id: 'ord_0' });
   });
 
   it('pops only what is due and keeps the rest for later', () => {
     const queue = queueOf([50, 10, 40, 20, 30]);
-    expect(drain(queue, 25).map((entry) => entry.orderId)).toEqual(['ord_1', 'ord_3']);
+    expect(drain(queue, 25).map((entry) => entry.id)).toEqual(['ord_1', 'ord_3']);
     expect(queue.size).toBe(3);
     expect(drain(queue, 100).map((entry) => entry.dueAt)).toEqual([30, 40, 50]);
   });
 
   it('keeps both entries with the same due time', () => {
-    expect(drain(queueOf([10, 10]), 10).map((entry) => entry.orderId).sort()).toEqual(['ord_0', 'ord_1']);
+    expect(drain(queueOf([10, 10]), 10).map((entry) => entry.id).sort()).toEqual(['ord_0', 'ord_1']);
   });
 
   it('pops any set of due times in order and never one not yet due (property)', () => {
@@ -63,7 +63,7 @@ describe('DueQueue', () => {
       const model: number[] = [];
       for (const step of ops) {
         if ('push' in step) {
-          queue.push({ dueAt: step.push, orderId: 'ord_x' });
+          queue.push({ dueAt: step.push, id: 'ord_x' });
           model.push(step.push);
         } else {
           const earliest = Math.min(...model);

@@ -1,9 +1,10 @@
 export interface DueEntry {
   dueAt: number;
-  orderId: string;
+  /** The order or refill whose next change falls due. */
+  id: string;
 }
 
-/** A min-heap of order ids by due time, so a sweep touches only what is due. */
+/** A min-heap of record ids by due time, so a sweep touches only what is due. */
 export class DueQueue {
   private readonly heap: DueEntry[] = [];
 
@@ -44,5 +45,31 @@ export class DueQueue {
       heap[i] = last;
     }
     return top;
+  }
+}
+
+/** One due queue per tenant, made on first use. */
+export class TenantDueQueues {
+  private readonly queues = new Map<string, DueQueue>();
+
+  push(tenant: string, entry: DueEntry): void {
+    let queue = this.queues.get(tenant);
+    if (queue === undefined) {
+      queue = new DueQueue();
+      this.queues.set(tenant, queue);
+    }
+    queue.push(entry);
+  }
+
+  popDue(tenant: string, now: number): DueEntry | undefined {
+    return this.queues.get(tenant)?.popDue(now);
+  }
+
+  tenants(): IterableIterator<string> {
+    return this.queues.keys();
+  }
+
+  drop(tenant: string): void {
+    this.queues.delete(tenant);
   }
 }

@@ -3,7 +3,7 @@ import { isoTime, type Clock } from '../clock.ts';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { UnknownCursorError, type OrderFilter, type Store } from '../store/store.ts';
-import { DueQueue } from './due-queue.ts';
+import { TenantDueQueues } from './due-queue.ts';
 import { magicOutcome, magicRefusal } from './magic-values.ts';
 import { FULFILMENT_PATH, isCancellable } from './order-lifecycle.ts';
 import type { OrderRecord, StatusChange } from './records.ts';
@@ -45,22 +45,13 @@ function invalid(field: string, reason: string): ApiError {
  * what is due, and `sweep` applies it with no read, one step at a time in due order.
  */
 export class OrderService {
-  private readonly queues = new Map<string, DueQueue>();
+  private readonly queues = new TenantDueQueues();
 
   constructor(private readonly deps: OrderServiceDeps) {}
 
-  private queue(tenant: string): DueQueue {
-    let queue = this.queues.get(tenant);
-    if (queue === undefined) {
-      queue = new DueQueue();
-      this.queues.set(tenant, queue);
-    }
-    return queue;
-  }
-
   private schedule(tenant: string, record: OrderRecord): void {
     const step = nextStep(record, this.deps.timeline);
-    if (step !== undefined) this.queue(tenant).push({ dueAt: step.dueAt, orderId: record.order.id });
+    if (step !== undefined) this.queues.push(tenant, { dueAt: step.dueAt, id: record.order.id });
   }
 
   /** True when the tenant was new and now has the published test data. */
@@ -96,7 +87,7 @@ export class OrderService {
   }
 
   async reset(tenant: string): Promise<void> {
-    this.queues.delete(tenant);
+    this.queues.drop(tenant);
     await this.deps.store.resetTenant(tenant, testDataOrders());
   }
 
@@ -199,12 +190,10 @@ export class OrderService {
 
   /** Applies, in due order, every change due on the tenant's clock; one step per order at a time. */
   async sweep(tenant: string): Promise<number> {
-    const queue = this.queues.get(tenant);
-    if (queue === undefined) return 0;
     const now = this.deps.clockFor(tenant).now();
     let applied = 0;
-    for (let entry = queue.popDue(now); entry !== undefined; entry = queue.popDue(now)) {
-      const record = await this.deps.store.getOrder(tenant, entry.orderId);
+    for (let entry = this.queues.popDue(tenant, now); entry !== undefined; entry = this.queues.popDue(tenant, now)) {
+      const record = await this.deps.store.getOrder(tenant, entry.id);
       if (record === undefined) continue;
       const step = nextStep(record, this.deps.timeline);
       // A read may have applied this step already; the entry it left covers what comes next.
@@ -216,7 +205,7 @@ export class OrderService {
   }
 
   async sweepAll(): Promise<void> {
-    for (const tenant of this.queues.keys()) await this.sweep(tenant);
+    for (const tenant of this.queues.tenants()) await this.sweep(tenant);
   }
 
   private async catchUp(tenant: string, record: OrderRecord): Promise<OrderRecord> {

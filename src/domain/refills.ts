@@ -3,7 +3,7 @@ import { isoTime, type Clock } from '../clock.ts';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Store } from '../store/store.ts';
-import { DueQueue } from './due-queue.ts';
+import { TenantDueQueues } from './due-queue.ts';
 import { REFILL_OUTCOMES, REFILL_REFUSALS } from './magic-values.ts';
 import type { Catalog } from './catalog.ts';
 import { REFILL_WINDOW_SHARE } from './prescriptions.ts';
@@ -62,14 +62,14 @@ export function nextRefillStep(record: RefillRecord, timeline: RefillTimeline): 
 
 /** Refills for one tenant at a time: eligibility at creation, then the lifecycle on the tenant's clock. */
 export class RefillService {
-  private readonly queues = new Map<string, DueQueue>();
+  private readonly queues = new TenantDueQueues();
   /** The latest creation under way per tenant and prescription. */
   private readonly creating = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: RefillServiceDeps) {}
 
   reset(tenant: string): void {
-    this.queues.delete(tenant);
+    this.queues.drop(tenant);
   }
 
   /** Refusals decided from the request alone (422 `validation_error`), before any work. */
@@ -169,29 +169,21 @@ export class RefillService {
 
   /** Applies, in due order, every change due on the tenant's clock. */
   async sweep(tenant: string): Promise<void> {
-    const queue = this.queues.get(tenant);
-    if (queue === undefined) return;
     const now = this.deps.clockFor(tenant).now();
-    for (let entry = queue.popDue(now); entry !== undefined; entry = queue.popDue(now)) {
-      const record = await this.deps.store.getRefill(tenant, entry.orderId);
+    for (let entry = this.queues.popDue(tenant, now); entry !== undefined; entry = this.queues.popDue(tenant, now)) {
+      const record = await this.deps.store.getRefill(tenant, entry.id);
       const step = record === undefined ? undefined : nextRefillStep(record, this.deps.timeline);
       if (record !== undefined && step !== undefined && step.dueAt === entry.dueAt) await this.apply(tenant, record, step);
     }
   }
 
   async sweepAll(): Promise<void> {
-    for (const tenant of this.queues.keys()) await this.sweep(tenant);
+    for (const tenant of this.queues.tenants()) await this.sweep(tenant);
   }
 
   private schedule(tenant: string, record: RefillRecord): void {
     const step = nextRefillStep(record, this.deps.timeline);
-    if (step === undefined) return;
-    let queue = this.queues.get(tenant);
-    if (queue === undefined) {
-      queue = new DueQueue();
-      this.queues.set(tenant, queue);
-    }
-    queue.push({ dueAt: step.dueAt, orderId: record.refill.id });
+    if (step !== undefined) this.queues.push(tenant, { dueAt: step.dueAt, id: record.refill.id });
   }
 
   private async apply(tenant: string, record: RefillRecord, step: Step<RefillStatus>): Promise<RefillRecord> {
