@@ -109,6 +109,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     timeScale: options.timeScale ?? 1,
     ...(startTime === undefined ? {} : { startAt: startTime }),
   });
+  const clockFor = (tenant: string) => clocks.for(tenant);
   const ids = options.ids ?? (options.seed === undefined ? randomIds() : seededIds(options.seed));
   const requestIds = options.seed === undefined ? randomIds() : seededIds(options.seed ^ 0x5eed);
   const catalog = new Catalog();
@@ -125,16 +126,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
   const webhooks = new WebhookService({
     ids,
-    clockFor: (tenant) => clocks.for(tenant),
+    clockFor,
     send: options.webhookSender ?? httpSender,
     timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     isValidEvent: isWebhookEvent,
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
-    reportUnexpected: (error) => reportUnexpected(error),
+    reportUnexpected,
   });
   const orders = new OrderService({
     store, ids,
-    clockFor: (tenant) => clocks.for(tenant),
+    clockFor,
     onStatusChange: (tenant, record, change) => webhooks.publish(tenant, orderEvent(record, change), change.at),
     timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
     strictReferences: options.strictReferences ?? false,
@@ -142,7 +143,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
   const refills = new RefillService({
     store, ids,
-    clockFor: (tenant) => clocks.for(tenant),
+    clockFor,
     timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline },
     strictReferences: options.strictReferences ?? false,
     catalog,
