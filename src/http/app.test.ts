@@ -703,6 +703,19 @@ describe('routing', () => {
   it('returns 405 for POST /sandbox/orders', async () => {
     await expectError(await call('/sandbox/orders', { method: 'POST', body: {} }), 405, 'method_not_allowed');
   });
+
+  it('returns 401 before 404 for an unknown route without an X-API-Key', async () => {
+    await expectError(await call('/patients', { key: null }), 401, 'unauthorized');
+  });
+
+  it('returns 401 before 405 for a wrong method without an X-API-Key', async () => {
+    await expectError(await call('/orders', { key: null }), 401, 'unauthorized');
+  });
+
+  it('counts a 405 on the published API against the rate limit and sends its headers', async () => {
+    const res = await call('/orders');
+    expect({ status: res.status, remaining: res.headers.get('x-ratelimit-remaining') }).toEqual({ status: 405, remaining: '99' });
+  });
 });
 
 describe('rate limits', () => {

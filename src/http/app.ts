@@ -22,7 +22,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { refillRoutes } from './routes/refills.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import type { Route, RouteServices } from './routing.ts';
+import type { Route, RouteHandler, RouteServices } from './routing.ts';
 
 export interface SandboxOptions {
   /** Accept only these API keys (each still its own tenant). Default: any non-empty key. */
@@ -92,6 +92,8 @@ export interface Sandbox {
 }
 
 const isWebhookEvent = schemaTest('WebhookEvent');
+/** The published API's path prefixes, each its own rate-limit group; fault injection applies to them alone. */
+const PUBLISHED_GROUPS: readonly RateLimitGroup[] = ['orders', 'refills', 'webhooks'];
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 /** Where a seeded virtual clock starts unless told otherwise: a Monday after the published test order. */
@@ -198,41 +200,29 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     });
   };
   app.onError(renderError);
-  app.notFound((c) => renderError(new ApiError('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
-    field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
-  }), c));
 
-  app.use(async (c, next) => {
-    const requestId = requestIds.next('req');
-    c.set('requestId', requestId);
+  /** The caller's tenant, from X-API-Key; throws the 401. */
+  const authenticate = (c: Context<SandboxEnv>): string => {
     const key = requestHeader(c, 'x-api-key');
     if (key === undefined || key === '' || key.length > 256 || (allowedKeys !== undefined && !allowedKeys.has(key))) {
       throw new ApiError('unauthorized', 'Invalid or missing API key', { field: 'X-API-Key', reason: key ? 'Not accepted' : 'Missing' });
     }
-    if (!knownTenants.has(key)) await setUpTenant(key);
-    c.set('tenant', key);
-    await next();
+    return key;
+  };
+
+  app.notFound((c) => {
+    c.set('requestId', requestIds.next('req'));
+    authenticate(c);
+    throw new ApiError('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
+      field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
+    });
   });
 
-  if (rateLimiter !== undefined) {
-    const limited = (group: RateLimitGroup) => async (c: Context<SandboxEnv>, next: () => Promise<void>) => {
-      const headers = rateLimiter.take(c.get('tenant'), group);
-      c.set('responseHeaders', headers);
-      await next();
-    };
-    // Hono's '/orders/*' also matches '/orders' itself.
-    app.use('/orders/*', limited('orders'));
-    app.use('/refills/*', limited('refills'));
-    app.use('/webhooks/*', limited('webhooks'));
-  }
-  app.use('/orders/*', faults);
-  app.use('/refills/*', faults);
-  app.use('/webhooks/*', faults);
-
-  const methodsByPath = new Map<string, string[]>();
+  const handlersByPath = new Map<string, Map<string, RouteHandler>>();
   const route: Route = (method, path, handler) => {
-    app.on(method, path, handler);
-    methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), method]);
+    const handlers = handlersByPath.get(path) ?? new Map<string, RouteHandler>();
+    handlers.set(method, handler);
+    handlersByPath.set(path, handlers);
   };
 
   const services: RouteServices = {
@@ -259,13 +249,37 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   webhookRoutes(route, services);
   sandboxRoutes(route, services);
 
-  for (const [path, methods] of methodsByPath) {
+  /**
+   * Each path is one Hono handler running the whole pipeline (request id, API key, tenant set-up,
+   * rate limit and faults for the published API, then the method's handler or a 405), so Hono
+   * takes its single-handler fast path and a request with nothing to wait for stays synchronous.
+   */
+  for (const [path, handlers] of handlersByPath) {
+    const methods = [...handlers.keys()];
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
     const specPath = path.replace(/:(\w+)/g, '{$1}');
-    app.all(path, (c) => {
-      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
-        field: 'method', reason: `Allowed: ${allow}`,
-      }, { Allow: allow });
+    const group = PUBLISHED_GROUPS.find((candidate) => path === `/${candidate}` || path.startsWith(`/${candidate}/`));
+    const answer = (c: Context<SandboxEnv>): Response | Promise<Response> => {
+      // Hono answers HEAD by dispatching it as GET; the request still says HEAD.
+      const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+      const handler = handlers.get(method);
+      if (handler === undefined) {
+        throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
+          field: 'method', reason: `Allowed: ${allow}`,
+        }, { Allow: allow });
+      }
+      return handler(c);
+    };
+    const serve = (c: Context<SandboxEnv>, tenant: string): Response | Promise<Response> => {
+      c.set('tenant', tenant);
+      if (group === undefined) return answer(c);
+      if (rateLimiter !== undefined) c.set('responseHeaders', rateLimiter.take(tenant, group));
+      return faults(c, () => answer(c));
+    };
+    app.all(path, (c): Response | Promise<Response> => {
+      c.set('requestId', requestIds.next('req'));
+      const tenant = authenticate(c);
+      return knownTenants.has(tenant) ? serve(c, tenant) : setUpTenant(tenant).then(() => serve(c, tenant));
     });
   }
 

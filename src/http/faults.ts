@@ -1,4 +1,4 @@
-import type { Context, Next } from 'hono';
+import type { Context } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
@@ -60,22 +60,28 @@ function drop(c: Context<SandboxEnv>, afterWork: boolean): Response {
   return c.body(null, 500);
 }
 
-/** Fault injection for the published API: by request header, or server-wide at `rate`. */
+type Answer = Response | Promise<Response>;
+
+/**
+ * Fault injection for the published API: by request header, or server-wide at `rate`. Wraps the
+ * rest of the request's work, and stays synchronous when no fault applies.
+ */
 export function faultInjection(settings: FaultSettings) {
-  return async (c: Context<SandboxEnv>, next: Next) => {
+  const chooseFault = (c: Context<SandboxEnv>): Fault | undefined => {
     const header = requestHeader(c, FAULT_HEADER_NAME);
-    let fault: Fault | undefined;
-    if (header !== undefined) {
-      fault = parseFault(header, settings.latencyMs);
-    } else if (settings.rate > 0 && settings.kinds.length > 0 && settings.random.int(1_000_000) < settings.rate * 1_000_000) {
-      fault = { kind: settings.kinds[settings.random.int(settings.kinds.length)]!, latencyMs: settings.latencyMs };
+    if (header !== undefined) return parseFault(header, settings.latencyMs);
+    if (settings.rate > 0 && settings.kinds.length > 0 && settings.random.int(1_000_000) < settings.rate * 1_000_000) {
+      return { kind: settings.kinds[settings.random.int(settings.kinds.length)]!, latencyMs: settings.latencyMs };
     }
+    return undefined;
+  };
+  return (c: Context<SandboxEnv>, work: () => Answer): Answer => {
+    const fault = chooseFault(c);
     switch (fault?.kind) {
       case undefined:
-        return next();
+        return work();
       case 'latency':
-        await settings.delay(fault.latencyMs);
-        return next();
+        return settings.delay(fault.latencyMs).then(work);
       case '429':
         throw new ApiError('rate_limit_exceeded', 'Too many requests; retry after 1 second (injected fault)', { retryAfter: 1 }, { 'Retry-After': '1' });
       case '500':
@@ -85,8 +91,7 @@ export function faultInjection(settings: FaultSettings) {
       case 'drop':
         return drop(c, false);
       case 'lost-response':
-        await next();
-        return drop(c, true);
+        return Promise.resolve(work()).then(() => drop(c, true));
     }
   };
 }

@@ -1,4 +1,4 @@
-import type { Context, Handler } from 'hono';
+import type { Context } from 'hono';
 import type { TenantClocks } from '../clock.ts';
 import type { IdempotentResult } from '../domain/idempotency.ts';
 import type { OrderService } from '../domain/orders.ts';
@@ -9,7 +9,8 @@ import type { WebhookService } from '../webhooks/webhook-service.ts';
 import type { SandboxEnv } from './env.ts';
 
 export type SandboxContext = Context<SandboxEnv>;
-export type Route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler<SandboxEnv>) => void;
+export type RouteHandler = (c: SandboxContext) => Response | Promise<Response>;
+export type Route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: RouteHandler) => void;
 
 /** What route handlers work with: the services of one sandbox, and its request plumbing. */
 export interface RouteServices {
@@ -26,18 +27,25 @@ export interface RouteServices {
   resetTenant(tenant: string): Promise<void>;
 }
 
-const JSON_TYPE = { 'Content-Type': 'application/json' };
-
 /**
  * Headers go as one plain object in a plain Response, not through `c.header()` or `c.body()`,
  * which build a Headers object: @hono/node-server then takes its cached fast path.
  */
-function headersFor(c: SandboxContext, extra: Record<string, string>): Record<string, string> {
-  return { ...JSON_TYPE, 'X-Request-Id': c.get('requestId'), ...c.get('responseHeaders'), ...extra };
+function headersFor(c: SandboxContext, extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Request-Id': c.get('requestId') };
+  const shared = c.get('responseHeaders');
+  if (shared !== undefined) Object.assign(headers, shared);
+  if (extra !== undefined) Object.assign(headers, extra);
+  return headers;
 }
 
 export function json(c: SandboxContext, body: unknown, status: 200 | 201 = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: headersFor(c, {}) });
+  return jsonText(c, JSON.stringify(body), status);
+}
+
+/** A body already written as JSON. */
+export function jsonText(c: SandboxContext, body: string, status: 200 | 201 = 200): Response {
+  return new Response(body, { status, headers: headersFor(c) });
 }
 
 /** An idempotent answer, fresh or replayed. */

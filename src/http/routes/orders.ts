@@ -1,10 +1,22 @@
 import type { CreateOrderRequest } from '../../api-types.ts';
+import type { OrderRecord } from '../../domain/records.ts';
 import { bodyValidator, parameterTest } from '../../validation.ts';
 import { readJsonObject } from '../body.ts';
-import { idParam, json, send, type Route, type RouteServices, type SandboxContext } from '../routing.ts';
+import { idParam, json, jsonText, send, type Route, type RouteServices, type SandboxContext } from '../routing.ts';
 
 const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
 const isOrderId = parameterTest('OrderId');
+
+/** Records are replaced, never changed, so each one's JSON is written once however often it is read. */
+const serialized = new WeakMap<OrderRecord, string>();
+function orderJson(record: OrderRecord): string {
+  let text = serialized.get(record);
+  if (text === undefined) {
+    text = JSON.stringify(record.order);
+    serialized.set(record, text);
+  }
+  return text;
+}
 
 export const orderIdParam = (c: SandboxContext) => idParam(c, 'orderId', isOrderId, 'order', 'ord_');
 
@@ -19,7 +31,7 @@ export function orderRoutes(route: Route, { orders, maxBodyBytes, idempotencyKey
     }));
   });
 
-  route('GET', '/orders/:orderId', async (c) => json(c, (await orders.get(c.get('tenant'), orderIdParam(c))).order));
+  route('GET', '/orders/:orderId', async (c) => jsonText(c, orderJson(await orders.get(c.get('tenant'), orderIdParam(c)))));
 
   route('DELETE', '/orders/:orderId', async (c) => json(c, (await orders.cancel(c.get('tenant'), orderIdParam(c))).order));
 }
