@@ -89,7 +89,9 @@ export function realDelay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** An AbortSignal that fires after `ms` of real time, for outgoing requests. */
-export function realTimeout(ms: number): AbortSignal {
-  return AbortSignal.timeout(ms);
+/** Runs `task` once after `ms` of real time, without keeping the process alive; the returned function cancels it. */
+export function realTimer(ms: number, task: () => void): () => void {
+  const timer = setTimeout(task, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }

@@ -1,13 +1,14 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { components } from '../generated/openapi.ts';
-import { isoTime, realTimeout, type Clock } from '../clock.ts';
+import { isoTime, type Clock } from '../clock.ts';
 import type { OrderRecord } from '../domain/records.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { orderEvent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { HttpPoster, type SendResult } from './http-poster.ts';
 import { signWebhook } from './signature.ts';
+
+export type { SendResult };
 
 type Schemas = components['schemas'];
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
@@ -32,44 +33,11 @@ function sampleEvent(type: WebhookEventType, now: number): EventContent {
 }
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
-export interface SendResult {
-  status: number | null;
-  error: string | null;
-}
-
 /** Posts one signed body; any failure comes back as a result, never a throw. */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
 
-// Keep-alive agents: a receiver gets many events, and a new connection per event costs more
-// than the event.
-const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
-
-export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => new Promise((resolve) => {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    resolve({ status: null, error: 'Not a valid URL' });
-    return;
-  }
-  const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
-  const send = protocol === 'https:' ? httpsRequest : httpRequest;
-  const request = send(target, {
-    method: 'POST',
-    headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-    agent: agents[protocol],
-    signal: realTimeout(timeoutMs),
-  }, (response) => {
-    response.resume();
-    const status = response.statusCode ?? 0;
-    resolve({ status, error: status >= 200 && status < 300 ? null : `Answered ${status}` });
-  });
-  request.on('error', (error) => {
-    const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
-    resolve({ status: null, error: timedOut ? `No answer within ${timeoutMs / 1000} s` : error.message });
-  });
-  request.end(body);
-});
+const poster = new HttpPoster();
+export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => poster.post(url, body, headers, timeoutMs);
 
 interface PendingDelivery {
   event: WebhookEvent;
