@@ -92,6 +92,34 @@ export function schemaTest(schemaName: string): (value: unknown) => boolean {
   return (value) => validate(value);
 }
 
+/**
+ * Tests a value against a `oneOf` component schema whose branches each fix `property` to values of
+ * their own: only the branch the value names is checked, which is what `oneOf` decides for such a
+ * union, at a fraction of the cost of checking every branch.
+ */
+export function discriminatedTest(schemaName: string, property: string): (value: unknown) => boolean {
+  const schema = openApiDocument.components.schemas[schemaName] as { oneOf?: { $ref: string }[] } | undefined;
+  if (schema?.oneOf === undefined) throw new Error(`spec: ${schemaName} is not a oneOf`);
+  const branches = new Map<string, (value: unknown) => boolean>();
+  for (const { $ref } of schema.oneOf) {
+    const branchName = $ref.slice($ref.lastIndexOf('/') + 1);
+    const branch = openApiDocument.components.schemas[branchName] as { properties?: Record<string, { enum?: unknown[]; const?: unknown }> } | undefined;
+    const fixed = branch?.properties?.[property];
+    const values = fixed?.enum ?? (fixed?.const === undefined ? undefined : [fixed.const]);
+    if (values === undefined) throw new Error(`spec: ${branchName}.${property} has no enum or const, so ${schemaName} cannot be told apart by it`);
+    const test = schemaTest(branchName);
+    for (const value of values) {
+      if (typeof value !== 'string' || branches.has(value)) throw new Error(`spec: ${schemaName} branches share ${property} ${String(value)}`);
+      branches.set(value, test);
+    }
+  }
+  return (value) => {
+    const key = (value as Record<string, unknown> | null)?.[property];
+    const test = typeof key === 'string' ? branches.get(key) : undefined;
+    return test !== undefined && test(value);
+  };
+}
+
 /** Tests a value against a shared parameter's schema (`components.parameters`), such as a path id. */
 export function parameterTest(parameterName: string): (value: string) => boolean {
   const parameter = openApiDocument.components.parameters[parameterName];

@@ -11,7 +11,7 @@ import type { Fixtures } from '../fixtures/fixtures.ts';
 import { randomIds, seededIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
-import { schemaTest } from '../validation.ts';
+import { discriminatedTest } from '../validation.ts';
 import { orderEvent, refillEvent } from '../webhooks/events.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
@@ -91,7 +91,7 @@ export interface Sandbox {
   close(): void;
 }
 
-const isWebhookEvent = schemaTest('WebhookEvent');
+const isWebhookEvent = discriminatedTest('WebhookEvent', 'type');
 /** The published API's path prefixes, each its own rate-limit group; fault injection applies to them alone. */
 const PUBLISHED_GROUPS: readonly RateLimitGroup[] = ['orders', 'refills', 'webhooks'];
 const JSON_TYPE = { 'Content-Type': 'application/json' };
