@@ -5,15 +5,18 @@
  *
  *   basic     GET /orders/ord_1234567890 and POST /orders against the baseline; start-up time.
  *   inflight  GET /orders/ord_1234567890 with 100,000 orders in flight under one key (real clock,
- *             1 s sweep) against the empty sandbox and the baseline; the sandbox's RSS.
+ *             1 s sweep) against an empty sandbox and the baseline; the sandbox's RSS.
  *   webhooks  GET /orders/ord_1234567890 while 1,000 orders move to delivered (--time-scale 86400)
- *             with a webhook endpoint registered, against a fresh sandbox doing the same with none.
+ *             with a webhook endpoint registered, against a fresh sandbox doing the same with none;
+ *             the receiver (bench/webhook-receiver.ts) is a process of its own.
  *
- *   tsx bench/run.ts [--duration N] [--warmup N] [--connections N] [--cli PATH] [--json]
+ *   tsx bench/run.ts [--duration N] [--warmup N] [--connections N] [--rounds N] [--cli PATH] [--json]
  *                    [--only basic,inflight,webhooks] [--inflight-orders N] [--webhook-orders N]
  *
- * Each server is its own child process, so on a 2-core machine server and load generator
- * (autocannon, in this process) each get a core. Loopback only. Progress goes to stderr; the
+ * Every comparison is measured in rounds (default 3) that take the servers in turn, in alternating
+ * order, and compares medians: req/s on this machine drifts by a third over minutes, and a single
+ * back-to-back pair can land on either side of a target. Each server is its own child process,
+ * so on a 2-core machine server and load generator (autocannon, in this process) each get a core. Loopback only. Progress goes to stderr; the
  * table (or, with --json, one JSON document) to stdout. Exits 0 whether targets are met or
  * missed; exits 1 when a measurement is invalid (any non-2xx answer, error or timeout).
  */
@@ -30,9 +33,12 @@ import { parseArgs } from 'node:util';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const HOST = '127.0.0.1';
 const ORDER_ID = 'ord_1234567890';
 const API_KEY = 'bench';
+/** The empty sandbox's tenant for the orders it places and drops, so its history matches the in-flight one's. */
+const HISTORY_KEY = 'bench-history';
 const CREATE_BODY = JSON.stringify({
   patientId: 'pat_1234567890',
   prescriptionId: 'rx_9876543210',
@@ -59,12 +65,14 @@ const WEBHOOK_EVENTS = ['order.created', 'order.fulfilled', 'order.delivered'] a
 const SCENARIOS = ['basic', 'inflight', 'webhooks'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--cli PATH] [--json]
+const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--rounds N] [--cli PATH] [--json]
                         [--only basic,inflight,webhooks] [--inflight-orders N] [--webhook-orders N]
 
   --duration N          Seconds per measurement (default 5)
   --warmup N            Seconds of warm-up load before each measurement (default 1)
   --connections N       Concurrent connections (default 50)
+  --rounds N            Rounds per comparison (default 3): the servers compared are measured in
+                        turn, in alternating order, and each ratio is taken between their medians
   --cli PATH            The sandbox build to measure (default dist/cli.js), e.g. to compare a change
   --json                Print one JSON document on stdout instead of the table
   --only S1,S2          Run only these scenarios (default all):
@@ -90,6 +98,7 @@ function options() {
       duration: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
       cli: { type: 'string', default: DEFAULT_CLI },
       json: { type: 'boolean', default: false },
       only: { type: 'string', default: SCENARIOS.join(',') },
@@ -104,6 +113,7 @@ function options() {
     duration: positive('duration', values.duration, false),
     warmup: Number(values.warmup) === 0 ? 0 : positive('warmup', values.warmup, false),
     connections: positive('connections', values.connections, true),
+    rounds: positive('rounds', values.rounds, true),
     cli: path.resolve(values.cli),
     json: values.json,
     only: scenarios(values.only),
@@ -210,9 +220,9 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 interface Answer { status: number; body: string }
 
-function request(url: string, method: 'GET' | 'POST', body?: string): Promise<Answer> {
+function request(url: string, method: 'GET' | 'POST', body?: string, apiKey = API_KEY): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'X-API-Key': API_KEY };
+    const headers: Record<string, string> = { 'X-API-Key': apiKey };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -315,7 +325,10 @@ async function machineBusy(ms: number): Promise<number | undefined> {
 }
 
 interface Measurement {
+  /** The median round's req/s (the only round's, with --rounds 1). */
   requestsPerSecond: number;
+  /** Every round's req/s, in the order measured. */
+  roundsRequestsPerSecond?: number[];
   /** Server CPU time per answered request, in microseconds (Linux only). */
   serverCpuMicrosPerRequest?: number;
   requests: number;
@@ -345,8 +358,8 @@ function assertClean(result: Result, what: string): void {
     + `${result['2xx']} 2xx (status codes: ${codes || 'none'}); the measurement is invalid`);
 }
 
-async function measure(server: Server, endpoint: Endpoint, opts: { duration: number; warmup: number; connections: number }): Promise<Measurement> {
-  const what = `${server.name} ${endpoint.label}`;
+async function measure(server: Server, endpoint: Endpoint, opts: { duration: number; warmup: number; connections: number }, round = ''): Promise<Measurement> {
+  const what = `${server.name} ${endpoint.label}${round}`;
   if (opts.warmup > 0) {
     log(`${what}: warm-up ${opts.warmup} s`);
     assertClean(await fire(server, endpoint, opts.warmup, opts.connections), `${what} (warm-up)`);
@@ -369,6 +382,35 @@ async function measure(server: Server, endpoint: Endpoint, opts: { duration: num
   return measurement;
 }
 
+/** The round with the median req/s, carrying every round's req/s. */
+function medianRound(rounds: Measurement[]): Measurement {
+  const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, roundsRequestsPerSecond: rounds.map((round) => round.requestsPerSecond) };
+}
+
+/**
+ * Measures `servers` in turn, `rounds` times, reversing the order every other round, so that a
+ * machine that speeds up or slows down during the run weighs on every server alike. Each server
+ * is warmed up once, first. Returns each server's median round.
+ */
+async function alternate(servers: Server[], endpoint: Endpoint, opts: { duration: number; warmup: number; connections: number; rounds: number }): Promise<Measurement[]> {
+  if (opts.warmup > 0) {
+    for (const server of servers) {
+      log(`${server.name} ${endpoint.label}: warm-up ${opts.warmup} s`);
+      assertClean(await fire(server, endpoint, opts.warmup, opts.connections), `${server.name} ${endpoint.label} (warm-up)`);
+    }
+  }
+  const rounds: Measurement[][] = servers.map(() => []);
+  for (let round = 0; round < opts.rounds; round++) {
+    const order = servers.map((_, index) => index);
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) {
+      rounds[index]!.push(await measure(servers[index]!, endpoint, { ...opts, warmup: 0 }, ` (round ${round + 1}/${opts.rounds})`));
+    }
+  }
+  return rounds.map(medianRound);
+}
+
 /** The resident set size of a process, in KiB, from /proc/<pid>/status (Linux); undefined elsewhere. */
 function rssKiB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -384,16 +426,16 @@ const mib = (kib: number | undefined) => (kib === undefined ? 'n/a' : `${(kib / 
 
 const sandboxArgs = (cli: string, ...extra: string[]) => [cli, '--port', '0', '--host', HOST, '--rate-limit', 'off', ...extra];
 
-/** Places `amount` orders under API_KEY as fast as autocannon can, logging progress every 2 s. */
-async function createOrders(server: Server, amount: number, connections: number): Promise<{ seconds: number; perSecond: number }> {
-  const what = `${server.name} POST /orders ×${fmt(amount)}`;
+/** Places `amount` orders under `apiKey` as fast as autocannon can, logging progress every 2 s. */
+async function createOrders(server: Server, amount: number, connections: number, apiKey = API_KEY): Promise<{ seconds: number; perSecond: number }> {
+  const what = `${server.name} POST /orders ×${fmt(amount)}${apiKey === API_KEY ? '' : ` under ${apiKey}`}`;
   const used = Math.min(connections, amount);
   log(`${what}: placing with ${used} connections`);
   const started = performance.now();
   const instance = autocannon({
     url: `${server.url}/orders`,
     method: 'POST',
-    headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },
+    headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
     body: CREATE_BODY,
     connections: used,
     amount,
@@ -488,45 +530,27 @@ async function countDelivered(server: Server, expected: number): Promise<number>
   return count;
 }
 
-/** A webhook receiver on loopback that answers 204 to everything and counts events by type. */
+/** The webhook receiver (bench/webhook-receiver.ts), in its own process. */
 interface Receiver {
   url: string;
-  received: Map<string, number>;
-  total(): number;
+  counts(): Promise<{ total: number; byType: Record<string, number> }>;
   close(): Promise<void>;
 }
 
-function startReceiver(): Promise<Receiver> {
-  const received = new Map<string, number>();
-  let total = 0;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
-    req.on('end', () => {
-      let type = 'unparsable';
-      try {
-        type = String((JSON.parse(body) as { type?: unknown }).type);
-      } catch { /* counted as unparsable */ }
-      received.set(type, (received.get(type) ?? 0) + 1);
-      total++;
-      res.writeHead(204).end();
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        url: `http://${HOST}:${port}/hooks/nimbus`,
-        received,
-        total: () => total,
-        close: () => new Promise<void>((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+async function startReceiver(): Promise<Receiver> {
+  const server = await startServer('webhook receiver', ['--import', 'tsx', RECEIVER], true);
+  return {
+    url: server.url.replace(/\/?$/, '/hooks/nimbus'),
+    counts: () => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new BenchError('the webhook receiver did not answer with its counts within 5 s')), 5000);
+      server.child.once('message', (message) => {
+        clearTimeout(timer);
+        resolve(message as { total: number; byType: Record<string, number> });
       });
-    });
-  });
+      server.child.send('counts');
+    }),
+    close: () => stopServer(server.child),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,9 +585,8 @@ async function basic(opts: Options): Promise<BasicResult> {
     await sanityCheck(baseline);
     await sanityCheck(sandbox);
     for (const endpoint of ENDPOINTS) {
-      const base = await measure(baseline, endpoint, opts);
-      const sand = await measure(sandbox, endpoint, opts);
-      results.set(endpoint.key, { sandbox: sand, baseline: base });
+      const [base, sand] = await alternate([baseline, sandbox], endpoint, opts);
+      results.set(endpoint.key, { sandbox: sand!, baseline: base! });
     }
   } finally {
     await Promise.all([stopServer(baseline.child), stopServer(sandbox.child)]);
@@ -582,37 +605,28 @@ interface InflightResult {
   placing: { seconds: number; perSecond: number };
   /** The GET on the sandbox with the orders in flight. */
   inflight: Measurement;
-  /** The GET on an empty sandbox: the basic scenario's when it ran, else this scenario's own sandbox before placing. */
+  /** The same GET on a second sandbox that placed as many orders under another key and reset them, measured in the same rounds. */
   empty: Measurement;
-  emptySource: 'basic scenario' | 'same process, before placing';
   baseline: Measurement;
-  baselineSource: 'basic scenario' | 'measured here';
   vsEmpty: { ratio: number; target: number; pass: boolean };
   vsBaseline: { ratio: number; target: number; pass: boolean };
   rssKiB: { empty?: number; inflight?: number };
   stillPending: number;
 }
 
-async function inflight(opts: Options, fromBasic: BasicResult | undefined): Promise<InflightResult> {
-  log(`scenario inflight: GET with ${fmt(opts.inflightOrders)} orders in flight`);
-  const basicGet = fromBasic?.rows.find((row) => row.endpoint.key === 'get');
-  let baselineGet = basicGet?.baseline;
-  if (baselineGet === undefined) {
-    const baseline = await startServer('baseline', ['--import', 'tsx', BASELINE, '--port', '0', '--host', HOST], true);
-    log(`baseline listening on ${baseline.url}`);
-    try {
-      await sanityCheck(baseline);
-      baselineGet = await measure(baseline, GET_ENDPOINT, opts);
-    } finally {
-      await stopServer(baseline.child);
-    }
-  }
-  const sandbox = await startServer('sandbox (in flight)', sandboxArgs(opts.cli));
-  log(`${sandbox.name} listening on ${sandbox.url} (real clock, 1 s sweep)`);
+/** Three servers measured in the same rounds: the baseline, an empty sandbox, and one with the orders in flight. */
+async function inflight(opts: Options): Promise<InflightResult> {
+  log(`scenario inflight: GET with ${fmt(opts.inflightOrders)} orders in flight, against an empty sandbox and the baseline`);
+  const started: Server[] = [];
   try {
-    await sanityCheck(sandbox); // also places one order
-    let emptyGet = basicGet?.sandbox;
-    if (emptyGet === undefined) emptyGet = await measure({ ...sandbox, name: 'sandbox (empty)' }, GET_ENDPOINT, opts);
+    const baseline = await startServer('baseline', ['--import', 'tsx', BASELINE, '--port', '0', '--host', HOST], true);
+    started.push(baseline);
+    const empty = await startServer('sandbox (empty)', sandboxArgs(opts.cli));
+    started.push(empty);
+    const sandbox = await startServer('sandbox (in flight)', sandboxArgs(opts.cli));
+    started.push(sandbox);
+    log(`baseline on ${baseline.url}; empty sandbox on ${empty.url}; in-flight sandbox on ${sandbox.url} (real clock, 1 s sweep)`);
+    for (const server of started) await sanityCheck(server); // places one order on each
     const rssEmpty = rssKiB(sandbox.child.pid);
     const placing = await createOrders(sandbox, opts.inflightOrders, opts.connections);
     const rssInflight = rssKiB(sandbox.child.pid);
@@ -622,17 +636,21 @@ async function inflight(opts: Options, fromBasic: BasicResult | undefined): Prom
     if (pending.status !== 200) throw new BenchError(`${sandbox.name}: GET /sandbox/orders answered ${pending.status} ${pending.body.slice(0, 300)}`);
     const stillPending = (JSON.parse(pending.body) as { data: unknown[] }).data.length;
     if (stillPending === 0) throw new BenchError(`${sandbox.name}: no order is pending after placing; the orders are not in flight`);
-    const inflightGet = await measure(sandbox, GET_ENDPOINT, opts);
-    const vsEmpty = inflightGet.requestsPerSecond / emptyGet.requestsPerSecond;
-    const vsBaseline = inflightGet.requestsPerSecond / baselineGet.requestsPerSecond;
+    // The empty sandbox gets the same history, then drops it: a process that has just served
+    // 100k POSTs runs warmer (JIT, heap sizing) than a fresh one, and that is not what is compared.
+    await createOrders(empty, opts.inflightOrders, opts.connections, HISTORY_KEY);
+    const reset = await request(`${empty.url}/sandbox/reset`, 'POST', '{}', HISTORY_KEY);
+    if (reset.status !== 200) throw new BenchError(`${empty.name}: POST /sandbox/reset answered ${reset.status} ${reset.body.slice(0, 300)}`);
+    log(`${empty.name}: ${fmt(opts.inflightOrders)} orders placed under ${HISTORY_KEY} and dropped again with POST /sandbox/reset`);
+    const [baselineGet, emptyGet, inflightGet] = await alternate([baseline, empty, sandbox], GET_ENDPOINT, opts);
+    const vsEmpty = inflightGet!.requestsPerSecond / emptyGet!.requestsPerSecond;
+    const vsBaseline = inflightGet!.requestsPerSecond / baselineGet!.requestsPerSecond;
     return {
       orders: opts.inflightOrders,
       placing,
-      inflight: inflightGet,
-      empty: emptyGet,
-      emptySource: basicGet === undefined ? 'same process, before placing' : 'basic scenario',
-      baseline: baselineGet,
-      baselineSource: basicGet === undefined ? 'measured here' : 'basic scenario',
+      inflight: inflightGet!,
+      empty: emptyGet!,
+      baseline: baselineGet!,
       vsEmpty: { ratio: vsEmpty, target: TARGETS.inflightVsEmpty, pass: vsEmpty >= TARGETS.inflightVsEmpty },
       vsBaseline: { ratio: vsBaseline, target: TARGETS.inflightVsBaseline, pass: vsBaseline >= TARGETS.inflightVsBaseline },
       rssKiB: {
@@ -642,7 +660,7 @@ async function inflight(opts: Options, fromBasic: BasicResult | undefined): Prom
       stillPending,
     };
   } finally {
-    await stopServer(sandbox.child);
+    await Promise.all(started.map((server) => stopServer(server.child)));
   }
 }
 
@@ -682,22 +700,22 @@ async function deliveryRun(opts: Options, withEndpoint: boolean): Promise<Delive
     const expected = orders * WEBHOOK_EVENTS.length;
     const deadline = performance.now() + SETTLE_TIMEOUT_MS;
     const deliveredAtEnd = await countDelivered(sandbox, orders);
-    const receivedAtEnd = receiver?.total() ?? 0;
+    const receivedAtEnd = (await receiver?.counts())?.total ?? 0;
     let delivered = deliveredAtEnd;
-    while ((delivered < orders || (receiver !== undefined && receiver.total() < expected)) && performance.now() < deadline) {
+    let counts = await receiver?.counts();
+    while ((delivered < orders || (counts !== undefined && counts.total < expected)) && performance.now() < deadline) {
       await sleep(250);
       delivered = await countDelivered(sandbox, orders);
+      counts = await receiver?.counts();
     }
     log(`${label}: when the measurement ended ${deliveredAtEnd} of ${orders} orders were delivered`
       + `${receiver === undefined ? '' : ` and ${receivedAtEnd} of ${expected} webhooks received`}`);
-    log(`${label}: ${delivered} of ${orders} orders delivered${receiver === undefined ? '' : `; ${receiver.total()} of ${expected} webhooks received`}`);
+    log(`${label}: ${delivered} of ${orders} orders delivered${counts === undefined ? '' : `; ${counts.total} of ${expected} webhooks received`}`);
     return {
       get,
       deliveredAtEnd,
       delivered,
-      ...(receiver === undefined ? {} : {
-        webhooks: { expected, receivedAtEnd, received: receiver.total(), byType: Object.fromEntries([...receiver.received].sort()) },
-      }),
+      ...(counts === undefined ? {} : { webhooks: { expected, receivedAtEnd, received: counts.total, byType: counts.byType } }),
     };
   } finally {
     await stopServer(sandbox.child);
@@ -707,6 +725,7 @@ async function deliveryRun(opts: Options, withEndpoint: boolean): Promise<Delive
 
 interface WebhooksResult {
   orders: number;
+  /** The median round of each (its whole run), each GET carrying every round's req/s. */
   without: DeliveryRun;
   with: DeliveryRun;
   ratio: number;
@@ -714,10 +733,22 @@ interface WebhooksResult {
   pass: boolean;
 }
 
+/** `rounds` pairs of fresh runs, without and with an endpoint, the order reversed every other round. */
 async function webhooks(opts: Options): Promise<WebhooksResult> {
-  log(`scenario webhooks: GET while ${fmt(opts.webhookOrders)} orders move to delivered, with an endpoint and without`);
-  const without = await deliveryRun(opts, false);
-  const withEndpoint = await deliveryRun(opts, true);
+  log(`scenario webhooks: GET while ${fmt(opts.webhookOrders)} orders move to delivered, with an endpoint and without, ${opts.rounds} round(s)`);
+  const runs = { without: [] as DeliveryRun[], with: [] as DeliveryRun[] };
+  for (let round = 0; round < opts.rounds; round++) {
+    log(`webhooks round ${round + 1}/${opts.rounds}`);
+    const order = round % 2 === 0 ? [false, true] : [true, false];
+    for (const withEndpoint of order) (withEndpoint ? runs.with : runs.without).push(await deliveryRun(opts, withEndpoint));
+  }
+  const medianRun = (list: DeliveryRun[]): DeliveryRun => {
+    const median = medianRound(list.map((run) => run.get));
+    const run = list.find((candidate) => candidate.get.requestsPerSecond === median.requestsPerSecond)!;
+    return { ...run, get: median };
+  };
+  const without = medianRun(runs.without);
+  const withEndpoint = medianRun(runs.with);
   const ratio = withEndpoint.get.requestsPerSecond / without.get.requestsPerSecond;
   return { orders: opts.webhookOrders, without, with: withEndpoint, ratio, target: TARGETS.webhooks, pass: ratio >= TARGETS.webhooks };
 }
@@ -751,7 +782,7 @@ async function main(): Promise<void> {
   }
 
   const basicResult = opts.only.has('basic') ? await basic(opts) : undefined;
-  const inflightResult = opts.only.has('inflight') ? await inflight(opts, basicResult) : undefined;
+  const inflightResult = opts.only.has('inflight') ? await inflight(opts) : undefined;
   const webhooksResult = opts.only.has('webhooks') ? await webhooks(opts) : undefined;
   const seconds = (performance.now() - started) / 1000;
   log(`done in ${seconds.toFixed(1)} s`);
@@ -767,7 +798,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       node: process.version,
       settings: {
-        sandbox: opts.cli, durationSeconds: opts.duration, warmupSeconds: opts.warmup, connections: opts.connections,
+        sandbox: opts.cli, durationSeconds: opts.duration, warmupSeconds: opts.warmup, connections: opts.connections, rounds: opts.rounds,
         scenarios: [...opts.only], inflightOrders: opts.inflightOrders, webhookOrders: opts.webhookOrders,
       },
       machineBusyBefore: busyBefore ?? null,
@@ -822,6 +853,17 @@ async function main(): Promise<void> {
   console.log('');
   console.log(table(rows));
   console.log('');
+  const rounds = (m: Measurement) => (m.roundsRequestsPerSecond ?? [m.requestsPerSecond]).map(fmt).join(', ');
+  if (basicResult !== undefined) {
+    for (const row of basicResult.rows) console.log(`rounds, ${row.endpoint.label} (req/s): sandbox ${rounds(row.sandbox)}; baseline ${rounds(row.baseline)}`);
+  }
+  if (inflightResult !== undefined) {
+    const { inflight: got, empty, baseline } = inflightResult;
+    console.log(`rounds, GET in flight (req/s): in flight ${rounds(got)}; empty ${rounds(empty)}; baseline ${rounds(baseline)}`);
+  }
+  if (webhooksResult !== undefined) {
+    console.log(`rounds, GET while delivering (req/s): endpoint ${rounds(webhooksResult.with.get)}; none ${rounds(webhooksResult.without.get)}`);
+  }
   if (basicResult !== undefined) {
     console.log(`start-up samples: ${basicResult.startupSamples.map((ms) => ms.toFixed(0)).join(', ')} ms`);
     for (const row of basicResult.rows) {
@@ -837,8 +879,7 @@ async function main(): Promise<void> {
     console.log(`in flight: ${fmt(inflightResult.orders)} orders placed in ${placing.seconds.toFixed(1)} s (${fmt(placing.perSecond)}/s) under one key, `
       + `still pending during the GET (real clock, 1 s sweep); sandbox RSS ${mib(rss.empty)} before, ${mib(rss.inflight)} after (informational)`);
     const cpu = (m: Measurement) => (m.serverCpuMicrosPerRequest === undefined ? 'n/a' : `${m.serverCpuMicrosPerRequest.toFixed(0)} µs`);
-    console.log(`in flight: empty-sandbox GET from the ${inflightResult.emptySource}, baseline GET ${inflightResult.baselineSource}; `
-      + `server CPU per GET ${cpu(got)} in flight, ${cpu(empty)} empty (informational)`);
+    console.log(`in flight: server CPU per GET ${cpu(got)} in flight, ${cpu(empty)} empty (informational)`);
   }
   if (webhooksResult !== undefined) {
     const { with: w, without: wo } = webhooksResult;
@@ -858,7 +899,8 @@ async function main(): Promise<void> {
     }
   }
   console.log(`baseline: bare Hono + Map (bench/baseline-server.ts); sandbox: node ${path.relative(ROOT, opts.cli)} --rate-limit off; `
-    + `${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s each, ${HOST}; ${seconds.toFixed(0)} s in all`);
+    + `${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s a round, ${opts.rounds} round(s) in alternating order, `
+    + `medians compared; ${HOST}; ${seconds.toFixed(0)} s in all`);
   if (busyBefore !== undefined && busyBefore > 0.15) {
     console.log(`warning: the machine was ${(busyBefore * 100).toFixed(0)}% busy before the bench started; other work skews these figures`);
   }
