@@ -198,8 +198,7 @@ export class OrderService {
       const step = nextStep(record, this.deps.timeline);
       // A read may have applied this step already; the entry it left covers what comes next.
       if (step === undefined || step.dueAt !== entry.dueAt) continue;
-      await this.apply(tenant, record, step);
-      applied++;
+      if (await this.applyUnlessGone(tenant, record, step)) applied++;
     }
     return applied;
   }
@@ -217,10 +216,23 @@ export class OrderService {
     return current;
   }
 
+  /** `apply` for the sweep, which has no one to tell that a reset removed the order: false then. */
+  private async applyUnlessGone(tenant: string, record: OrderRecord, step: Step): Promise<boolean> {
+    try {
+      await this.apply(tenant, record, step);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'not_found') return false;
+      throw error;
+    }
+  }
+
   private async apply(tenant: string, record: OrderRecord, step: Step): Promise<OrderRecord> {
     // A concurrent read or sweep may have moved the order since `record` was read.
     const stored = await this.deps.store.getOrder(tenant, record.order.id);
-    if (stored !== undefined && stored.history.length !== record.history.length) return stored;
+    // Gone: a reset dropped it while this was under way; writing it back would resurrect it.
+    if (stored === undefined) throw notFound(record.order.id);
+    if (stored.history.length !== record.history.length) return stored;
     const at = isoTime(step.dueAt);
     const change: StatusChange = { status: step.status, at, reason: step.reason };
     const order: Order = { ...record.order, status: step.status, updatedAt: at };

@@ -36,6 +36,10 @@ export interface RefillServiceDeps {
   onStatusChange?: (tenant: string, record: RefillRecord, change: StatusChange<RefillStatus>) => void | Promise<void>;
 }
 
+function refillNotFound(refillId: string): ApiError {
+  return new ApiError('not_found', `No refill with id ${refillId}`, { field: 'refillId', reason: 'Not found' });
+}
+
 function invalid(field: string, reason: string): ApiError {
   return new ApiError('validation_error', 'The request body is invalid', { field, reason });
 }
@@ -158,7 +162,7 @@ export class RefillService {
 
   async get(tenant: string, refillId: string): Promise<RefillRecord> {
     const record = await this.deps.store.getRefill(tenant, refillId);
-    if (record === undefined) throw new ApiError('not_found', `No refill with id ${refillId}`, { field: 'refillId', reason: 'Not found' });
+    if (record === undefined) throw refillNotFound(refillId);
     const now = this.deps.clockFor(tenant).now();
     let current = record;
     for (let step = nextRefillStep(current, this.deps.timeline); step !== undefined && step.dueAt <= now; step = nextRefillStep(current, this.deps.timeline)) {
@@ -173,7 +177,13 @@ export class RefillService {
     for (let entry = this.queues.popDue(tenant, now); entry !== undefined; entry = this.queues.popDue(tenant, now)) {
       const record = await this.deps.store.getRefill(tenant, entry.id);
       const step = record === undefined ? undefined : nextRefillStep(record, this.deps.timeline);
-      if (record !== undefined && step !== undefined && step.dueAt === entry.dueAt) await this.apply(tenant, record, step);
+      if (record === undefined || step === undefined || step.dueAt !== entry.dueAt) continue;
+      try {
+        await this.apply(tenant, record, step);
+      } catch (error) {
+        // A reset removed the refill while the sweep held it: nothing left to move.
+        if (!(error instanceof ApiError && error.code === 'not_found')) throw error;
+      }
     }
   }
 
@@ -188,7 +198,9 @@ export class RefillService {
 
   private async apply(tenant: string, record: RefillRecord, step: Step<RefillStatus>): Promise<RefillRecord> {
     const stored = await this.deps.store.getRefill(tenant, record.refill.id);
-    if (stored !== undefined && stored.history.length !== record.history.length) return stored;
+    // Gone: a reset dropped it while this was under way; writing it back would resurrect it.
+    if (stored === undefined) throw refillNotFound(record.refill.id);
+    if (stored.history.length !== record.history.length) return stored;
     const at = isoTime(step.dueAt);
     const change: StatusChange<RefillStatus> = { status: step.status, at, reason: step.reason };
     const refill: Refill = { ...record.refill, status: step.status };

@@ -595,3 +595,86 @@ describe('the background sweep', () => {
     expect(await api.order(order.id)).toEqual(swept);
   });
 });
+
+/** A store whose next read of one order or refill takes its answer, then waits until released to hand it over. */
+class GatedStore extends MemoryStore {
+  private gate: { id: string; reached: () => void; released: Promise<void> } | undefined;
+
+  /** Resolves `reached` when the gated read has taken its answer; call `release` to let it return. */
+  holdNextRead(id: string): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedPromise = new Promise<void>((resolve) => { reached = resolve; });
+    this.gate = { id, reached, released: new Promise<void>((resolve) => { release = resolve; }) };
+    return { reached: reachedPromise, release };
+  }
+
+  private async held<T>(id: string, answer: T): Promise<T> {
+    const gate = this.gate;
+    if (gate !== undefined && gate.id === id) {
+      this.gate = undefined;
+      gate.reached();
+      await gate.released;
+    }
+    return answer;
+  }
+
+  override async getOrder(tenant: string, orderId: string) {
+    return this.held(orderId, await super.getOrder(tenant, orderId));
+  }
+
+  override async getRefill(tenant: string, refillId: string) {
+    return this.held(refillId, await super.getRefill(tenant, refillId));
+  }
+}
+
+describe('a reset racing with the lifecycle', () => {
+  async function orderDueWhileHeld() {
+    const store = new GatedStore();
+    const clock = new ManualClock(START);
+    const sandbox = createSandbox({ store, clock, sweepIntervalMs: 0, rateLimit: false });
+    const api = client(sandbox);
+    const order = await api.createOrder();
+    clock.advance(HOUR);
+    return { store, sandbox, api, order };
+  }
+
+  it('does not bring back an order the sweep held while the key was reset', async () => {
+    const { store, sandbox, api, order } = await orderDueWhileHeld();
+    const held = store.holdNextRead(order.id);
+    const sweeping = sandbox.sweep();
+    await held.reached;
+    expect((await api.call('POST', '/sandbox/reset')).status).toBe(200);
+    held.release();
+    await sweeping;
+    expect((await api.call('GET', `/orders/${order.id}`)).status).toBe(404);
+  });
+
+  it('answers 404 to a read of an order reset away while the read was under way', async () => {
+    const { store, api, order } = await orderDueWhileHeld();
+    const held = store.holdNextRead(order.id);
+    const reading = api.call('GET', `/orders/${order.id}`);
+    await held.reached;
+    expect((await api.call('POST', '/sandbox/reset')).status).toBe(200);
+    held.release();
+    expect({ read: (await reading).status, after: (await api.call('GET', `/orders/${order.id}`)).status }).toEqual({ read: 404, after: 404 });
+  });
+
+  it('does not bring back a refill the sweep held while the key was reset', async () => {
+    const store = new GatedStore();
+    const clock = new ManualClock(START);
+    const sandbox = createSandbox({ store, clock, sweepIntervalMs: 0, rateLimit: false });
+    const api = client(sandbox);
+    const created = await api.call('POST', '/refills', { prescriptionId: 'rx_9876543210', patientId: 'pat_1234567890' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const refillId = (created.body as { id: string }).id;
+    clock.advance(10 * DAY);
+    const held = store.holdNextRead(refillId);
+    const sweeping = sandbox.sweep();
+    await held.reached;
+    expect((await api.call('POST', '/sandbox/reset')).status).toBe(200);
+    held.release();
+    await sweeping;
+    expect((await api.call('GET', `/refills/${refillId}`)).status).toBe(404);
+  });
+});
