@@ -31,6 +31,8 @@ Options:
                               clocks start at 2025-02-03T15:00:00Z unless --start-time says otherwise
   --webhook-url URL           Send every API key's published events to URL (http or https)
   --webhook-secret SECRET     Sign them with SECRET (default: random; GET /sandbox/webhook-endpoints shows it)
+  --max-tenants N             Most API keys held at once (default: 10000); beyond it a new key takes
+                              the place of one unused for 10 minutes, or is refused with a 503
   -h, --help                  Show this help
 
 Every API key is its own tenant and starts with the published test data.`;
@@ -65,6 +67,7 @@ try {
       fixtures: { type: 'string' },
       seed: { type: 'string' },
       'webhook-secret': { type: 'string' },
+      'max-tenants': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -111,6 +114,9 @@ const webhookUrl = values['webhook-url'];
 if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) fail(`--webhook-url must be an http or https URL, not "${webhookUrl}"`);
 if (values['webhook-secret'] !== undefined && webhookUrl === undefined) fail('--webhook-secret needs --webhook-url');
 
+const maxTenants = values['max-tenants'] === undefined ? undefined : Number(values['max-tenants']);
+if (maxTenants !== undefined && !(Number.isInteger(maxTenants) && maxTenants >= 1)) fail(`--max-tenants must be a whole number from 1 up, not "${values['max-tenants']}"`);
+
 const seed = values.seed === undefined ? undefined : Number(values.seed);
 if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) fail(`--seed must be a whole number, not "${values.seed}"`);
 let fixtures: Fixtures | undefined;
@@ -136,6 +142,7 @@ const options: SandboxOptions = {
   ...(apiKeys === undefined ? {} : { apiKeys }),
   ...(webhookUrl === undefined ? {} : { webhookUrl }),
   ...(seed === undefined ? {} : { seed }),
+  ...(maxTenants === undefined ? {} : { maxTenants }),
   ...(fixtures === undefined ? {} : { fixtures }),
   ...(values['webhook-secret'] === undefined ? {} : { webhookSecret: values['webhook-secret'] }),
 };

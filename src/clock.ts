@@ -67,6 +67,11 @@ export class TenantClocks {
     this.start = settings.startAt ?? this.origin;
   }
 
+  /** Drops the tenant's clock; its next use starts a new one, as for a key never seen. */
+  forget(tenant: string): void {
+    this.clocks.delete(tenant);
+  }
+
   for(tenant: string): TenantClock {
     let clock = this.clocks.get(tenant);
     if (clock === undefined) {

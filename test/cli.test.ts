@@ -138,6 +138,24 @@ describe('the CLI\'s options and signals', () => {
     expect(bad.stderr()).toMatch(/nimbus-sandbox: .*no-such-option/);
   });
 
+  it.each([
+    ['--max-tenants', '0', /--max-tenants must be a whole number/],
+    ['--max-tenants', '2.5', /--max-tenants must be a whole number/],
+    ['--time-scale', '0', /--time-scale must be a number above 0/],
+    ['--fault-rate', '2', /--fault-rate must be a number from 0 to 1/],
+    ['--seed', 'abc', /--seed must be a whole number/],
+  ])('exits 2 naming the option for %s %s', async (option, value, message) => {
+    const bad = run([option, value]);
+    expect({ code: await bad.exited, said: message.test(bad.stderr()) }).toEqual({ code: 2, said: true });
+  });
+
+  it('refuses a second API key with 503 under --max-tenants 1', async () => {
+    const server = run(['--port', '0', '--max-tenants', '1']);
+    const base = await listeningUrl(server);
+    const get = (key: string) => fetch(`${base}/orders/ord_1234567890`, { headers: { 'X-API-Key': key } });
+    expect([(await get('key_a')).status, (await get('key_b')).status]).toEqual([200, 503]);
+  });
+
   it('exits 0 on SIGTERM', async () => {
     const server = run(['--port', '0']);
     await listeningUrl(server);

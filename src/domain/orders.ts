@@ -86,6 +86,12 @@ export class OrderService {
     if (record.history.length === 1) this.schedule(tenant, record);
   }
 
+  /** Drops the tenant: its orders, idempotency keys and due changes. */
+  async forget(tenant: string): Promise<void> {
+    this.queues.drop(tenant);
+    await this.deps.store.dropTenant(tenant);
+  }
+
   async reset(tenant: string): Promise<void> {
     this.queues.drop(tenant);
     await this.deps.store.resetTenant(tenant, testDataOrders());

@@ -870,7 +870,9 @@ export interface components {
         };
         /**
          * @description The service is briefly unavailable (`service_unavailable`). The sandbox answers this only
-         *     when a fault was asked for (see the README's fault injection).
+         *     when a fault was asked for (see the README's fault injection), or to a new API key while
+         *     it already holds as many keys as it may (`--max-tenants`) and none has been idle for 10
+         *     minutes.
          */
         ServiceUnavailable: {
             headers: {

@@ -19,6 +19,7 @@ import { requestHeader, type SandboxEnv } from './env.ts';
 import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './rate-limit.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, TenantRegistry } from './tenants.ts';
 import { refillRoutes } from './routes/refills.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -73,6 +74,10 @@ export interface SandboxOptions {
   ids?: IdGenerator;
   /** Demo data placed under `fixtures.apiKey` (checked with `parseFixtures` or `loadFixtures`). */
   fixtures?: Fixtures;
+  /** Most API keys held at once; a new key beyond it takes the place of the one unused for longest. Default 10 000. */
+  maxTenants?: number;
+  /** How long (real ms) a key must go unused before it may give its place to a new one. Default 10 minutes. */
+  tenantIdleMs?: number;
   /** Largest accepted body. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Told of every failure that became a 500. Default: one line on stderr. */
@@ -169,21 +174,25 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   };
 
   const app = new Hono<SandboxEnv>();
-  /** Tenants already set up, so the hot path skips the store's check. */
-  const knownTenants = new Set<string>();
-  /** Set-ups under way: concurrent first requests of a tenant all wait for its fixtures. */
-  const settingUp = new Map<string, Promise<void>>();
-  const setUpTenant = (tenant: string): Promise<void> => {
-    let setup = settingUp.get(tenant);
-    if (setup === undefined) {
-      setup = (async () => {
-        if (await orders.ensureTenant(tenant)) await importFixtures(tenant);
-        knownTenants.add(tenant);
-      })().finally(() => settingUp.delete(tenant));
-      settingUp.set(tenant, setup);
-    }
-    return setup;
-  };
+  const tenants = new TenantRegistry({
+    maxTenants: options.maxTenants ?? DEFAULT_MAX_TENANTS,
+    idleMs: options.tenantIdleMs ?? DEFAULT_TENANT_IDLE_MS,
+    realClock: options.realClock ?? systemClock,
+    setUp: async (tenant) => {
+      if (await orders.ensureTenant(tenant)) await importFixtures(tenant);
+    },
+    forget: async (tenant) => {
+      try {
+        webhooks.forget(tenant);
+        refills.reset(tenant);
+        rateLimiter?.forget(tenant);
+        clocks.forget(tenant);
+        await orders.forget(tenant);
+      } catch (error) {
+        reportUnexpected(error);
+      }
+    },
+  });
 
   /** The one renderer of the error envelope. */
   const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
@@ -279,7 +288,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     app.all(path, (c): Response | Promise<Response> => {
       c.set('requestId', requestIds.next('req'));
       const tenant = authenticate(c);
-      return knownTenants.has(tenant) ? serve(c, tenant) : setUpTenant(tenant).then(() => serve(c, tenant));
+      const entering = tenants.enter(tenant);
+      return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
     });
   }
 

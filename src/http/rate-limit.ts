@@ -24,6 +24,10 @@ export class RateLimiter {
     private readonly realClock: Clock,
   ) {}
 
+  forget(tenant: string): void {
+    for (const group of Object.keys(this.limits)) this.windows.delete(`${group}\u0000${tenant}`);
+  }
+
   /** Counts one request; returns its X-RateLimit-* headers, or throws the 429. */
   take(tenant: string, group: RateLimitGroup): Record<string, string> {
     const now = this.realClock.now();

@@ -105,8 +105,21 @@ describe('MemoryStore filters', () => {
 });
 
 describe('MemoryStore tenants', () => {
-  it('refuses a tenant that was never ensured', async () => {
-    await expect(store.getOrder('nobody', 'ord_1')).rejects.toThrow(/before ensureTenant/);
+  it('refuses a write for a tenant that was never ensured', async () => {
+    await expect(store.saveOrder('nobody', record('ord_1'))).rejects.toThrow(/before ensureTenant/);
+  });
+
+  it('reads a tenant that was never ensured as holding nothing', async () => {
+    expect({ order: await store.getOrder('nobody', 'ord_1'), refill: await store.getRefill('nobody', 'ref_1') }).toEqual({ order: undefined, refill: undefined });
+  });
+
+  it('forgets a dropped tenant, so ensureTenant seeds it again', async () => {
+    await store.ensureTenant('t', () => [record('ord_seed')]);
+    await store.saveOrder('t', record('ord_later'));
+    await store.dropTenant('t');
+    expect({ read: await store.getOrder('t', 'ord_later'), seededAgain: await store.ensureTenant('t', () => [record('ord_seed')]) })
+      .toEqual({ read: undefined, seededAgain: true });
+    expect((await listIds('t')).ids).toEqual(['ord_seed']);
   });
 
   it('seeds a new tenant', async () => {

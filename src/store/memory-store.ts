@@ -62,8 +62,12 @@ export class MemoryStore implements Store {
     this.tenants.set(tenant, data);
   }
 
+  async dropTenant(tenant: string): Promise<void> {
+    this.tenants.delete(tenant);
+  }
+
   async getOrder(tenant: string, orderId: string): Promise<OrderRecord | undefined> {
-    return this.tenant(tenant).orders.get(orderId);
+    return this.tenants.get(tenant)?.orders.get(orderId);
   }
 
   async saveOrder(tenant: string, record: OrderRecord): Promise<void> {
@@ -89,7 +93,7 @@ export class MemoryStore implements Store {
   }
 
   async getRefill(tenant: string, refillId: string): Promise<RefillRecord | undefined> {
-    return this.tenant(tenant).refills.get(refillId);
+    return this.tenants.get(tenant)?.refills.get(refillId);
   }
 
   async saveRefill(tenant: string, record: RefillRecord): Promise<void> {

@@ -27,6 +27,8 @@ export interface Store {
   ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean>;
   /** Drops everything the tenant has (orders, idempotency keys) and stores `seed` instead. */
   resetTenant(tenant: string, seed: OrderRecord[]): Promise<void>;
+  /** Forgets the tenant and everything it has; until `ensureTenant` makes it again, its records read as absent. */
+  dropTenant(tenant: string): Promise<void>;
 
   getOrder(tenant: string, orderId: string): Promise<OrderRecord | undefined>;
   /** Inserts a new order or replaces the stored one with the same id. */

@@ -150,6 +150,15 @@ export class WebhookService {
     }
   }
 
+  /** Drops the tenant's endpoints, queues, attempts and default secret; a delivery under way stops after its attempt. */
+  forget(tenant: string): void {
+    const data = this.tenants.get(tenant);
+    if (data === undefined) return;
+    for (const state of data.endpoints.values()) state.queue.length = 0;
+    data.endpoints = new Map();
+    this.tenants.delete(tenant);
+  }
+
   private newEvent({ type, data }: EventContent, at: string): WebhookEvent {
     const event = { id: this.deps.ids.next('evt'), type, createdAt: at, data } as WebhookEvent;
     if (!this.deps.isValidEvent(event)) throw new Error(`webhook event does not match the spec: ${JSON.stringify(event)}`);
