@@ -145,6 +145,13 @@ describe('dropped connections', () => {
     expect(await orderIds(sandbox)).toHaveLength(2);
   });
 
+  it('loses the answer on lost-response even when the request is refused', async () => {
+    const refused = sandboxWith().request('/orders', {
+      method: 'POST', headers: { 'X-API-Key': 'key_a', 'Content-Type': 'application/json', [FAULT_HEADER]: 'lost-response' }, body: '{}',
+    });
+    await expect(refused).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('replays the lost 201 to a retry with the same Idempotency-Key', async () => {
     const sandbox = sandboxWith();
     const key = { 'Idempotency-Key': 'lost-once' };

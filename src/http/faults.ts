@@ -90,8 +90,11 @@ export function faultInjection(settings: FaultSettings) {
         throw new ApiError('service_unavailable', 'The service is briefly unavailable (injected fault); retry shortly', undefined, { 'Retry-After': '1' });
       case 'drop':
         return drop(c, false);
-      case 'lost-response':
-        return Promise.resolve(work()).then(() => drop(c, true));
+      case 'lost-response': {
+        // The answer is lost whatever it was, an error included.
+        const lose = () => drop(c, true);
+        return Promise.resolve().then(work).then(lose, lose);
+      }
     }
   };
 }
