@@ -19,11 +19,11 @@ import { requestHeader, type SandboxEnv } from './env.ts';
 import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './rate-limit.ts';
 import { orderRoutes } from './routes/orders.ts';
-import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, TenantRegistry } from './tenants.ts';
 import { refillRoutes } from './routes/refills.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Route, RouteHandler, RouteServices } from './routing.ts';
+import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, TenantRegistry } from './tenants.ts';
 
 export interface SandboxOptions {
   /** Accept only these API keys (each still its own tenant). Default: any non-empty key. */
