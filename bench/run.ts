@@ -305,6 +305,17 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/** How many times the kernel has taken the CPU from a process (involuntary context switches), from /proc (Linux). */
+function preemptions(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 function cpuTimes(): { busy: number; total: number } | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
@@ -331,6 +342,9 @@ interface Measurement {
   roundsRequestsPerSecond?: number[];
   /** Server CPU time per answered request, in microseconds (Linux only). */
   serverCpuMicrosPerRequest?: number;
+  /** Server CPU time over the measurement, in ms, and how often the kernel took the CPU from it (Linux only). */
+  serverCpuMs?: number;
+  serverPreemptions?: number;
   requests: number;
   latencyMs: { average: number; p50: number; p99: number };
   durationSeconds: number;
@@ -366,15 +380,21 @@ async function measure(server: Server, endpoint: Endpoint, opts: { duration: num
   }
   log(`${what}: measuring ${opts.duration} s with ${opts.connections} connections`);
   const cpuBefore = cpuMs(server.child.pid);
+  const preemptedBefore = preemptions(server.child.pid);
   const result = await fire(server, endpoint, opts.duration, opts.connections);
   const cpuAfter = cpuMs(server.child.pid);
+  const preemptedAfter = preemptions(server.child.pid);
   assertClean(result, what);
   const measurement: Measurement = {
     requestsPerSecond: result.requests.average,
     requests: result.requests.total,
     latencyMs: { average: result.latency.average, p50: result.latency.p50, p99: result.latency.p99 },
     durationSeconds: result.duration,
-    ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { serverCpuMicrosPerRequest: ((cpuAfter - cpuBefore) * 1000) / result.requests.total }),
+    ...(cpuBefore === undefined || cpuAfter === undefined ? {} : {
+      serverCpuMicrosPerRequest: ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
+      serverCpuMs: cpuAfter - cpuBefore,
+    }),
+    ...(preemptedBefore === undefined || preemptedAfter === undefined ? {} : { serverPreemptions: preemptedAfter - preemptedBefore }),
   };
   const cpu = measurement.serverCpuMicrosPerRequest === undefined ? '' : `, server CPU ${measurement.serverCpuMicrosPerRequest.toFixed(0)} µs/request`;
   log(`${what}: ${fmt(measurement.requestsPerSecond)} req/s (${measurement.requests} requests, `
@@ -891,6 +911,10 @@ async function main(): Promise<void> {
     console.log(`webhooks: orders delivered by the end of the GET measurement ${w.deliveredAtEnd}/${orders} with the endpoint, `
       + `${wo.deliveredAtEnd}/${orders} without (then ${w.delivered} and ${wo.delivered}; the sanity check's order included); `
       + `server CPU per GET ${cpu(w.get)} with, ${cpu(wo.get)} without (includes the lifecycle and webhook work; informational)`);
+    if (w.get.serverCpuMs !== undefined && wo.get.serverCpuMs !== undefined) {
+      console.log(`webhooks: sandbox CPU over the median round ${fmt(w.get.serverCpuMs)} ms with, ${fmt(wo.get.serverCpuMs)} ms without; `
+        + `the kernel took the CPU from it ${fmt(w.get.serverPreemptions ?? 0)} times with, ${fmt(wo.get.serverPreemptions ?? 0)} without (informational)`);
+    }
     if (w.webhooks !== undefined && w.webhooks.received < w.webhooks.expected) {
       console.log(`warning: ${w.webhooks.expected - w.webhooks.received} webhooks had not arrived ${SETTLE_TIMEOUT_MS / 1000} s after the measurement`);
     }
