@@ -27,8 +27,8 @@ Options:
   --faults K1,K2              Faults --fault-rate draws from: latency, 429, 500, 503, drop,
                               lost-response (default: all but latency)
   --fixtures FILE             Load demo data (e.g. fixtures/demo.json) under its API key (sk_test_demo)
-  --seed N                    Reproducible ids, tracking numbers and secrets; with --clock virtual,
-                              clocks start at 2025-02-03T15:00:00Z unless --start-time says otherwise
+  --seed N                    Reproducible ids, tracking numbers and secrets, from a stream per API key;
+                              with --clock virtual, clocks start at 2025-02-03T15:00:00Z unless --start-time says otherwise
   --webhook-url URL           Send every API key's published events to URL (http or https)
   --webhook-secret SECRET     Sign them with SECRET (default: random; GET /sandbox/webhook-endpoints shows it)
   --max-tenants N             Most API keys held at once (default: 10000); beyond it a new key takes

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -46,7 +46,19 @@ export function randomIds(): IdGenerator {
 
 /** Reproducible ids from a seed (sfc32), so two runs with the same seed answer identically. */
 export function seededIds(seed: number): IdGenerator {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  return sfc32(0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0);
+}
+
+/**
+ * Reproducible ids from a seed and a stream name: each stream its own sequence, so what one
+ * API key is given does not depend on how its requests interleave with another key's.
+ */
+export function seededIdsFor(seed: number, stream: string): IdGenerator {
+  const digest = createHash('sha256').update(`${seed >>> 0}\u0000${stream}`).digest();
+  return sfc32(digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12));
+}
+
+function sfc32(a: number, b: number, c: number, d: number): IdGenerator {
   const nextWord = () => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;

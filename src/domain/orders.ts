@@ -14,7 +14,8 @@ import { CARRIERS, trackingNumber } from './tracking.ts';
 
 export interface OrderServiceDeps {
   store: Store;
-  ids: IdGenerator;
+  /** Each tenant's source of ids and tracking numbers. */
+  idsFor(tenant: string): IdGenerator;
   clockFor(tenant: string): Clock;
   timeline: Timeline;
   /** Refuse patients and prescriptions the catalog does not know, as production does. */
@@ -111,7 +112,7 @@ export class OrderService {
     const now = isoTime(this.deps.clockFor(tenant).now());
     const { street1, street2, city, state, zip, country = 'US' } = request.shippingAddress;
     const order: Order = {
-      id: this.deps.ids.next('ord'),
+      id: this.deps.idsFor(tenant).next('ord'),
       patientId: request.patientId,
       prescriptionId: request.prescriptionId,
       status: 'pending',
@@ -243,8 +244,9 @@ export class OrderService {
     const change: StatusChange = { status: step.status, at, reason: step.reason };
     const order: Order = { ...record.order, status: step.status, updatedAt: at };
     if (step.status === 'shipped') {
-      const carrier = CARRIERS[this.deps.ids.int(CARRIERS.length)]!;
-      order.trackingNumber = trackingNumber(carrier, this.deps.ids.digits(20));
+      const ids = this.deps.idsFor(tenant);
+      const carrier = CARRIERS[ids.int(CARRIERS.length)]!;
+      order.trackingNumber = trackingNumber(carrier, ids.digits(20));
       order.estimatedDeliveryDate = addBusinessDays(step.dueAt, DELIVERY_ESTIMATE_BUSINESS_DAYS);
     }
     const next: OrderRecord = { ...record, order, history: [...record.history, change] };

@@ -27,7 +27,8 @@ export const DEFAULT_REFILL_TIMELINE: RefillTimeline = { approved: 4 * HOUR, pro
 
 export interface RefillServiceDeps {
   store: Store;
-  ids: IdGenerator;
+  /** Each tenant's source of ids. */
+  idsFor(tenant: string): IdGenerator;
   clockFor(tenant: string): Clock;
   timeline: RefillTimeline;
   /** Refuse patients and prescriptions the catalog does not know, as production does. */
@@ -126,7 +127,7 @@ export class RefillService {
 
     const at = isoTime(now);
     const refill: Refill = {
-      id: this.deps.ids.next('ref'),
+      id: this.deps.idsFor(tenant).next('ref'),
       prescriptionId: request.prescriptionId,
       patientId: request.patientId,
       status: 'pending',

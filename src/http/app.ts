@@ -8,7 +8,7 @@ import { TEST_DATA_TIME } from '../domain/test-data.ts';
 import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import type { Fixtures } from '../fixtures/fixtures.ts';
-import { randomIds, seededIds, type IdGenerator } from '../ids.ts';
+import { randomIds, seededIds, seededIdsFor, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
 import { discriminatedTest } from '../validation.ts';
@@ -68,7 +68,7 @@ export interface SandboxOptions {
   webhookSender?: WebhookSender;
   /** Real time, which rate-limit windows count. Default: the system clock. */
   realClock?: Clock;
-  /** Makes ids, tracking numbers and secrets reproducible; with a virtual clock, time starts at a fixed instant too. */
+  /** Makes ids, tracking numbers, secrets and fault draws reproducible, each API key from its own stream; with a virtual clock, time starts at a fixed instant too. */
   seed?: number;
   /** Source of ids, tracking numbers and secrets. Default: random, or seeded by `seed`. */
   ids?: IdGenerator;
@@ -117,8 +117,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ...(startTime === undefined ? {} : { startAt: startTime }),
   });
   const clockFor = (tenant: string) => clocks.for(tenant);
-  const ids = options.ids ?? (options.seed === undefined ? randomIds() : seededIds(options.seed));
+  const sharedIds = options.ids ?? (options.seed === undefined ? randomIds() : undefined);
+  /** Under a seed, each key draws from its own stream, so parallel runs stay reproducible. */
+  const seededIdStreams = new Map<string, IdGenerator>();
+  const idsFor = (tenant: string): IdGenerator => {
+    if (sharedIds !== undefined) return sharedIds;
+    let ids = seededIdStreams.get(tenant);
+    if (ids === undefined) {
+      ids = seededIdsFor(options.seed!, tenant);
+      seededIdStreams.set(tenant, ids);
+    }
+    return ids;
+  };
   const requestIds = options.seed === undefined ? randomIds() : seededIds(options.seed ^ 0x5eed);
+  const sharedFaultDraws = options.seed === undefined ? randomIds() : undefined;
+  const faultStream = (tenant: string) => `${tenant}\u0000faults`;
   const catalog = new Catalog();
   const fixtures = options.fixtures;
   for (const patient of fixtures?.patients ?? []) catalog.addPatient(patient.id);
@@ -132,7 +145,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
   const webhooks = new WebhookService({
-    ids,
+    idsFor,
     clockFor,
     send: options.webhookSender ?? httpSender,
     timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
@@ -141,7 +154,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     reportUnexpected,
   });
   const orders = new OrderService({
-    store, ids,
+    store, idsFor,
     clockFor,
     onStatusChange: (tenant, record, change) => webhooks.publish(tenant, orderEvent(record, change), change.at),
     timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
@@ -149,7 +162,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     catalog,
   });
   const refills = new RefillService({
-    store, ids,
+    store, idsFor,
     clockFor,
     timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline },
     strictReferences: options.strictReferences ?? false,
@@ -161,7 +174,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     kinds: options.faultKinds ?? ['429', '500', '503', 'drop', 'lost-response'],
     latencyMs: options.faultLatencyMs ?? DEFAULT_LATENCY_MS,
     delay: options.delay ?? realDelay,
-    random: options.seed === undefined ? randomIds() : seededIds(options.seed ^ 0xfa17),
+    randomFor: sharedFaultDraws === undefined ? (tenant) => idsFor(faultStream(tenant)) : () => sharedFaultDraws,
   });
 
   const HOUR = 3_600_000;
@@ -187,6 +200,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         refills.reset(tenant);
         rateLimiter?.forget(tenant);
         clocks.forget(tenant);
+        seededIdStreams.delete(tenant);
+        seededIdStreams.delete(faultStream(tenant));
         await orders.forget(tenant);
       } catch (error) {
         reportUnexpected(error);

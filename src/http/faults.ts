@@ -22,7 +22,8 @@ export interface FaultSettings {
   kinds: readonly FaultKind[];
   latencyMs: number;
   delay(ms: number): Promise<void>;
-  random: IdGenerator;
+  /** Each tenant's draws for `rate`. */
+  randomFor(tenant: string): IdGenerator;
 }
 
 /**
@@ -70,8 +71,9 @@ export function faultInjection(settings: FaultSettings) {
   const chooseFault = (c: Context<SandboxEnv>): Fault | undefined => {
     const header = requestHeader(c, FAULT_HEADER_NAME);
     if (header !== undefined) return parseFault(header, settings.latencyMs);
-    if (settings.rate > 0 && settings.kinds.length > 0 && settings.random.int(1_000_000) < settings.rate * 1_000_000) {
-      return { kind: settings.kinds[settings.random.int(settings.kinds.length)]!, latencyMs: settings.latencyMs };
+    if (settings.rate > 0 && settings.kinds.length > 0) {
+      const random = settings.randomFor(c.get('tenant'));
+      if (random.int(1_000_000) < settings.rate * 1_000_000) return { kind: settings.kinds[random.int(settings.kinds.length)]!, latencyMs: settings.latencyMs };
     }
     return undefined;
   };

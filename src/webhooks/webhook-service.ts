@@ -66,7 +66,8 @@ interface TenantWebhooks {
 }
 
 export interface WebhookServiceDeps {
-  ids: IdGenerator;
+  /** Each tenant's source of ids and secrets. */
+  idsFor(tenant: string): IdGenerator;
   clockFor(tenant: string): Clock;
   send: WebhookSender;
   timeoutMs: number;
@@ -89,7 +90,7 @@ export class WebhookService {
   private tenant(tenant: string): TenantWebhooks {
     let data = this.tenants.get(tenant);
     if (data === undefined) {
-      data = { endpoints: new Map(), defaultSecret: this.deps.ids.next('whsec', 32) };
+      data = { endpoints: new Map(), defaultSecret: this.deps.idsFor(tenant).next('whsec', 32) };
       this.tenants.set(tenant, data);
       const all = this.deps.subscribeAll;
       if (all !== undefined) data.subscriptionId = this.addEndpoint(tenant, data, all.url, undefined, all.secret).id;
@@ -99,10 +100,10 @@ export class WebhookService {
 
   private addEndpoint(tenant: string, data: TenantWebhooks, url: string, events: WebhookEventType[] | undefined, secret?: string): WebhookEndpoint {
     const endpoint: WebhookEndpoint = {
-      id: this.deps.ids.next('we'),
+      id: this.deps.idsFor(tenant).next('we'),
       url,
       events: events ?? [...PUBLISHED_EVENT_TYPES],
-      secret: secret ?? this.deps.ids.next('whsec', 32),
+      secret: secret ?? this.deps.idsFor(tenant).next('whsec', 32),
       createdAt: isoTime(this.deps.clockFor(tenant).now()),
     };
     data.endpoints.set(endpoint.id, { endpoint, queue: [], attempts: [], lastAttemptAt: -Infinity });
@@ -159,8 +160,8 @@ export class WebhookService {
     this.tenants.delete(tenant);
   }
 
-  private newEvent({ type, data }: EventContent, at: string): WebhookEvent {
-    const event = { id: this.deps.ids.next('evt'), type, createdAt: at, data } as WebhookEvent;
+  private newEvent(tenant: string, { type, data }: EventContent, at: string): WebhookEvent {
+    const event = { id: this.deps.idsFor(tenant).next('evt'), type, createdAt: at, data } as WebhookEvent;
     if (!this.deps.isValidEvent(event)) throw new Error(`webhook event does not match the spec: ${JSON.stringify(event)}`);
     return event;
   }
@@ -174,7 +175,7 @@ export class WebhookService {
     if (content === undefined) return;
     const subscribers = [...this.tenant(tenant).endpoints.values()].filter((state) => state.endpoint.events.includes(content.type));
     if (subscribers.length === 0) return;
-    const event = this.newEvent(content, at);
+    const event = this.newEvent(tenant, content, at);
     for (const state of subscribers) this.enqueue(state, event, Date.parse(at), MAX_ATTEMPTS);
     this.kick(tenant);
   }
@@ -183,7 +184,7 @@ export class WebhookService {
   sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
     const data = this.tenant(tenant);
     const now = this.deps.clockFor(tenant).now();
-    const event = this.newEvent(sampleEvent(type, now), isoTime(now));
+    const event = this.newEvent(tenant, sampleEvent(type, now), isoTime(now));
     const targets = [...data.endpoints.values()].filter((state) => url === undefined || state.endpoint.url === url);
     // With no URL and no endpoint there is nowhere to send; the published answer stands all the same.
     if (targets.length === 0 && url !== undefined) {
@@ -192,7 +193,7 @@ export class WebhookService {
     }
     for (const state of targets) this.enqueue(state, event, now, 1);
     this.kick(tenant);
-    return this.deps.ids.next('wh_test');
+    return this.deps.idsFor(tenant).next('wh_test');
   }
 
   private headers(body: string, secret: string): Record<string, string> {

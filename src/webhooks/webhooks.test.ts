@@ -952,11 +952,12 @@ describe('WebhookService delivery loop', () => {
   // a clock advance, a sweep). Publishing the second event after 0…11 microtasks covers the gap.
   it('sends an event published just as the previous delivery finishes, with no further kick', async () => {
     const lost: number[] = [];
+    const ids = randomIds();
     for (let ticks = 0; ticks < 12; ticks++) {
       const sent: string[] = [];
       const clock = new ManualClock(T0);
       const service = new WebhookService({
-        ids: randomIds(),
+        idsFor: () => ids,
         clockFor: () => clock,
         send: async (_url, body) => {
           sent.push(JSON.parse(body).data.orderId);
