@@ -21,10 +21,10 @@
  * missed; exits 1 when a measurement is invalid (any non-2xx answer, error or timeout).
  */
 import autocannon, { type Result } from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { constants as osConstants } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,6 @@ const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url)
 const HOST = '127.0.0.1';
 const ORDER_ID = 'ord_1234567890';
 const API_KEY = 'bench';
-/** The empty sandbox's tenant for the orders it places and drops, so its history matches the in-flight one's. */
-const HISTORY_KEY = 'bench-history';
 const CREATE_BODY = JSON.stringify({
   patientId: 'pat_1234567890',
   prescriptionId: 'rx_9876543210',
@@ -65,7 +63,7 @@ const WEBHOOK_EVENTS = ['order.created', 'order.fulfilled', 'order.delivered'] a
 const SCENARIOS = ['basic', 'inflight', 'webhooks'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--rounds N] [--cli PATH] [--json]
+const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--rounds N] [--pin auto|off] [--cli PATH] [--json]
                         [--only basic,inflight,webhooks] [--inflight-orders N] [--webhook-orders N]
 
   --duration N          Seconds per measurement (default 5)
@@ -73,6 +71,8 @@ const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connection
   --connections N       Concurrent connections (default 50)
   --rounds N            Rounds per comparison (default 3): the servers compared are measured in
                         turn, in alternating order, and each ratio is taken between their medians
+  --pin auto|off        auto (default): with taskset and 2+ CPUs, servers run on the last CPU and
+                        the harness (this process's load generator, the webhook receiver) on CPU 0
   --cli PATH            The sandbox build to measure (default dist/cli.js), e.g. to compare a change
   --json                Print one JSON document on stdout instead of the table
   --only S1,S2          Run only these scenarios (default all):
@@ -99,6 +99,7 @@ function options() {
       warmup: { type: 'string', default: '1' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
+      pin: { type: 'string', default: 'auto' },
       cli: { type: 'string', default: DEFAULT_CLI },
       json: { type: 'boolean', default: false },
       only: { type: 'string', default: SCENARIOS.join(',') },
@@ -114,6 +115,7 @@ function options() {
     warmup: Number(values.warmup) === 0 ? 0 : positive('warmup', values.warmup, false),
     connections: positive('connections', values.connections, true),
     rounds: positive('rounds', values.rounds, true),
+    pin: pinChoice(values.pin),
     cli: path.resolve(values.cli),
     json: values.json,
     only: scenarios(values.only),
@@ -124,6 +126,11 @@ function options() {
 }
 
 type Options = ReturnType<typeof options>;
+
+function pinChoice(text: string): 'auto' | 'off' {
+  if (text !== 'auto' && text !== 'off') throw new BenchError(`--pin takes auto or off, not "${text}"`);
+  return text;
+}
 
 function scenarios(text: string): Set<Scenario> {
   const chosen = new Set<Scenario>();
@@ -168,8 +175,30 @@ interface Server {
 }
 
 /** Spawns a server and resolves with its URL once it prints one (it is listening by then). */
-function startServer(name: string, args: string[], ipc = false): Promise<Server> {
-  const child = spawn(process.execPath, args, {
+/**
+ * Where processes run, when pinned: the servers measured on a CPU of their own, the harness (the
+ * load generator in this process, and the webhook receiver) on another. Unpinned, the scheduler
+ * moves them about, and a receiver woken for each webhook lands on the sandbox's CPU.
+ */
+let pinning: { harnessCpu: number; serverCpu: number } | undefined;
+
+function pin(choice: 'auto' | 'off'): void {
+  const cpus = availableParallelism();
+  if (choice === 'off' || cpus < 2) return;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    log('taskset is missing or refused: processes are not pinned to CPUs');
+    return;
+  }
+  pinning = { harnessCpu: 0, serverCpu: cpus - 1 };
+}
+
+function startServer(name: string, args: string[], ipc = false, role: 'server' | 'harness' = 'server'): Promise<Server> {
+  const [command, commandArgs] = pinning === undefined
+    ? [process.execPath, args]
+    : ['taskset', ['-c', String(role === 'server' ? pinning.serverCpu : pinning.harnessCpu), process.execPath, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
@@ -558,7 +587,7 @@ interface Receiver {
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const server = await startServer('webhook receiver', ['--import', 'tsx', RECEIVER], true);
+  const server = await startServer('webhook receiver', ['--import', 'tsx', RECEIVER], true, 'harness');
   return {
     url: server.url.replace(/\/?$/, '/hooks/nimbus'),
     counts: () => new Promise((resolve, reject) => {
@@ -625,7 +654,7 @@ interface InflightResult {
   placing: { seconds: number; perSecond: number };
   /** The GET on the sandbox with the orders in flight. */
   inflight: Measurement;
-  /** The same GET on a second sandbox that placed as many orders under another key and reset them, measured in the same rounds. */
+  /** The same GET on a second sandbox that placed as many orders and reset them, measured in the same rounds. */
   empty: Measurement;
   baseline: Measurement;
   vsEmpty: { ratio: number; target: number; pass: boolean };
@@ -656,12 +685,12 @@ async function inflight(opts: Options): Promise<InflightResult> {
     if (pending.status !== 200) throw new BenchError(`${sandbox.name}: GET /sandbox/orders answered ${pending.status} ${pending.body.slice(0, 300)}`);
     const stillPending = (JSON.parse(pending.body) as { data: unknown[] }).data.length;
     if (stillPending === 0) throw new BenchError(`${sandbox.name}: no order is pending after placing; the orders are not in flight`);
-    // The empty sandbox gets the same history, then drops it: a process that has just served
-    // 100k POSTs runs warmer (JIT, heap sizing) than a fresh one, and that is not what is compared.
-    await createOrders(empty, opts.inflightOrders, opts.connections, HISTORY_KEY);
-    const reset = await request(`${empty.url}/sandbox/reset`, 'POST', '{}', HISTORY_KEY);
+    // The empty sandbox gets the same history under the same key, then a reset drops it, so the
+    // two differ only in the orders held, not in what their JIT and heap have been through.
+    await createOrders(empty, opts.inflightOrders, opts.connections);
+    const reset = await request(`${empty.url}/sandbox/reset`, 'POST', '{}');
     if (reset.status !== 200) throw new BenchError(`${empty.name}: POST /sandbox/reset answered ${reset.status} ${reset.body.slice(0, 300)}`);
-    log(`${empty.name}: ${fmt(opts.inflightOrders)} orders placed under ${HISTORY_KEY} and dropped again with POST /sandbox/reset`);
+    log(`${empty.name}: ${fmt(opts.inflightOrders)} orders placed and dropped again with POST /sandbox/reset`);
     const [baselineGet, emptyGet, inflightGet] = await alternate([baseline, empty, sandbox], GET_ENDPOINT, opts);
     const vsEmpty = inflightGet!.requestsPerSecond / emptyGet!.requestsPerSecond;
     const vsBaseline = inflightGet!.requestsPerSecond / baselineGet!.requestsPerSecond;
@@ -793,8 +822,9 @@ async function main(): Promise<void> {
     return;
   }
   if (!existsSync(opts.cli)) throw new BenchError(`${opts.cli} is missing; run through \`npm run bench\`, which builds it first`);
+  pin(opts.pin);
   const started = performance.now();
-  log(`node ${process.version}; ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s per measurement; `
+  log(`node ${process.version}; ${pinning === undefined ? 'unpinned' : `servers on CPU ${pinning.serverCpu}, harness on CPU ${pinning.harnessCpu}`}; ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s per measurement; `
     + `scenarios: ${[...opts.only].join(', ')}`);
   const busyBefore = await machineBusy(500);
   if (busyBefore !== undefined && busyBefore > 0.15) {
@@ -820,6 +850,7 @@ async function main(): Promise<void> {
       settings: {
         sandbox: opts.cli, durationSeconds: opts.duration, warmupSeconds: opts.warmup, connections: opts.connections, rounds: opts.rounds,
         scenarios: [...opts.only], inflightOrders: opts.inflightOrders, webhookOrders: opts.webhookOrders,
+        pinning: pinning ?? null,
       },
       machineBusyBefore: busyBefore ?? null,
       throughput: basicResult === undefined ? null : Object.fromEntries(basicResult.rows.map((row) => [row.endpoint.key, {
@@ -924,7 +955,8 @@ async function main(): Promise<void> {
   }
   console.log(`baseline: bare Hono + Map (bench/baseline-server.ts); sandbox: node ${path.relative(ROOT, opts.cli)} --rate-limit off; `
     + `${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s a round, ${opts.rounds} round(s) in alternating order, `
-    + `medians compared; ${HOST}; ${seconds.toFixed(0)} s in all`);
+    + `medians compared; ${pinning === undefined ? 'unpinned' : `servers on CPU ${pinning.serverCpu}, load generator and receiver on CPU ${pinning.harnessCpu}`}; `
+    + `${HOST}; ${seconds.toFixed(0)} s in all`);
   if (busyBefore !== undefined && busyBefore > 0.15) {
     console.log(`warning: the machine was ${(busyBefore * 100).toFixed(0)}% busy before the bench started; other work skews these figures`);
   }
