@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.ts';
 import { HttpPoster, ResponseReader, type HttpPosterOptions } from './http-poster.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -346,6 +347,18 @@ describe('HttpPoster', () => {
     for (const body of ['a', 'b', 'c']) expect(await poster.post(`${server.url}/p`, body, {}, 2000)).toEqual({ status: 200, error: null });
     expect(server.requests.map((request) => request.body.toString())).toEqual(['a', 'b', 'c']);
     expect(server.connections).toHaveLength(1);
+  });
+
+  it('opens a new connection rather than reuse one idle for 4 s', async () => {
+    const server = await httpServer();
+    const clock = new ManualClock(0);
+    const poster = newPoster({ clock });
+    await poster.post(`${server.url}/p`, 'a', {}, 2000);
+    clock.advance(3_999);
+    await poster.post(`${server.url}/p`, 'b', {}, 2000);
+    clock.advance(4_000);
+    await poster.post(`${server.url}/p`, 'c', {}, 2000);
+    expect(server.connections).toHaveLength(2);
   });
 
   it('opens a new connection after an answer with Connection: close', async () => {

@@ -1,6 +1,6 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { realTimer } from '../clock.ts';
+import { realTimer, systemClock, type Clock } from '../clock.ts';
 
 export interface SendResult {
   status: number | null;
@@ -9,7 +9,7 @@ export interface SendResult {
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 4 * 1024;
-/** Idle keep-alive sockets close before Node's default 5 s server timeout would close them under us. */
+/** An idle keep-alive socket is not reused after this long: Node's servers close theirs after 5 s, and a request must not race that. */
 const IDLE_MS = 4_000;
 
 class MalformedResponse extends Error {}
@@ -151,6 +151,8 @@ export class ResponseReader {
 export interface HttpPosterOptions {
   /** Certificate authorities to trust for https receivers, instead of Node's bundled ones. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** Real time, which idle connections age by. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** A reused socket that the receiver had closed before the request reached it. */
@@ -175,6 +177,9 @@ interface Exchange {
 class Connection {
   exchange: Exchange | undefined;
   readonly socket: Socket;
+  /** Real time it last went idle. */
+  idleSince = 0;
+  private readonly clock: Clock;
 
   constructor(
     target: URL,
@@ -182,6 +187,7 @@ class Connection {
     private readonly onIdle: (connection: Connection) => void,
     private readonly onGone: (connection: Connection) => void,
   ) {
+    this.clock = options.clock ?? systemClock;
     const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
     this.socket = target.protocol === 'https:'
       ? tlsConnect({
@@ -195,11 +201,9 @@ class Connection {
     // Also fires while idle, when nothing is listening for it: it must not crash the process.
     this.socket.on('error', (error: Error) => this.end(this.exchange?.reused && !this.exchange.received ? STALE : { status: null, error: error.message }));
     this.socket.on('close', () => this.onClose());
-    this.socket.on('timeout', () => this.socket.destroy());
   }
 
   send(message: string, timeoutMs: number, reused: boolean): Promise<Outcome> {
-    this.socket.setTimeout(0);
     this.socket.ref();
     return new Promise((resolve) => {
       this.exchange = {
@@ -230,7 +234,7 @@ class Connection {
     this.exchange = undefined;
     if (reusable && this.socket.writable) {
       this.socket.unref();
-      this.socket.setTimeout(IDLE_MS);
+      this.idleSince = this.clock.now();
       this.onIdle(this);
     } else {
       this.socket.destroy();
@@ -287,7 +291,7 @@ export class HttpPoster {
     const message = requestText(target, body, headers);
     if (message === undefined) return { status: null, error: 'A header name or value holds a line break' };
     const origin = `${target.protocol}//${target.host}`;
-    const idle = this.idle.get(origin)?.pop();
+    const idle = this.takeIdle(origin);
     if (idle !== undefined) {
       const outcome = await idle.send(message, timeoutMs, true);
       if (outcome !== STALE) return outcome;
@@ -300,6 +304,17 @@ export class HttpPoster {
   close(): void {
     for (const connections of this.idle.values()) for (const connection of connections) connection.socket.destroy();
     this.idle.clear();
+  }
+
+  /** The most recently parked connection, closing any idle long enough that the receiver may be closing it. */
+  private takeIdle(origin: string): Connection | undefined {
+    const connections = this.idle.get(origin);
+    const now = (this.options.clock ?? systemClock).now();
+    for (let connection = connections?.pop(); connection !== undefined; connection = connections!.pop()) {
+      if (now - connection.idleSince < IDLE_MS) return connection;
+      connection.socket.destroy();
+    }
+    return undefined;
   }
 
   private park(origin: string, connection: Connection): void {
