@@ -9,6 +9,7 @@ export interface SendResult {
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 4 * 1024;
+const MAX_PARSED_URLS = 1_000;
 /** An idle keep-alive socket is not reused after this long: Node's servers close theirs after 5 s, and a request must not race that. */
 const IDLE_MS = 4_000;
 
@@ -276,21 +277,18 @@ function answer(exchange: Exchange, outcome: Outcome): void {
  */
 export class HttpPoster {
   private readonly idle = new Map<string, Connection[]>();
+  private readonly targets = new Map<string, URL>();
 
   constructor(private readonly options: HttpPosterOptions = {}) {}
 
   /** Sends `body`; any failure comes back as a result, never a throw. */
   async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      return { status: null, error: 'Not a valid URL' };
-    }
+    const target = this.parse(url);
+    if (target === undefined) return { status: null, error: 'Not a valid URL' };
     if (target.protocol !== 'http:' && target.protocol !== 'https:') return { status: null, error: 'Only http and https URLs are supported' };
     const message = requestText(target, body, headers);
     if (message === undefined) return { status: null, error: 'A header name or value holds a line break' };
-    const origin = `${target.protocol}//${target.host}`;
+    const origin = target.origin;
     const idle = this.takeIdle(origin);
     if (idle !== undefined) {
       const outcome = await idle.send(message, timeoutMs, true);
@@ -298,6 +296,21 @@ export class HttpPoster {
     }
     const fresh = new Connection(target, this.options, (connection) => this.park(origin, connection), (connection) => this.forget(origin, connection));
     return await fresh.send(message, timeoutMs, false) as SendResult;
+  }
+
+  /** A receiver gets many events: its URL is parsed once, not for each. */
+  private parse(url: string): URL | undefined {
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      try {
+        target = new URL(url);
+      } catch {
+        return undefined;
+      }
+      if (this.targets.size >= MAX_PARSED_URLS) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
   }
 
   /** Closes the idle connections. */

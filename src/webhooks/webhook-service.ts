@@ -173,11 +173,16 @@ export class WebhookService {
   /** Queues an event for every endpoint that wants it, due at `at`, then starts sending. */
   publish(tenant: string, content: EventContent | undefined, at: string): void {
     if (content === undefined) return;
-    const subscribers = [...this.tenant(tenant).endpoints.values()].filter((state) => state.endpoint.events.includes(content.type));
-    if (subscribers.length === 0) return;
-    const event = this.newEvent(tenant, content, at);
-    for (const state of subscribers) this.enqueue(state, event, Date.parse(at), MAX_ATTEMPTS);
-    this.kick(tenant);
+    const data = this.tenant(tenant);
+    let event: WebhookEvent | undefined;
+    for (const state of data.endpoints.values()) {
+      if (!state.endpoint.events.includes(content.type)) continue;
+      event ??= this.newEvent(tenant, content, at);
+      this.enqueue(state, event, Date.parse(at), MAX_ATTEMPTS);
+      // Each event published would otherwise start a drain of every endpoint only to find it running.
+      if (state.running === undefined) this.drainEndpoint(tenant, data, state).catch(this.deps.reportUnexpected);
+      else state.again = true;
+    }
   }
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
