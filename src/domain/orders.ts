@@ -211,7 +211,7 @@ export class OrderService {
   }
 
   async sweepAll(): Promise<void> {
-    for (const tenant of this.queues.tenants()) await this.sweep(tenant);
+    await this.queues.forEachTenant((tenant) => this.sweep(tenant));
   }
 
   private async catchUp(tenant: string, record: OrderRecord): Promise<OrderRecord> {

@@ -189,7 +189,7 @@ export class RefillService {
   }
 
   async sweepAll(): Promise<void> {
-    for (const tenant of this.queues.tenants()) await this.sweep(tenant);
+    await this.queues.forEachTenant((tenant) => this.sweep(tenant));
   }
 
   private schedule(tenant: string, record: RefillRecord): void {

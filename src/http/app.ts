@@ -8,7 +8,7 @@ import { TEST_DATA_TIME } from '../domain/test-data.ts';
 import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import type { Fixtures } from '../fixtures/fixtures.ts';
-import { randomIds, seededIds, seededIdsFor, type IdGenerator } from '../ids.ts';
+import { randomIds, SeededStreams, seededIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
 import { discriminatedTest } from '../validation.ts';
@@ -117,21 +117,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ...(startTime === undefined ? {} : { startAt: startTime }),
   });
   const clockFor = (tenant: string) => clocks.for(tenant);
-  const sharedIds = options.ids ?? (options.seed === undefined ? randomIds() : undefined);
-  /** Under a seed, each key draws from its own stream, so parallel runs stay reproducible. */
-  const seededIdStreams = new Map<string, IdGenerator>();
-  const idsFor = (tenant: string): IdGenerator => {
-    if (sharedIds !== undefined) return sharedIds;
-    let ids = seededIdStreams.get(tenant);
-    if (ids === undefined) {
-      ids = seededIdsFor(options.seed!, tenant);
-      seededIdStreams.set(tenant, ids);
-    }
-    return ids;
-  };
-  const requestIds = options.seed === undefined ? randomIds() : seededIds(options.seed ^ 0x5eed);
-  const sharedFaultDraws = options.seed === undefined ? randomIds() : undefined;
-  const faultStream = (tenant: string) => `${tenant}\u0000faults`;
+  // Under a seed, each key draws from streams of its own, so parallel runs stay reproducible.
+  const random = randomIds();
+  const idStreams = options.seed === undefined ? undefined : new SeededStreams(options.seed, 'ids');
+  const faultStreams = options.seed === undefined ? undefined : new SeededStreams(options.seed, 'faults');
+  const idsFor = (tenant: string): IdGenerator => options.ids ?? idStreams?.for(tenant) ?? random;
+  const faultDrawsFor = (tenant: string): IdGenerator => faultStreams?.for(tenant) ?? random;
+  const requestIds = options.seed === undefined ? random : seededIds(options.seed ^ 0x5eed);
   const catalog = new Catalog();
   const fixtures = options.fixtures;
   for (const patient of fixtures?.patients ?? []) catalog.addPatient(patient.id);
@@ -174,7 +166,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     kinds: options.faultKinds ?? ['429', '500', '503', 'drop', 'lost-response'],
     latencyMs: options.faultLatencyMs ?? DEFAULT_LATENCY_MS,
     delay: options.delay ?? realDelay,
-    randomFor: sharedFaultDraws === undefined ? (tenant) => idsFor(faultStream(tenant)) : () => sharedFaultDraws,
+    randomFor: faultDrawsFor,
   });
 
   const HOUR = 3_600_000;
@@ -187,6 +179,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   };
 
   const app = new Hono<SandboxEnv>();
+  /** The background sweep under way, if any. */
+  let sweeping: Promise<void> | undefined;
+  /** Resets under way, per key. */
+  const resets = new Map<string, Promise<void>>();
   const tenants = new TenantRegistry({
     maxTenants: options.maxTenants ?? DEFAULT_MAX_TENANTS,
     idleMs: options.tenantIdleMs ?? DEFAULT_TENANT_IDLE_MS,
@@ -196,12 +192,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     forget: async (tenant) => {
       try {
+        // A sweep under way may be holding the tenant's records; let it finish first.
+        await sweeping?.catch(() => undefined);
         webhooks.forget(tenant);
         refills.reset(tenant);
         rateLimiter?.forget(tenant);
         clocks.forget(tenant);
-        seededIdStreams.delete(tenant);
-        seededIdStreams.delete(faultStream(tenant));
+        idStreams?.forget(tenant);
+        faultStreams?.forget(tenant);
         await orders.forget(tenant);
       } catch (error) {
         reportUnexpected(error);
@@ -261,11 +259,19 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         now: clocks.for(tenant).now(),
       }, () => work(requestId));
     },
-    resetTenant: async (tenant) => {
-      webhooks.reset(tenant);
-      refills.reset(tenant);
-      await orders.reset(tenant);
-      await importFixtures(tenant);
+    resetTenant: (tenant) => {
+      // One reset of a key at a time: a second must not swap the data under the first's import.
+      const reset = (resets.get(tenant) ?? Promise.resolve()).catch(() => undefined).then(async () => {
+        webhooks.reset(tenant);
+        refills.reset(tenant);
+        await orders.reset(tenant);
+        await importFixtures(tenant);
+      });
+      const settled = reset.finally(() => {
+        if (resets.get(tenant) === settled) resets.delete(tenant);
+      });
+      resets.set(tenant, settled);
+      return reset;
     },
   };
   orderRoutes(route, services);
@@ -304,13 +310,30 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       c.set('requestId', requestIds.next('req'));
       const tenant = authenticate(c);
       const entering = tenants.enter(tenant);
-      return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
+      const answer = entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
+      // A synchronous answer is over before any other request can evict its key.
+      return answer instanceof Promise ? tenants.track(tenant, answer) : answer;
     });
   }
 
+  /** Applies every due change, after any sweep under way; `drain` also waits for the webhooks they send. */
+  const sweepOnce = (drain: boolean): Promise<void> => {
+    const run = (sweeping ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      await Promise.all([orders.sweepAll(), refills.sweepAll()]);
+      if (drain) await webhooks.drainAll();
+      else webhooks.kickAll();
+    });
+    const tracked: Promise<void> = run.finally(() => {
+      if (sweeping === tracked) sweeping = undefined;
+    });
+    tracked.catch(() => undefined); // its failure is the caller's to report, through `run`
+    sweeping = tracked;
+    return run;
+  };
+
   const stopSweep = (options.sweepIntervalMs ?? 1000) > 0
     ? every(options.sweepIntervalMs ?? 1000, () => {
-      Promise.all([orders.sweepAll(), refills.sweepAll()]).then(() => webhooks.kickAll(), reportUnexpected);
+      if (sweeping === undefined) sweepOnce(false).catch(reportUnexpected);
     })
     : () => undefined;
 
@@ -329,11 +352,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     app,
     fetch,
     request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
-    sweep: async () => {
-      await orders.sweepAll();
-      await refills.sweepAll();
-      await webhooks.drainAll();
-    },
+    sweep: () => sweepOnce(true),
     close: stopSweep,
   };
 }

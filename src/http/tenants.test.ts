@@ -70,6 +70,19 @@ describe('TenantRegistry', () => {
       .toEqual({ code: 'service_unavailable', status: 503, retryAfter: '10' });
   });
 
+  it('does not forget a key with a request under way, however long since it began', async () => {
+    const { tenants, realClock, forgotten } = registry(1);
+    await tenants.enter('a');
+    let finish!: () => void;
+    const request = tenants.track('a', new Promise<void>((resolve) => { finish = resolve; }));
+    realClock.advance(2 * IDLE);
+    const refused = refusal(() => tenants.enter('b'));
+    finish();
+    await request;
+    await tenants.enter('b');
+    expect({ refused: refused?.status, forgotten }).toEqual({ refused: 503, forgotten: ['a'] });
+  });
+
   it('sets a forgotten key up afresh when it comes back', async () => {
     const { tenants, realClock, setUps } = registry(1);
     await tenants.enter('a');
@@ -165,3 +178,26 @@ describe('createSandbox with maxTenants', () => {
   });
 });
 
+
+describe('forgetting a key while its work is under way', () => {
+  const CREATE = {
+    patientId: 'pat_test_001', prescriptionId: 'rx_test_001',
+    shippingAddress: { street1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701' },
+  };
+
+  it('lets a sweep of the key finish cleanly, whenever the key is forgotten during it', async () => {
+    const outcomes = new Set<string>();
+    for (let ticks = 0; ticks < 120; ticks += 3) {
+      const realClock = new ManualClock(Date.parse('2025-02-03T15:00:00Z'));
+      const errors: unknown[] = [];
+      const sandbox = createSandbox({ maxTenants: 1, realClock, clock: realClock, sweepIntervalMs: 0, onUnexpectedError: (error) => errors.push(error) });
+      for (let i = 0; i < 20; i++) await sandboxCaller(sandbox, 'key_a')('POST', '/orders', CREATE);
+      realClock.advance(5 * 3_600_000);
+      const sweeping = sandbox.sweep().then(() => 'swept', (error: unknown) => `sweep failed: ${String(error)}`);
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      const b = await sandboxCaller(sandbox, 'key_b')('GET', `/orders/${TEST_ORDER_ID}`);
+      outcomes.add(`${await sweeping}; key_b ${b.status}; ${errors.length} unexpected`);
+    }
+    expect([...outcomes]).toEqual(['swept; key_b 200; 0 unexpected']);
+  });
+});

@@ -2,7 +2,6 @@ import type { Clock } from '../clock.ts';
 import { ApiError } from '../errors.ts';
 
 export const DEFAULT_MAX_TENANTS = 10_000;
-/** Longer than any request can last (Node ends a request after 5 minutes), so no request outlives its tenant. */
 export const DEFAULT_TENANT_IDLE_MS = 10 * 60_000;
 /** A tenant's place in the least-recently-used order is refreshed at most this often, to keep the hot path to one lookup. */
 const REFRESH_MS = 1_000;
@@ -22,14 +21,16 @@ export interface TenantRegistrySettings {
 /**
  * Which API keys the sandbox holds. A key is set up on its first request; once `maxTenants` are
  * held, a new key makes room by forgetting the one unused for longest, if it has been idle for
- * `idleMs`, and is otherwise refused with a 503. Without a bound, a client sending random keys
- * would grow memory without end.
+ * `idleMs` and has no request under way, and is otherwise refused with a 503. Without a bound,
+ * a client sending random keys would grow memory without end.
  */
 export class TenantRegistry {
   /** Keys set up, least recently used first, with when each was last used. */
   private readonly lastUsed = new Map<string, number>();
   private readonly settingUp = new Map<string, Promise<void>>();
   private readonly forgetting = new Map<string, Promise<void>>();
+  /** Requests still under way per key, which keep it from being forgotten however old its last use. */
+  private readonly busy = new Map<string, number>();
 
   constructor(private readonly settings: TenantRegistrySettings) {}
 
@@ -43,6 +44,17 @@ export class TenantRegistry {
       this.lastUsed.set(tenant, now);
     }
     return undefined;
+  }
+
+  /** Marks a request of `tenant` under way until `answer` settles. */
+  track<T>(tenant: string, answer: Promise<T>): Promise<T> {
+    this.busy.set(tenant, (this.busy.get(tenant) ?? 0) + 1);
+    const done = () => {
+      const left = this.busy.get(tenant)! - 1;
+      if (left === 0) this.busy.delete(tenant);
+      else this.busy.set(tenant, left);
+    };
+    return answer.finally(done);
   }
 
   /** How many keys are held or being set up. */
@@ -64,9 +76,18 @@ export class TenantRegistry {
   }
 
   private makeRoom(now: number): void {
-    const oldest = this.lastUsed.entries().next();
-    const idleFor = oldest.done ? 0 : now - oldest.value[1];
-    if (oldest.done || idleFor < this.settings.idleMs) {
+    let evictable: string | undefined;
+    let oldestUse: number | undefined;
+    for (const [tenant, usedAt] of this.lastUsed) {
+      oldestUse ??= usedAt;
+      if (now - usedAt < this.settings.idleMs) break;
+      if (!this.busy.has(tenant)) {
+        evictable = tenant;
+        break;
+      }
+    }
+    if (evictable === undefined) {
+      const idleFor = oldestUse === undefined ? 0 : now - oldestUse;
       const retryAfter = Math.max(1, Math.ceil((this.settings.idleMs - idleFor) / 1000));
       throw new ApiError(
         'service_unavailable',
@@ -76,9 +97,8 @@ export class TenantRegistry {
         { 'Retry-After': String(retryAfter) },
       );
     }
-    const [tenant] = oldest.value;
-    this.lastUsed.delete(tenant);
-    const forgetting = this.settings.forget(tenant).finally(() => this.forgetting.delete(tenant));
-    this.forgetting.set(tenant, forgetting);
+    this.lastUsed.delete(evictable);
+    const forgetting = this.settings.forget(evictable).finally(() => this.forgetting.delete(evictable));
+    this.forgetting.set(evictable, forgetting);
   }
 }

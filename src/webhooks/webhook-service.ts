@@ -244,6 +244,8 @@ export class WebhookService {
   }
 
   private async deliverDue(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
+    // Forgotten or reset meanwhile: asking for its clock would make the tenant a new one.
+    if (this.tenants.get(tenant) !== data || data.endpoints.get(state.endpoint.id) !== state) return;
     const clock = this.deps.clockFor(tenant);
     for (;;) {
       const head = state.queue[0];
