@@ -75,3 +75,23 @@ function sfc32(a: number, b: number, c: number, d: number): IdGenerator {
     return bytes;
   });
 }
+
+/** One reproducible stream per key, made on first use: `seededIdsFor(seed, purpose + key)`. */
+export class SeededStreams {
+  private readonly streams = new Map<string, IdGenerator>();
+
+  constructor(private readonly seed: number, private readonly purpose: string) {}
+
+  for(key: string): IdGenerator {
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      stream = seededIdsFor(this.seed, `${this.purpose}\u0000${key}`);
+      this.streams.set(key, stream);
+    }
+    return stream;
+  }
+
+  forget(key: string): void {
+    this.streams.delete(key);
+  }
+}

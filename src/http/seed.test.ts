@@ -65,4 +65,14 @@ describe('a seeded sandbox', () => {
     expect({ together, someFailed: alone.some((status) => status >= 500), someServed: alone.includes(200) })
       .toEqual({ together: alone, someFailed: true, someServed: true });
   });
+
+  it('draws faults from the seed, not from an ids generator it was given', async () => {
+    let drawn = 0;
+    const inner = seededIds(1);
+    const ids = { next: (prefix: string, length?: number) => { drawn++; return inner.next(prefix, length); }, digits: (n: number) => { drawn++; return inner.digits(n); }, int: (bound: number) => { drawn++; return inner.int(bound); } };
+    const a = seeded({ ids, faultRate: 0.5, faultKinds: ['500'] })('key_a');
+    for (let i = 0; i < 10; i++) await a('GET', `/orders/${TEST_ORDER_ID}`);
+    expect(drawn).toBe(0);
+  });
 });
+

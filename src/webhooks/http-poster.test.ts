@@ -361,6 +361,15 @@ describe('HttpPoster', () => {
     expect(server.connections).toHaveLength(2);
   });
 
+  it('keeps at most 16 idle connections to an origin after a burst', async () => {
+    const server = await httpServer();
+    const poster = newPoster();
+    const burst = () => Promise.all(Array.from({ length: 20 }, (_, i) => poster.post(`${server.url}/p`, String(i), {}, 2000)));
+    await burst();
+    await burst();
+    expect(server.connections).toHaveLength(24);
+  });
+
   it('opens a new connection after an answer with Connection: close', async () => {
     const server = await httpServer(200, { Connection: 'close' });
     const poster = newPoster();

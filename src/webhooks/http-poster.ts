@@ -10,6 +10,8 @@ export interface SendResult {
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 4 * 1024;
 const MAX_PARSED_URLS = 1_000;
+/** Idle connections kept per receiver origin; a burst beyond it closes the rest once done. */
+const MAX_IDLE_PER_ORIGIN = 16;
 /** An idle keep-alive socket is not reused after this long: Node's servers close theirs after 5 s, and a request must not race that. */
 const IDLE_MS = 4_000;
 
@@ -322,18 +324,25 @@ export class HttpPoster {
   /** The most recently parked connection, closing any idle long enough that the receiver may be closing it. */
   private takeIdle(origin: string): Connection | undefined {
     const connections = this.idle.get(origin);
+    if (connections === undefined) return undefined;
     const now = (this.options.clock ?? systemClock).now();
-    for (let connection = connections?.pop(); connection !== undefined; connection = connections!.pop()) {
-      if (now - connection.idleSince < IDLE_MS) return connection;
+    let taken: Connection | undefined;
+    for (let connection = connections.pop(); connection !== undefined; connection = connections.pop()) {
+      if (now - connection.idleSince < IDLE_MS) {
+        taken = connection;
+        break;
+      }
       connection.socket.destroy();
     }
-    return undefined;
+    if (connections.length === 0) this.idle.delete(origin);
+    return taken;
   }
 
   private park(origin: string, connection: Connection): void {
     const connections = this.idle.get(origin);
     if (connections === undefined) this.idle.set(origin, [connection]);
-    else connections.push(connection);
+    else if (connections.length < MAX_IDLE_PER_ORIGIN) connections.push(connection);
+    else connection.socket.destroy();
   }
 
   private forget(origin: string, connection: Connection): void {
