@@ -24,7 +24,7 @@ import autocannon, { type Result } from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { availableParallelism, constants as osConstants } from 'node:os';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -183,15 +183,22 @@ interface Server {
 let pinning: { harnessCpu: number; serverCpu: number } | undefined;
 
 function pin(choice: 'auto' | 'off'): void {
-  const cpus = availableParallelism();
-  if (choice === 'off' || cpus < 2) return;
+  if (choice === 'off') return;
+  let cpus: number[];
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    // "pid 123's current affinity list: 0,2-3": the CPUs this process may use, not merely how many.
+    const list = execFileSync('taskset', ['-p', '-c', String(process.pid)], { encoding: 'utf8' }).split(':').pop()!.trim();
+    cpus = list.split(',').flatMap((part) => {
+      const [first, last = first] = part.split('-').map(Number);
+      return Array.from({ length: last! - first! + 1 }, (_, index) => first! + index);
+    });
+    if (cpus.length < 2 || cpus.some((cpu) => !Number.isInteger(cpu))) return;
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpus[0]), String(process.pid)], { stdio: 'ignore' });
   } catch {
     log('taskset is missing or refused: processes are not pinned to CPUs');
     return;
   }
-  pinning = { harnessCpu: 0, serverCpu: cpus - 1 };
+  pinning = { harnessCpu: cpus[0]!, serverCpu: cpus[cpus.length - 1]! };
 }
 
 function startServer(name: string, args: string[], ipc = false, role: 'server' | 'harness' = 'server'): Promise<Server> {
