@@ -48,3 +48,17 @@ export function errorBody(error: ApiError, requestId: string): string {
     },
   });
 }
+
+/**
+ * Runs work that moves a record the sweep fetched: true when done, false when the record was
+ * removed meanwhile (a reset or a forgotten key), which leaves nothing to move.
+ */
+export async function doneUnlessGone(work: Promise<unknown>): Promise<boolean> {
+  try {
+    await work;
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') return false;
+    throw error;
+  }
+}

@@ -1,6 +1,6 @@
 import type { CreateOrderRequest, Order, OrderStatus } from '../api-types.ts';
 import { isoTime, type Clock } from '../clock.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, doneUnlessGone } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { UnknownCursorError, type OrderFilter, type Store } from '../store/store.ts';
 import { TenantDueQueues } from './due-queue.ts';
@@ -205,7 +205,7 @@ export class OrderService {
       const step = nextStep(record, this.deps.timeline);
       // A read may have applied this step already; the entry it left covers what comes next.
       if (step === undefined || step.dueAt !== entry.dueAt) continue;
-      if (await this.applyUnlessGone(tenant, record, step)) applied++;
+      if (await doneUnlessGone(this.apply(tenant, record, step))) applied++;
     }
     return applied;
   }
@@ -221,17 +221,6 @@ export class OrderService {
       current = await this.apply(tenant, current, step);
     }
     return current;
-  }
-
-  /** `apply` for the sweep, which has no one to tell that a reset removed the order: false then. */
-  private async applyUnlessGone(tenant: string, record: OrderRecord, step: Step): Promise<boolean> {
-    try {
-      await this.apply(tenant, record, step);
-      return true;
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'not_found') return false;
-      throw error;
-    }
   }
 
   private async apply(tenant: string, record: OrderRecord, step: Step): Promise<OrderRecord> {

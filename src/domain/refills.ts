@@ -1,6 +1,6 @@
 import type { CreateRefillRequest, Refill, RefillStatus } from '../api-types.ts';
 import { isoTime, type Clock } from '../clock.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, doneUnlessGone } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Store } from '../store/store.ts';
 import { TenantDueQueues } from './due-queue.ts';
@@ -178,13 +178,7 @@ export class RefillService {
     for (let entry = this.queues.popDue(tenant, now); entry !== undefined; entry = this.queues.popDue(tenant, now)) {
       const record = await this.deps.store.getRefill(tenant, entry.id);
       const step = record === undefined ? undefined : nextRefillStep(record, this.deps.timeline);
-      if (record === undefined || step === undefined || step.dueAt !== entry.dueAt) continue;
-      try {
-        await this.apply(tenant, record, step);
-      } catch (error) {
-        // A reset removed the refill while the sweep held it: nothing left to move.
-        if (!(error instanceof ApiError && error.code === 'not_found')) throw error;
-      }
+      if (record !== undefined && step !== undefined && step.dueAt === entry.dueAt) await doneUnlessGone(this.apply(tenant, record, step));
     }
   }
 
