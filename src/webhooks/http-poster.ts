@@ -182,7 +182,6 @@ class Connection {
   readonly socket: Socket;
   /** Real time it last went idle. */
   idleSince = 0;
-  private readonly clock: Clock;
 
   constructor(
     target: URL,
@@ -190,7 +189,6 @@ class Connection {
     private readonly onIdle: (connection: Connection) => void,
     private readonly onGone: (connection: Connection) => void,
   ) {
-    this.clock = options.clock ?? systemClock;
     const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
     this.socket = target.protocol === 'https:'
       ? tlsConnect({
@@ -237,7 +235,6 @@ class Connection {
     this.exchange = undefined;
     if (reusable && this.socket.writable) {
       this.socket.unref();
-      this.idleSince = this.clock.now();
       this.onIdle(this);
     } else {
       this.socket.destroy();
@@ -281,7 +278,11 @@ export class HttpPoster {
   private readonly idle = new Map<string, Connection[]>();
   private readonly targets = new Map<string, URL>();
 
-  constructor(private readonly options: HttpPosterOptions = {}) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: HttpPosterOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** Sends `body`; any failure comes back as a result, never a throw. */
   async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
@@ -325,7 +326,7 @@ export class HttpPoster {
   private takeIdle(origin: string): Connection | undefined {
     const connections = this.idle.get(origin);
     if (connections === undefined) return undefined;
-    const now = (this.options.clock ?? systemClock).now();
+    const now = this.clock.now();
     let taken: Connection | undefined;
     for (let connection = connections.pop(); connection !== undefined; connection = connections.pop()) {
       if (now - connection.idleSince < IDLE_MS) {
@@ -339,6 +340,7 @@ export class HttpPoster {
   }
 
   private park(origin: string, connection: Connection): void {
+    connection.idleSince = this.clock.now();
     const connections = this.idle.get(origin);
     if (connections === undefined) this.idle.set(origin, [connection]);
     else if (connections.length < MAX_IDLE_PER_ORIGIN) connections.push(connection);

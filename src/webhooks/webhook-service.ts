@@ -153,10 +153,7 @@ export class WebhookService {
 
   /** Drops the tenant's endpoints, queues, attempts and default secret; a delivery under way stops after its attempt. */
   forget(tenant: string): void {
-    const data = this.tenants.get(tenant);
-    if (data === undefined) return;
-    for (const state of data.endpoints.values()) state.queue.length = 0;
-    data.endpoints = new Map();
+    this.reset(tenant);
     this.tenants.delete(tenant);
   }
 
