@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { testDataOrders } from '../src/domain/test-data.ts';
 
 interface Order {
   id: string;
@@ -28,16 +29,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const orders = new Map<string, Order>();
-// The same seeded order as the sandbox's test data, so GET answers are of the same size.
-orders.set('ord_1234567890', {
-  id: 'ord_1234567890',
-  patientId: 'pat_1234567890',
-  prescriptionId: 'rx_9876543210',
-  status: 'processing',
-  shippingAddress: { street1: '123 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
-  createdAt: '2025-01-15T15:00:00Z',
-  updatedAt: '2025-01-15T16:30:00Z',
-});
+// The sandbox's own published test order, so GET answers are of the same size.
+const testOrder = testDataOrders()[0]!.order;
+orders.set(testOrder.id, testOrder);
 
 const app = new Hono();
 

@@ -256,9 +256,9 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 interface Answer { status: number; body: string }
 
-function request(url: string, method: 'GET' | 'POST', body?: string, apiKey = API_KEY): Promise<Answer> {
+function request(url: string, method: 'GET' | 'POST', body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'X-API-Key': apiKey };
+    const headers: Record<string, string> = { 'X-API-Key': API_KEY };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -482,16 +482,16 @@ const mib = (kib: number | undefined) => (kib === undefined ? 'n/a' : `${(kib / 
 
 const sandboxArgs = (cli: string, ...extra: string[]) => [cli, '--port', '0', '--host', HOST, '--rate-limit', 'off', ...extra];
 
-/** Places `amount` orders under `apiKey` as fast as autocannon can, logging progress every 2 s. */
-async function createOrders(server: Server, amount: number, connections: number, apiKey = API_KEY): Promise<{ seconds: number; perSecond: number }> {
-  const what = `${server.name} POST /orders ×${fmt(amount)}${apiKey === API_KEY ? '' : ` under ${apiKey}`}`;
+/** Places `amount` orders under API_KEY as fast as autocannon can, logging progress every 2 s. */
+async function createOrders(server: Server, amount: number, connections: number): Promise<{ seconds: number; perSecond: number }> {
+  const what = `${server.name} POST /orders ×${fmt(amount)}`;
   const used = Math.min(connections, amount);
   log(`${what}: placing with ${used} connections`);
   const started = performance.now();
   const instance = autocannon({
     url: `${server.url}/orders`,
     method: 'POST',
-    headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+    headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },
     body: CREATE_BODY,
     connections: used,
     amount,
