@@ -248,15 +248,16 @@ describe('ResponseReader', () => {
     expect(reader.reusable).toBe(true);
   });
 
-  it('does not reuse a connection that sent bytes after the end of the response', () => {
-    const reader = readerFed('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n');
-    expect(reader.phase).toBe('done');
-    expect(reader.reusable).toBe(false);
-  });
-
-  it('does not reuse a connection that sent bytes in a later chunk after the response', () => {
-    const reader = readerFed('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'x');
-    expect(reader.reusable).toBe(false);
+  it('stops at the end of a response and returns where the next one begins', () => {
+    const first = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const both = bytes(`${first}HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n`);
+    const reader = new ResponseReader();
+    expect(reader.feed(both)).toBe(first.length);
+    expect(reader.status).toBe(200);
+    const next = new ResponseReader();
+    expect(next.feed(both, first.length)).toBe(both.length);
+    expect(next.status).toBe(500);
+    expect(next.phase).toBe('done');
   });
 
   it('throws on a status line that is not HTTP', () => {
@@ -313,6 +314,31 @@ describe('ResponseReader', () => {
       expect(reader.reusable).toBe(true);
     }), { numRuns: 200 });
   });
+
+  it('reads pipelined responses, split anywhere, each to its end with its own status', () => {
+    const response = fc.record({
+      status: fc.integer({ min: 200, max: 599 }),
+      body: fc.uint8Array({ maxLength: 300 }),
+      isChunked: fc.boolean(),
+      chunkSizes: fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 4 }),
+    });
+    const pipeline = fc.record({ responses: fc.array(response, { minLength: 1, maxLength: 5 }), cuts: fc.array(fc.nat(), { maxLength: 30 }) });
+    fc.assert(fc.property(pipeline, ({ responses, cuts }) => {
+      const wire = Buffer.concat(responses.map(({ status, body, isChunked, chunkSizes }) => {
+        if (status === 204 || status === 304) return bytes(`HTTP/1.1 ${status} Reason\r\n\r\n`);
+        const framing = isChunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${body.length}`;
+        return Buffer.concat([bytes(`HTTP/1.1 ${status} Reason\r\n${framing}\r\n\r\n`), isChunked ? chunked(body, chunkSizes) : Buffer.from(body)]);
+      }));
+      const readers = [new ResponseReader()];
+      for (const piece of splitAt(wire, cuts)) {
+        for (let offset = 0; offset < piece.length;) {
+          if (readers.at(-1)!.phase === 'done') readers.push(new ResponseReader());
+          offset = readers.at(-1)!.feed(piece, offset);
+        }
+      }
+      expect(readers.map((reader) => [reader.status, reader.phase, reader.reusable])).toEqual(responses.map(({ status }) => [status, 'done', true]));
+    }), { numRuns: 200 });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -361,12 +387,24 @@ describe('HttpPoster', () => {
     expect(server.connections).toHaveLength(2);
   });
 
-  it('keeps at most 16 idle connections to an origin after a burst', async () => {
-    const server = await httpServer();
+  it('keeps at most 16 idle connections to an origin after posts made apart', async () => {
+    // Each post is held until all 20 are in, so none finds an idle connection to reuse.
+    const waiting: Socket[] = [];
+    const server = await rawServer((socket) => {
+      waiting.push(socket);
+      if (waiting.length === 20) for (const held of waiting.splice(0)) held.write(OK_KEEP_ALIVE);
+    });
     const poster = newPoster();
-    const burst = () => Promise.all(Array.from({ length: 20 }, (_, i) => poster.post(`${server.url}/p`, String(i), {}, 2000)));
-    await burst();
-    await burst();
+    const apart = async () => {
+      const posts: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 20; i++) {
+        posts.push(poster.post(`${server.url}/p`, String(i), {}, 2000));
+        await new Promise(setImmediate);
+      }
+      await Promise.all(posts);
+    };
+    await apart();
+    await apart();
     expect(server.connections).toHaveLength(24);
   });
 
@@ -529,5 +567,180 @@ describe('HttpPoster', () => {
       expect(result.status).toBeNull();
       expect(result.error).toMatch(/self[- ]signed/i);
     });
+  });
+});
+
+describe('HttpPoster pipelining', () => {
+  const OK = { status: 200, error: null };
+  const CLOSE_AFTER = 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+  const bodiesAndConnections = (requests: RawRequest[]) => requests.map(({ body, connection }) => [body, connection]);
+
+  it('writes posts made together on one connection, in order, before any answer', async () => {
+    // Answers only once the third request is in: posts sent one at a time would never be answered.
+    const server = await rawServer((socket, request) => {
+      if (request.index === 2) socket.write(OK_KEEP_ALIVE.repeat(3));
+    });
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(`${server.url}/p`, body, {}, 2000)));
+    expect(results).toEqual([OK, OK, OK]);
+    expect(bodiesAndConnections(server.requests)).toEqual([['a', 0], ['b', 0], ['c', 0]]);
+  });
+
+  it('gives each pipelined post the status of its own answer', async () => {
+    const statuses = [201, 500, 204];
+    const server = await rawServer((socket, request) => {
+      socket.write(`HTTP/1.1 ${statuses[request.index]} Whatever\r\nContent-Length: 0\r\n\r\n`);
+    });
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 2000)));
+    expect(results.map((result) => result.status)).toEqual(statuses);
+  });
+
+  /**
+   * Leaves its first connection to `onFirstConnection`; answers every request on later connections
+   * on the next turn, noting how many were still unanswered on that connection when it arrived
+   * (more than zero only when pipelined).
+   */
+  async function pipelineServer(onFirstConnection: (socket: Socket, request: RawRequest) => void) {
+    const unansweredOnArrival: number[] = [];
+    const unanswered = new Map<Socket, number>();
+    const server = await rawServer((socket, request) => {
+      if (request.connection === 0) {
+        onFirstConnection(socket, request);
+        return;
+      }
+      const waiting = unanswered.get(socket) ?? 0;
+      unansweredOnArrival.push(waiting);
+      unanswered.set(socket, waiting + 1);
+      setImmediate(() => {
+        unanswered.set(socket, unanswered.get(socket)! - 1);
+        socket.write(OK_KEEP_ALIVE);
+      });
+    });
+    return { ...server, unansweredOnArrival };
+  }
+
+  /** Closes its first connection after answering the first request on it. */
+  const closesFirstConnection = () => pipelineServer((socket, request) => {
+    if (request.index === 0) socket.end(CLOSE_AFTER);
+  });
+
+  it('sends again, on a fresh connection, the posts left unanswered when the receiver closes after an answer', async () => {
+    const server = await closesFirstConnection();
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 2000)));
+    expect(results).toEqual([OK, OK, OK]);
+    expect(bodiesAndConnections(server.requests)).toEqual([['a', 0], ['b', 0], ['c', 0], ['b', 1], ['c', 1]]);
+  });
+
+  it('sends one request at a time, for 60 s, to an origin that closed with pipelined requests waiting', async () => {
+    const clock = new ManualClock(0);
+    const server = await closesFirstConnection();
+    const poster = newPoster({ clock });
+    const together = (...bodies: string[]) => Promise.all(bodies.map((body) => poster.post(server.url, body, {}, 2000)));
+    await together('a', 'b');
+    await together('c', 'd');
+    clock.advance(59_999);
+    await together('e', 'f');
+    clock.advance(1);
+    await together('g', 'h');
+    // Connection 1 carries b (sent again), c, d, e and f one at a time, then g and h pipelined.
+    expect(server.requests.slice(2).map((request) => request.body)).toEqual(['b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(server.unansweredOnArrival).toEqual([0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  it('sends a pipelined post again on a fresh connection when it gets no answer behind an answered one', async () => {
+    // Answers the first request on each connection and ignores the rest, as a server that reads
+    // one request and drops whatever came with it.
+    const server = await rawServer((socket, request) => {
+      if (request.index === 0) socket.write(OK_KEEP_ALIVE);
+    });
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b'].map((body) => poster.post(server.url, body, {}, 300)));
+    expect(results).toEqual([OK, OK]);
+    expect(bodiesAndConnections(server.requests)).toEqual([['a', 0], ['b', 0], ['b', 1]]);
+  });
+
+  it('gives up on posts left unanswered a second time', async () => {
+    // The first connection answers once, then drops the next requests unanswered, as a server
+    // whose keep-alive ran out; the second answers once and closes, with no Connection: close.
+    const server = await rawServer((socket, request) => {
+      if (request.connection === 0) {
+        if (request.index === 0) socket.write(OK_KEEP_ALIVE);
+        else socket.destroy();
+      } else if (request.connection === 1) {
+        if (request.index === 0) socket.end(OK_KEEP_ALIVE);
+      } else {
+        socket.write(OK_KEEP_ALIVE);
+      }
+    });
+    const poster = newPoster();
+    expect(await poster.post(server.url, 'x', {}, 2000)).toEqual(OK);
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 2000)));
+    expect(results).toEqual([OK, ...Array(2).fill({ status: null, error: 'Closed the connection without answering' })]);
+    expect(bodiesAndConnections(server.requests)).toEqual([['x', 0], ['a', 0], ['b', 0], ['c', 0], ['a', 1], ['b', 1], ['c', 1]]);
+  });
+
+  it('keeps pipelining after a reused idle connection turns out closed', async () => {
+    // The first connection answers once, then drops, as a server whose keep-alive ran out.
+    const server = await pipelineServer((socket, request) => {
+      if (request.index === 0) socket.write(OK_KEEP_ALIVE);
+      else socket.destroy();
+    });
+    const poster = newPoster();
+    expect(await poster.post(server.url, 'x', {}, 2000)).toEqual(OK);
+    expect(await Promise.all(['a', 'b'].map((body) => poster.post(server.url, body, {}, 2000)))).toEqual([OK, OK]);
+    expect(bodiesAndConnections(server.requests).slice(-2)).toEqual([['a', 1], ['b', 1]]);
+    expect(server.unansweredOnArrival).toEqual([0, 1]);
+  });
+
+  it('gives every post of a pipeline the error of a refused connection', async () => {
+    const server = createNetServer();
+    const { port } = await listen(server);
+    await new Promise((resolve) => server.close(resolve));
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(`http://127.0.0.1:${port}/`, body, {}, 2000)));
+    for (const result of results) expect(result.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('gives every post of a pipeline the timeout when a fresh connection answers nothing, without sending them again', async () => {
+    const server = await rawServer(() => {});
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 100)));
+    expect(results).toEqual(Array(3).fill({ status: null, error: 'No answer within 0.1 s' }));
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('times a pipelined post from when the answers before it are in', async () => {
+    // Each answer comes 250 ms after the one before: the third arrives 750 ms after it was sent.
+    let answered = Promise.resolve();
+    const server = await rawServer((socket) => {
+      answered = answered.then(() => new Promise((resolve) => setTimeout(() => {
+        socket.write(OK_KEEP_ALIVE);
+        resolve();
+      }, 250)));
+    });
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 500)));
+    expect(results).toEqual([OK, OK, OK]);
+  });
+
+  it('closes a connection that sends bytes after the answer, and opens another for the next post', async () => {
+    const server = await rawServer((socket) => socket.write(`${OK_KEEP_ALIVE}HTTP/1.1 200 OK\r\n`));
+    const poster = newPoster();
+    expect(await poster.post(server.url, 'a', {}, 2000)).toEqual(OK);
+    const first = server.connections[0]!;
+    if (!first.destroyed) await once(first, 'close');
+    expect(await poster.post(server.url, 'b', {}, 2000)).toEqual(OK);
+    expect(bodiesAndConnections(server.requests)).toEqual([['a', 0], ['b', 1]]);
+  });
+
+  it('puts at most 32 posts on one connection', async () => {
+    const server = await rawServer((socket) => socket.write(OK_KEEP_ALIVE));
+    const poster = newPoster();
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => poster.post(server.url, String(i), {}, 2000)));
+    expect(results.every((result) => result.status === 200)).toBe(true);
+    expect(server.connections).toHaveLength(2);
+    expect(server.requests.filter((request) => request.connection === 0)).toHaveLength(32);
   });
 });

@@ -18,6 +18,7 @@ const IDLE_MS = 4_000;
 class MalformedResponse extends Error {}
 
 const NOT_HTTP = 'Answered with something other than HTTP/1.x';
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 type Phase = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'trailers' | 'until-close' | 'done';
 
@@ -33,13 +34,17 @@ export class ResponseReader {
   private pending = '';
   private remaining = 0;
 
-  /** Takes the next bytes; throws MalformedResponse on what is not HTTP/1.x. */
-  feed(chunk: Buffer): void {
-    let offset = 0;
+  /**
+   * Takes bytes from `offset` on, up to the end of the response at most, and returns where it
+   * stopped: what follows is the next response's. Throws MalformedResponse on what is not HTTP/1.x.
+   */
+  feed(chunk: Buffer, offset = 0): number {
     while (offset < chunk.length && this.phase !== 'done') {
       switch (this.phase) {
         case 'head': {
-          const text = this.pending + chunk.toString('latin1', offset);
+          // Converting only up to the first blank line: a chunk can hold several pipelined answers.
+          const blank = chunk.indexOf(HEAD_END, offset);
+          const text = this.pending + chunk.toString('latin1', offset, blank === -1 ? chunk.length : blank + HEAD_END.length);
           const end = text.indexOf('\r\n\r\n');
           if (end > MAX_HEAD_BYTES || (end === -1 && text.length > MAX_HEAD_BYTES)) {
             throw new MalformedResponse(`Answered with a head over ${MAX_HEAD_BYTES / 1024} KiB`);
@@ -97,8 +102,7 @@ export class ResponseReader {
           break;
       }
     }
-    // Bytes after the response belong to no request of ours.
-    if (offset < chunk.length) this.reusable = false;
+    return offset;
   }
 
   /** The connection closed: the end of a body that runs until close. */
@@ -154,41 +158,52 @@ export class ResponseReader {
 export interface HttpPosterOptions {
   /** Certificate authorities to trust for https receivers, instead of Node's bundled ones. */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** Real time, which idle connections age by. Default: the system clock. */
+  /** Real time, which idle connections and the pause in pipelining age by. Default: the system clock. */
   clock?: Clock;
 }
 
-/** A reused socket that the receiver had closed before the request reached it. */
-const STALE = Symbol('stale');
+/** A request the receiver never began on, because its connection ended first: it may go once more. */
+class Unanswered {
+  constructor(readonly result: SendResult) {}
+}
 
-type Outcome = SendResult | typeof STALE;
+type Outcome = SendResult | Unanswered;
 
 /** One request under way on a connection. */
 interface Exchange {
   reader: ResponseReader;
-  reused: boolean;
+  timeoutMs: number;
+  /** Written while an earlier request on the connection was still unanswered. */
+  pipelined: boolean;
   received: boolean;
   answered: boolean;
   resolve(outcome: Outcome): void;
-  cancelTimer(): void;
+  cancelTimer?: () => void;
+}
+
+interface ConnectionEvents {
+  idle(connection: Connection): void;
+  gone(connection: Connection): void;
+  /** The receiver closed or went quiet part-way through pipelined requests. */
+  notPipelining(): void;
 }
 
 /**
- * A keep-alive socket to one origin. Its listeners are set once and act on the exchange under
- * way: adding and removing stream listeners for every request costs more than the request.
+ * A keep-alive socket to one origin, carrying requests in order and reading their answers in the
+ * same order. Its listeners are set once: adding and removing stream listeners for every request
+ * costs more than the request.
  */
 class Connection {
-  exchange: Exchange | undefined;
   readonly socket: Socket;
   /** Real time it last went idle. */
   idleSince = 0;
+  private readonly inFlight: Exchange[] = [];
+  /** Once the receiver has answered on it, a close before the next answer is its keep-alive ending, not a refusal. */
+  private answeredBefore = false;
+  /** Whether it answered since it last went idle: ending then, with requests waiting, it took only part of a pipeline. */
+  private answeredSinceIdle = false;
 
-  constructor(
-    target: URL,
-    options: HttpPosterOptions,
-    private readonly onIdle: (connection: Connection) => void,
-    private readonly onGone: (connection: Connection) => void,
-  ) {
+  constructor(target: URL, options: HttpPosterOptions, private readonly events: ConnectionEvents) {
     const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
     this.socket = target.protocol === 'https:'
       ? tlsConnect({
@@ -200,66 +215,86 @@ class Connection {
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     // Also fires while idle, when nothing is listening for it: it must not crash the process.
-    this.socket.on('error', (error: Error) => this.end(this.exchange?.reused && !this.exchange.received ? STALE : { status: null, error: error.message }));
+    this.socket.on('error', (error: Error) => this.end({ status: null, error: error.message }));
     this.socket.on('close', () => this.onClose());
   }
 
-  send(message: string, timeoutMs: number, reused: boolean): Promise<Outcome> {
+  /** Writes one request. Its timeout runs from when the answers before it are in. */
+  send(message: string, timeoutMs: number): Promise<Outcome> {
     this.socket.ref();
     return new Promise((resolve) => {
-      this.exchange = {
-        reader: new ResponseReader(), reused, received: false, answered: false, resolve,
-        cancelTimer: realTimer(timeoutMs, () => this.end({ status: null, error: `No answer within ${timeoutMs / 1000} s` })),
-      };
+      const exchange: Exchange = { reader: new ResponseReader(), timeoutMs, pipelined: this.inFlight.length > 0, received: false, answered: false, resolve };
+      this.inFlight.push(exchange);
+      if (!exchange.pipelined) this.startTimer(exchange);
       this.socket.write(message);
     });
   }
 
+  private startTimer(exchange: Exchange): void {
+    exchange.cancelTimer = realTimer(exchange.timeoutMs, () => this.end({ status: null, error: `No answer within ${exchange.timeoutMs / 1000} s` }));
+  }
+
   private onData(chunk: Buffer): void {
-    const exchange = this.exchange;
-    if (exchange === undefined) {
-      this.socket.destroy(); // nothing was asked
-      return;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const exchange = this.inFlight[0];
+      if (exchange === undefined) {
+        this.socket.destroy(); // bytes that answer nothing we asked
+        return;
+      }
+      exchange.received = true;
+      try {
+        offset = exchange.reader.feed(chunk, offset);
+      } catch (error) {
+        this.end({ status: exchange.reader.status ?? null, error: (error as Error).message });
+        return;
+      }
+      const { status, phase, reusable } = exchange.reader;
+      if (status !== undefined) answer(exchange, statusResult(status));
+      if (phase !== 'done') return;
+      this.inFlight.shift();
+      exchange.cancelTimer?.();
+      this.answeredBefore = true;
+      this.answeredSinceIdle = true;
+      if (!reusable || !this.socket.writable) {
+        this.end({ status: null, error: 'Closed the connection without answering' });
+        return;
+      }
+      const next = this.inFlight[0];
+      if (next !== undefined) this.startTimer(next);
     }
-    exchange.received = true;
-    try {
-      exchange.reader.feed(chunk);
-    } catch (error) {
-      this.end({ status: exchange.reader.status ?? null, error: (error as Error).message });
-      return;
-    }
-    const { status, phase, reusable } = exchange.reader;
-    if (status !== undefined) answer(exchange, statusResult(status));
-    if (phase !== 'done') return;
-    exchange.cancelTimer();
-    this.exchange = undefined;
-    if (reusable && this.socket.writable) {
+    if (this.inFlight.length === 0) {
+      this.answeredSinceIdle = false;
       this.socket.unref();
-      this.onIdle(this);
-    } else {
-      this.socket.destroy();
+      this.events.idle(this);
     }
   }
 
   private onClose(): void {
-    const exchange = this.exchange;
-    if (exchange !== undefined) {
-      exchange.reader.closed();
-      const status = exchange.reader.status;
-      this.end(status !== undefined ? statusResult(status) : exchange.reused && !exchange.received ? STALE : { status: null, error: 'Closed the connection without answering' });
+    const head = this.inFlight[0];
+    if (head !== undefined) {
+      head.reader.closed();
+      const status = head.reader.status;
+      this.end(status !== undefined ? statusResult(status) : { status: null, error: 'Closed the connection without answering' });
     }
-    this.onGone(this);
+    this.events.gone(this);
   }
 
-  /** Ends the exchange under way, if any, with `outcome` (unless it was answered already), and the socket with it. */
-  private end(outcome: Outcome): void {
-    const exchange = this.exchange;
-    if (exchange !== undefined) {
-      this.exchange = undefined;
-      exchange.cancelTimer();
-      answer(exchange, outcome);
-    }
+  /**
+   * Ends the socket and every request on it. The first gets `result` if the receiver had begun
+   * on it, or if the receiver never answered anything here; the others then get it too.
+   * Otherwise they are Unanswered: the receiver answered before, so they may well go through elsewhere.
+   */
+  private end(result: SendResult): void {
+    const exchanges = this.inFlight.splice(0);
     this.socket.destroy();
+    // It closed, or went quiet, part-way through requests written together: some servers read one
+    // request at a time and drop what came behind it, or close after each answer.
+    if (this.answeredSinceIdle && exchanges.length > 0) this.events.notPipelining();
+    for (const exchange of exchanges) {
+      exchange.cancelTimer?.();
+      answer(exchange, exchange.received || !this.answeredBefore ? result : new Unanswered(result));
+    }
   }
 }
 
@@ -269,14 +304,36 @@ function answer(exchange: Exchange, outcome: Outcome): void {
   exchange.resolve(outcome);
 }
 
+/** Requests written on one connection before their answers are in. */
+const MAX_PIPELINE = 32;
+/** How long a receiver that showed it does not take pipelined requests gets them one at a time. */
+const SERIAL_MS = 60_000;
+
+/** A request waiting for a connection. */
+interface Post {
+  target: URL;
+  message: string;
+  timeoutMs: number;
+  /** Sent once already, and left unanswered when that connection ended. */
+  resent: boolean;
+  resolve(result: SendResult): void;
+}
+
 /**
- * Posts webhook bodies over keep-alive HTTP/1.1 connections, one request at a time on each, the
- * answer taken from the status line. A webhook is a small POST whose answer body nobody reads,
- * and Node's http client spends several times the CPU of the rest of the event on each one.
+ * Posts webhook bodies over keep-alive HTTP/1.1 connections, the answer taken from the status
+ * line. Posts to one origin made in the same turn of the event loop go out pipelined on one
+ * connection, in one write, and their answers come back in one read: on loopback, the syscalls
+ * and wake-ups per request cost more than everything else about a webhook. A webhook is a small
+ * POST whose answer body nobody reads, and Node's http client spends several times the CPU of the
+ * rest of the event on each one.
  */
 export class HttpPoster {
   private readonly idle = new Map<string, Connection[]>();
   private readonly targets = new Map<string, URL>();
+  /** Posts made in this turn, by origin, not yet on a connection. */
+  private readonly gathering = new Map<string, Post[]>();
+  /** Origins sent one request at a time until the given real time. */
+  private readonly serialUntil = new Map<string, number>();
 
   private readonly clock: Clock;
 
@@ -285,20 +342,73 @@ export class HttpPoster {
   }
 
   /** Sends `body`; any failure comes back as a result, never a throw. */
-  async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
+  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
     const target = this.parse(url);
-    if (target === undefined) return { status: null, error: 'Not a valid URL' };
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') return { status: null, error: 'Only http and https URLs are supported' };
+    if (target === undefined) return Promise.resolve({ status: null, error: 'Not a valid URL' });
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.resolve({ status: null, error: 'Only http and https URLs are supported' });
     const message = requestText(target, body, headers);
-    if (message === undefined) return { status: null, error: 'A header name or value holds a line break' };
-    const origin = target.origin;
-    const idle = this.takeIdle(origin);
-    if (idle !== undefined) {
-      const outcome = await idle.send(message, timeoutMs, true);
-      if (outcome !== STALE) return outcome;
+    if (message === undefined) return Promise.resolve({ status: null, error: 'A header name or value holds a line break' });
+    return new Promise((resolve) => {
+      const origin = target.origin;
+      let posts = this.gathering.get(origin);
+      if (posts === undefined) {
+        const gathered: Post[] = posts = [];
+        this.gathering.set(origin, gathered);
+        queueMicrotask(() => {
+          this.gathering.delete(origin);
+          this.dispatch(origin, gathered);
+        });
+      }
+      posts.push({ target, message, timeoutMs, resent: false, resolve });
+    });
+  }
+
+  private dispatch(origin: string, posts: Post[]): void {
+    // One lane per MAX_PIPELINE posts, each on a connection of its own; a receiver that does not
+    // take pipelining gets a single lane, one request at a time, in the order they were made.
+    const pipelining = this.pipelining(origin);
+    const laneSize = pipelining ? MAX_PIPELINE : posts.length;
+    for (let start = 0; start < posts.length; start += laneSize) {
+      const lane = posts.slice(start, start + laneSize);
+      this.runLane(origin, lane.slice(), pipelining ? MAX_PIPELINE : 1).catch(failAll(lane));
     }
-    const fresh = new Connection(target, this.options, (connection) => this.park(origin, connection), (connection) => this.forget(origin, connection));
-    return await fresh.send(message, timeoutMs, false) as SendResult;
+  }
+
+  /** Sends `posts` in order, `depth` at a time on one connection, and once more any the receiver never began on. */
+  private async runLane(origin: string, posts: Post[], depth: number): Promise<void> {
+    while (posts.length > 0) {
+      const round = posts.splice(0, this.pipelining(origin) ? depth : 1);
+      const connection = this.takeIdle(origin) ?? this.connect(origin, round[0]!.target);
+      connection.socket.cork();
+      const sent = round.map((post) => connection.send(post.message, post.timeoutMs).then((outcome) => {
+        if (!(outcome instanceof Unanswered)) post.resolve(outcome);
+        else if (post.resent) post.resolve(outcome.result);
+        else {
+          post.resent = true;
+          return post;
+        }
+        return undefined;
+      }));
+      connection.socket.uncork();
+      const again = (await Promise.all(sent)).filter((post) => post !== undefined);
+      posts.unshift(...again);
+    }
+  }
+
+  private pipelining(origin: string): boolean {
+    const until = this.serialUntil.get(origin);
+    if (until === undefined) return true;
+    if (this.clock.now() < until) return false;
+    this.serialUntil.delete(origin);
+    return true;
+  }
+
+  private connect(origin: string, target: URL): Connection {
+    return new Connection(target, this.options, {
+      idle: (connection) => this.park(origin, connection),
+      gone: (connection) => this.forget(origin, connection),
+      notPipelining: () => this.serialUntil.set(origin, this.clock.now() + SERIAL_MS),
+    });
   }
 
   /** A receiver gets many events: its URL is parsed once, not for each. */
@@ -354,6 +464,13 @@ export class HttpPoster {
     connections!.splice(index, 1);
     if (connections!.length === 0) this.idle.delete(origin);
   }
+}
+
+/** What every post of a lane gets should the lane itself throw: post() never rejects. */
+function failAll(posts: Post[]): (error: unknown) => void {
+  return (error) => {
+    for (const post of posts) post.resolve({ status: null, error: `Not sent: ${(error as Error).message}` });
+  };
 }
 
 function statusResult(status: number): SendResult {
