@@ -33,7 +33,10 @@ function sampleEvent(type: WebhookEventType, now: number): EventContent {
 }
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
-/** Posts one signed body; any failure comes back as a result, never a throw. */
+/**
+ * Posts one signed body; any failure comes back as a result, never a throw. Called for several
+ * events of an endpoint at once, never for two about the same order or refill.
+ */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
 
 const poster = new HttpPoster();
@@ -78,9 +81,11 @@ export interface WebhookServiceDeps {
 }
 
 /**
- * Endpoints, events and deliveries per tenant. Deliveries to one endpoint go one at a time in
- * event order, retried after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most; they
- * run beside the API, never inside a request, except when the clock is advanced on purpose.
+ * Endpoints, events and deliveries per tenant. An endpoint gets its events in the order they
+ * happened, sent in batches of different orders and refills (pipelined by the HTTP poster); an
+ * event that fails holds back every later one until it succeeds or is dead-lettered. Retries come
+ * after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most. Deliveries run beside the
+ * API, never inside a request, except when the clock is advanced on purpose.
  */
 export class WebhookService {
   private readonly tenants = new Map<string, TenantWebhooks>();
@@ -244,28 +249,62 @@ export class WebhookService {
     // Forgotten or reset meanwhile: asking for its clock would make the tenant a new one.
     if (this.tenants.get(tenant) !== data || data.endpoints.get(state.endpoint.id) !== state) return;
     const clock = this.deps.clockFor(tenant);
+    const { url, secret } = state.endpoint;
     for (;;) {
-      const head = state.queue[0];
-      if (head === undefined || head.dueAt > clock.now() || data.endpoints.get(state.endpoint.id) !== state) return;
-      head.attempts++;
-      const attemptedAt = Math.max(head.dueAt, state.lastAttemptAt);
-      state.lastAttemptAt = attemptedAt;
-      const result = await this.deps.send(state.endpoint.url, head.body, this.headers(head.body, state.endpoint.secret), this.deps.timeoutMs);
-      const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-      const retry = !succeeded && head.attempts < head.maxAttempts;
-      if (retry) head.dueAt = attemptedAt + 1000 * 2 ** (head.attempts - 1);
-      else state.queue.shift();
-      state.attempts.push({
-        eventId: head.event.id,
-        eventType: head.event.type,
-        attempt: head.attempts,
-        attemptedAt: isoTime(attemptedAt),
-        succeeded,
-        responseStatus: result.status,
-        error: succeeded ? null : result.error,
-        nextRetryAt: retry ? isoTime(head.dueAt) : null,
-        deadLettered: !succeeded && !retry,
+      const batch = dueBatch(state.queue, clock.now());
+      if (batch.length === 0) return;
+      const attemptedAt = batch.map((pending) => {
+        pending.attempts++;
+        state.lastAttemptAt = Math.max(pending.dueAt, state.lastAttemptAt);
+        return state.lastAttemptAt;
       });
+      const results = await Promise.all(batch.map((pending) => this.deps.send(url, pending.body, this.headers(pending.body, secret), this.deps.timeoutMs)));
+      // Deleted or reset meanwhile: its queue and attempts are no one's any more.
+      if (data.endpoints.get(state.endpoint.id) !== state) return;
+      const retried: PendingDelivery[] = [];
+      batch.forEach((pending, index) => {
+        const result = results[index]!;
+        const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+        const retry = !succeeded && pending.attempts < pending.maxAttempts;
+        if (retry) {
+          pending.dueAt = attemptedAt[index]! + 1000 * 2 ** (pending.attempts - 1);
+          retried.push(pending);
+        }
+        state.attempts.push({
+          eventId: pending.event.id,
+          eventType: pending.event.type,
+          attempt: pending.attempts,
+          attemptedAt: isoTime(attemptedAt[index]!),
+          succeeded,
+          responseStatus: result.status,
+          error: succeeded ? null : result.error,
+          nextRetryAt: retry ? isoTime(pending.dueAt) : null,
+          deadLettered: !succeeded && !retry,
+        });
+      });
+      // Only ever appended to while the batch was out, so the batch is still at the front.
+      state.queue.splice(0, batch.length, ...retried);
     }
   }
+}
+
+/** Events to one endpoint sent together, pipelined: at most this many. */
+export const MAX_BATCH = 32;
+
+/**
+ * The due events at the front of an endpoint's queue, stopping before a second event about the
+ * same order or refill: those must arrive in order, and the first might fail and be retried.
+ */
+export function dueBatch<Pending extends Pick<PendingDelivery, 'event' | 'dueAt'>>(queue: readonly Pending[], now: number): Pending[] {
+  const batch: Pending[] = [];
+  const subjects = new Set<string>();
+  for (const pending of queue) {
+    if (batch.length === MAX_BATCH || pending.dueAt > now) break;
+    const { data } = pending.event;
+    const subject = 'orderId' in data ? `order ${data.orderId}` : `refill ${data.refillId}`;
+    if (subjects.has(subject)) break;
+    subjects.add(subject);
+    batch.push(pending);
+  }
+  return batch;
 }

@@ -534,7 +534,7 @@ describe('retries', () => {
   });
 
   // Regression: an event that waited behind another's retries used to take its enqueue time as
-  // its attempt time and schedule its retries from there, so all five attempts ran back to back.
+  // its attempt time and schedule its retries from there, so its attempts ran back to back.
   it('gives an event that waited behind a retried one its own backoff', async () => {
     start();
     const receiver = await startReceiver([], 500);
@@ -543,13 +543,44 @@ describe('retries', () => {
     await sandbox!.sweep();
     const second = await createOrder();
     await sandbox!.sweep();
-    // The first event's attempts fall at +0, +1, +3, +7 and +15 s; then the second's first attempt.
-    await advance(15);
+    // The second event goes with the first one's retry at +1 s, and is due again 1 s after that.
+    await advance(1);
     const secondAttempts = (await deliveries(endpoint.id)).filter((a) => a.eventId !== eventsOf(receiver)[0]!.id);
-    expect(orderIdsOf(receiver).filter((id) => id === first.id)).toHaveLength(5);
-    expect(orderIdsOf(receiver).filter((id) => id === second.id)).toHaveLength(1);
+    expect(orderIdsOf(receiver)).toEqual([first.id, first.id, second.id]);
     expect(secondAttempts).toHaveLength(1);
-    expect(secondAttempts[0]!.nextRetryAt).toBe(plusSeconds(first.createdAt, 16));
+    expect(secondAttempts[0]!.attemptedAt).toBe(plusSeconds(second.createdAt, 1));
+    expect(secondAttempts[0]!.nextRetryAt).toBe(plusSeconds(second.createdAt, 2));
+  });
+
+  it('sends the events due together for different orders without waiting for each answer', async () => {
+    start();
+    const receiver = await startReceiver(['hold'], 'hold');
+    await register(receiver.url, ['order.created']);
+    await createOrder();
+    await receiver.received(1);
+    await createOrder();
+    await createOrder();
+    receiver.release();
+    // The second and third events went out together, so both are in before either is answered.
+    await receiver.received(3);
+    expect(receiver.holding).toBe(2);
+    receiver.release();
+    await sandbox!.sweep();
+  });
+
+  it('delivers an event sent together with a failed one without waiting for that one\'s retry', async () => {
+    start();
+    const receiver = await startReceiver(['hold', 500], 200);
+    await register(receiver.url, ['order.created']);
+    const first = await createOrder();
+    await receiver.received(1);
+    const second = await createOrder();
+    const third = await createOrder();
+    receiver.release();
+    await sandbox!.sweep();
+    expect(orderIdsOf(receiver)).toEqual([first.id, second.id, third.id]);
+    await advance(1);
+    expect(orderIdsOf(receiver)).toEqual([first.id, second.id, third.id, second.id]);
   });
 
   // Regression (same cause): an event sent after another's retry reported its enqueue time.
