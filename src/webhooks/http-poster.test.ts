@@ -703,12 +703,45 @@ describe('HttpPoster pipelining', () => {
     for (const result of results) expect(result.error).toMatch(/ECONNREFUSED/);
   });
 
-  it('gives every post of a pipeline the timeout when a fresh connection answers nothing, without sending them again', async () => {
+  it('sends the posts behind one that times out once more, and gives up when they go unanswered again', async () => {
     const server = await rawServer(() => {});
     const poster = newPoster();
     const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 100)));
     expect(results).toEqual(Array(3).fill({ status: null, error: 'No answer within 0.1 s' }));
-    expect(server.connections).toHaveLength(1);
+    expect(bodiesAndConnections(server.requests)).toEqual([['a', 0], ['b', 0], ['c', 0], ['b', 1], ['c', 1]]);
+  });
+
+  it('delivers the posts behind one the receiver never answers', async () => {
+    const server = await pipelineServer(() => {}); // the first connection never answers
+    const poster = newPoster();
+    const results = await Promise.all(['slow', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 100)));
+    expect(results).toEqual([{ status: null, error: 'No answer within 0.1 s' }, OK, OK]);
+    expect(bodiesAndConnections(server.requests).slice(3)).toEqual([['b', 1], ['c', 1]]);
+  });
+
+  it('does not send again a post that times out first in line on a reused connection', async () => {
+    const server = await rawServer((socket, request) => {
+      if (request.index === 0) socket.write(OK_KEEP_ALIVE);
+    });
+    const poster = newPoster();
+    expect(await poster.post(server.url, 'first', {}, 2000)).toEqual(OK);
+    expect(await poster.post(server.url, 'slow', {}, 100)).toEqual({ status: null, error: 'No answer within 0.1 s' });
+    expect(bodiesAndConnections(server.requests)).toEqual([['first', 0], ['slow', 0]]);
+  });
+
+  it.each([
+    ['runs until the connection closes', 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthanks'],
+    ['is cut short by a close', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort'],
+    ['has a malformed chunked body', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
+  ])('sends again, one at a time, the posts behind an answer that %s', async (_, answer) => {
+    const server = await pipelineServer((socket, request) => {
+      if (request.index === 0) socket.end(answer);
+    });
+    const poster = newPoster();
+    const results = await Promise.all(['a', 'b', 'c'].map((body) => poster.post(server.url, body, {}, 2000)));
+    expect(results).toEqual([OK, OK, OK]);
+    expect(bodiesAndConnections(server.requests).slice(3)).toEqual([['b', 1], ['c', 1]]);
+    expect(server.unansweredOnArrival).toEqual([0, 0]);
   });
 
   it('times a pipelined post from when the answers before it are in', async () => {

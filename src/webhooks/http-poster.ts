@@ -9,7 +9,8 @@ export interface SendResult {
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 4 * 1024;
-const MAX_PARSED_URLS = 1_000;
+/** URLs parsed, and origins sent one request at a time: at most this many are remembered. */
+const MAX_REMEMBERED = 1_000;
 /** Idle connections kept per receiver origin; a burst beyond it closes the rest once done. */
 const MAX_IDLE_PER_ORIGIN = 16;
 /** An idle keep-alive socket is not reused after this long: Node's servers close theirs after 5 s, and a request must not race that. */
@@ -173,7 +174,7 @@ type Outcome = SendResult | Unanswered;
 interface Exchange {
   reader: ResponseReader;
   timeoutMs: number;
-  /** Written while an earlier request on the connection was still unanswered. */
+  /** Written while an earlier request on the connection was unanswered. */
   pipelined: boolean;
   received: boolean;
   answered: boolean;
@@ -231,7 +232,7 @@ class Connection {
   }
 
   private startTimer(exchange: Exchange): void {
-    exchange.cancelTimer = realTimer(exchange.timeoutMs, () => this.end({ status: null, error: `No answer within ${exchange.timeoutMs / 1000} s` }));
+    exchange.cancelTimer = realTimer(exchange.timeoutMs, () => this.end({ status: null, error: `No answer within ${exchange.timeoutMs / 1000} s` }, true));
   }
 
   private onData(chunk: Buffer): void {
@@ -246,7 +247,9 @@ class Connection {
       try {
         offset = exchange.reader.feed(chunk, offset);
       } catch (error) {
-        this.end({ status: exchange.reader.status ?? null, error: (error as Error).message });
+        // The status line decides: a body gone wrong after it only ends the connection.
+        const status = exchange.reader.status;
+        this.end(status !== undefined ? statusResult(status) : { status: null, error: (error as Error).message });
         return;
       }
       const { status, phase, reusable } = exchange.reader;
@@ -281,19 +284,28 @@ class Connection {
   }
 
   /**
-   * Ends the socket and every request on it. The first gets `result` if the receiver had begun
-   * on it, or if the receiver never answered anything here; the others then get it too.
-   * Otherwise they are Unanswered: the receiver answered before, so they may well go through elsewhere.
+   * Ends the socket and every request on it.
+   * - The first, the one the receiver was on, gets `result`, unless it is worth sending once more:
+   *   the receiver closed a kept-alive connection before beginning on it, or it was written behind
+   *   others and timed out (some servers drop whatever came behind the first request).
+   * - The others were never begun on, so they are sent once more, unless the receiver never showed
+   *   up on this connection at all (refused, reset or closed at once): then they share `result`.
    */
-  private end(result: SendResult): void {
-    const exchanges = this.inFlight.splice(0);
+  private end(result: SendResult, timedOut = false): void {
+    const [first, ...rest] = this.inFlight.splice(0);
     this.socket.destroy();
-    // It closed, or went quiet, part-way through requests written together: some servers read one
-    // request at a time and drop what came behind it, or close after each answer.
-    if (this.answeredSinceIdle && exchanges.length > 0) this.events.notPipelining();
-    for (const exchange of exchanges) {
+    if (first === undefined) return;
+    // Part-way through requests written together: a receiver that reads one request at a time, or
+    // closes after each answer.
+    if ((first.received || this.answeredSinceIdle) && (rest.length > 0 || first.pipelined)) this.events.notPipelining();
+    first.cancelTimer?.();
+    const sendFirstAgain = timedOut ? first.pipelined : !first.received && this.answeredBefore;
+    answer(first, sendFirstAgain ? new Unanswered(result) : result);
+    const showedUp = first.received || timedOut || this.answeredBefore;
+    const lost: SendResult = { status: null, error: result.status === null ? result.error : 'Closed the connection without answering' };
+    for (const exchange of rest) {
       exchange.cancelTimer?.();
-      answer(exchange, exchange.received || !this.answeredBefore ? result : new Unanswered(result));
+      answer(exchange, showedUp ? new Unanswered(lost) : result);
     }
   }
 }
@@ -407,7 +419,10 @@ export class HttpPoster {
     return new Connection(target, this.options, {
       idle: (connection) => this.park(origin, connection),
       gone: (connection) => this.forget(origin, connection),
-      notPipelining: () => this.serialUntil.set(origin, this.clock.now() + SERIAL_MS),
+      notPipelining: () => {
+        if (this.serialUntil.size >= MAX_REMEMBERED) this.serialUntil.clear();
+        this.serialUntil.set(origin, this.clock.now() + SERIAL_MS);
+      },
     });
   }
 
@@ -420,7 +435,7 @@ export class HttpPoster {
       } catch {
         return undefined;
       }
-      if (this.targets.size >= MAX_PARSED_URLS) this.targets.clear();
+      if (this.targets.size >= MAX_REMEMBERED) this.targets.clear();
       this.targets.set(url, target);
     }
     return target;
