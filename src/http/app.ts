@@ -64,7 +64,7 @@ export interface SandboxOptions {
   webhookSecret?: string;
   /** Real time a receiver has to answer. Default 10 000 ms, as published. */
   webhookTimeoutMs?: number;
-  /** How webhooks are posted. Default: fetch. */
+  /** How webhooks are posted (see WebhookSender). Default: a keep-alive HTTP/1.1 poster that pipelines events sent together. */
   webhookSender?: WebhookSender;
   /** Real time, which rate-limit windows count. Default: the system clock. */
   realClock?: Clock;

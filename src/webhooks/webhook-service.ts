@@ -35,7 +35,7 @@ export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
  * Posts one signed body; any failure comes back as a result, never a throw. Called for several
- * events of an endpoint at once, never for two about the same order or refill.
+ * events at once; an endpoint's events about one order or refill are never out at the same time.
  */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
 
@@ -245,6 +245,16 @@ export class WebhookService {
     return state.running;
   }
 
+  /** The sender's result; a sender that throws (only a custom one can) makes a failed attempt, not a lost batch. */
+  private async sendOne(url: string, body: string, secret: string): Promise<SendResult> {
+    try {
+      return await this.deps.send(url, body, this.headers(body, secret), this.deps.timeoutMs);
+    } catch (error) {
+      this.deps.reportUnexpected(error);
+      return { status: null, error: `The webhook sender failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
   private async deliverDue(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
     // Forgotten or reset meanwhile: asking for its clock would make the tenant a new one.
     if (this.tenants.get(tenant) !== data || data.endpoints.get(state.endpoint.id) !== state) return;
@@ -253,12 +263,11 @@ export class WebhookService {
     for (;;) {
       const batch = dueBatch(state.queue, clock.now());
       if (batch.length === 0) return;
-      const attemptedAt = batch.map((pending) => {
-        pending.attempts++;
-        state.lastAttemptAt = Math.max(pending.dueAt, state.lastAttemptAt);
-        return state.lastAttemptAt;
-      });
-      const results = await Promise.all(batch.map((pending) => this.deps.send(url, pending.body, this.headers(pending.body, secret), this.deps.timeoutMs)));
+      // Sent together, once the last of them fell due.
+      const attemptedAt = Math.max(state.lastAttemptAt, ...batch.map((pending) => pending.dueAt));
+      state.lastAttemptAt = attemptedAt;
+      for (const pending of batch) pending.attempts++;
+      const results = await Promise.all(batch.map((pending) => this.sendOne(url, pending.body, secret)));
       // Deleted or reset meanwhile: its queue and attempts are no one's any more.
       if (data.endpoints.get(state.endpoint.id) !== state) return;
       const retried: PendingDelivery[] = [];
@@ -267,14 +276,14 @@ export class WebhookService {
         const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
         const retry = !succeeded && pending.attempts < pending.maxAttempts;
         if (retry) {
-          pending.dueAt = attemptedAt[index]! + 1000 * 2 ** (pending.attempts - 1);
+          pending.dueAt = attemptedAt + 1000 * 2 ** (pending.attempts - 1);
           retried.push(pending);
         }
         state.attempts.push({
           eventId: pending.event.id,
           eventType: pending.event.type,
           attempt: pending.attempts,
-          attemptedAt: isoTime(attemptedAt[index]!),
+          attemptedAt: isoTime(attemptedAt),
           succeeded,
           responseStatus: result.status,
           error: succeeded ? null : result.error,

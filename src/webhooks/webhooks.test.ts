@@ -583,6 +583,18 @@ describe('retries', () => {
     expect(orderIdsOf(receiver)).toEqual([first.id, second.id, third.id, second.id]);
   });
 
+  it('delivers an order\'s later event only after its earlier one succeeds, however many retries that takes', async () => {
+    start();
+    const receiver = await startReceiver([500, 500], 200);
+    await register(receiver.url, ['order.created', 'order.cancelled']);
+    const order = await createOrder();
+    expect((await call('DELETE', `/orders/${order.id}`)).status).toBe(200);
+    await sandbox!.sweep();
+    await advance(1);
+    await advance(2);
+    expect(typesOf(receiver)).toEqual(['order.created', 'order.created', 'order.created', 'order.cancelled']);
+  });
+
   // Regression (same cause): an event sent after another's retry reported its enqueue time.
   it('lists attempts with attemptedAt never going back in time', async () => {
     start();
@@ -977,6 +989,64 @@ describe('WebhookService delivery loop', () => {
   async function flushMicrotasks(): Promise<void> {
     for (let i = 0; i < 200; i++) await Promise.resolve();
   }
+
+  function serviceWith(clock: ManualClock, send: WebhookSender, reportUnexpected: (error: unknown) => void = (error) => { throw error; }) {
+    const service = new WebhookService({ idsFor: () => randomIds(), clockFor: () => clock, send, timeoutMs: 1_000, isValidEvent: isWebhookEvent, reportUnexpected });
+    const endpoint = service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
+    return { service, attempts: () => service.deliveries('tenant', endpoint.id) };
+  }
+
+  const orderIdOf = (body: string): string => JSON.parse(body).data.orderId;
+
+  it('records a sender that throws as a failed attempt, retried, and delivers the events sent with it once', async () => {
+    const clock = new ManualClock(T0);
+    const sent: string[] = [];
+    const reported: unknown[] = [];
+    let releaseWarmUp: (result: SendResult) => void = () => {};
+    const { service, attempts } = serviceWith(clock, (_url, body) => {
+      const orderId = orderIdOf(body);
+      sent.push(orderId);
+      if (orderId === 'ord_warm') return new Promise((resolve) => { releaseWarmUp = resolve; });
+      if (orderId === 'ord_a' && sent.filter((id) => id === 'ord_a').length === 1) return Promise.reject(new Error('sender bug'));
+      return Promise.resolve({ status: 200, error: null });
+    }, (error) => reported.push(error));
+    service.publish('tenant', ORDER_CREATED('ord_warm'), isoTime(T0));
+    service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0));
+    service.publish('tenant', ORDER_CREATED('ord_b'), isoTime(T0));
+    releaseWarmUp({ status: 200, error: null });
+    await flushMicrotasks();
+    service.kick('tenant');
+    await flushMicrotasks();
+    expect(sent).toEqual(['ord_warm', 'ord_a', 'ord_b']);
+    expect(attempts().map(({ succeeded, error, nextRetryAt }) => ({ succeeded, error, nextRetryAt }))).toEqual([
+      { succeeded: true, error: null, nextRetryAt: null },
+      { succeeded: false, error: 'The webhook sender failed: sender bug', nextRetryAt: isoTime(T0 + 1_000) },
+      { succeeded: true, error: null, nextRetryAt: null },
+    ]);
+    expect(reported).toHaveLength(1);
+    clock.advance(1_000);
+    await service.drain('tenant');
+    expect(sent).toEqual(['ord_warm', 'ord_a', 'ord_b', 'ord_a']);
+  });
+
+  it('records events sent together at one time, when the last of them fell due, and keeps retries at the times it gave', async () => {
+    // Under --time-scale the clock moves on between sweeps, so events due at different times go together.
+    const clock = new ManualClock(T0);
+    const { service, attempts } = serviceWith(clock, async (_url, body) => (orderIdOf(body) === 'ord_a' ? { status: 500, error: 'Answered 500' } : { status: 200, error: null }));
+    service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0));
+    await flushMicrotasks();
+    clock.advance(5_000);
+    service.publish('tenant', ORDER_CREATED('ord_b'), isoTime(T0 + 5_000));
+    await flushMicrotasks();
+    clock.advance(2_000);
+    await service.drain('tenant');
+    expect(attempts().map(({ attempt, attemptedAt, nextRetryAt }) => [attempt, attemptedAt, nextRetryAt])).toEqual([
+      [1, isoTime(T0), isoTime(T0 + 1_000)],
+      [2, isoTime(T0 + 5_000), isoTime(T0 + 7_000)],
+      [1, isoTime(T0 + 5_000), null],
+      [3, isoTime(T0 + 7_000), isoTime(T0 + 11_000)],
+    ]);
+  });
 
   // Regression: the delivery loop used to stay marked as running for a tick after it had
   // finished, and an event published in that tick waited for some later kick (the next event,
