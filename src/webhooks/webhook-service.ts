@@ -45,17 +45,28 @@ export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => post
 interface PendingDelivery {
   event: WebhookEvent;
   body: string;
+  /** The order or refill it is about: their events go one at a time, in order. */
+  subject: string;
   attempts: number;
   maxAttempts: number;
+  /** Sandbox time of its next attempt. */
   dueAt: number;
+}
+
+/** An order or refill with events still queued for an endpoint. */
+interface Subject {
+  queued: number;
+  /** Sandbox time its latest event was delivered or dead-lettered: the next is not attempted earlier. */
+  doneAt: number;
 }
 
 interface EndpointState {
   endpoint: WebhookEndpoint;
+  /** Events not yet delivered or dead-lettered, in the order they happened. */
   queue: PendingDelivery[];
+  subjects: Map<string, Subject>;
+  /** Oldest first. */
   attempts: WebhookDelivery[];
-  /** Sandbox time of the latest attempt: an event that waited behind another is sent no earlier. */
-  lastAttemptAt: number;
   running?: Promise<void>;
   /** Set when a kick arrives while a run is under way, so the run looks again before it ends. */
   again?: boolean;
@@ -81,11 +92,12 @@ export interface WebhookServiceDeps {
 }
 
 /**
- * Endpoints, events and deliveries per tenant. An endpoint gets its events in the order they
- * happened, sent in batches of different orders and refills (pipelined by the HTTP poster); an
- * event that fails holds back every later one until it succeeds or is dead-lettered. Retries come
- * after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most. Deliveries run beside the
- * API, never inside a request, except when the clock is advanced on purpose.
+ * Endpoints, events and deliveries per tenant. An endpoint gets the events of one order (or
+ * refill) one at a time, in the order they happened; events of different orders due together go
+ * out together (pipelined by the HTTP poster), and one order's retries hold back no other order.
+ * Each event is retried after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most.
+ * Deliveries run beside the API, never inside a request, except when the clock is advanced on
+ * purpose.
  */
 export class WebhookService {
   private readonly tenants = new Map<string, TenantWebhooks>();
@@ -111,7 +123,7 @@ export class WebhookService {
       secret: secret ?? this.deps.idsFor(tenant).next('whsec', 32),
       createdAt: isoTime(this.deps.clockFor(tenant).now()),
     };
-    data.endpoints.set(endpoint.id, { endpoint, queue: [], attempts: [], lastAttemptAt: -Infinity });
+    data.endpoints.set(endpoint.id, newEndpointState(endpoint));
     return endpoint;
   }
 
@@ -152,7 +164,7 @@ export class WebhookService {
     const subscription = [...data.endpoints.values()].find((state) => state.endpoint.id === data.subscriptionId);
     data.endpoints = new Map();
     if (subscription !== undefined) {
-      data.endpoints.set(subscription.endpoint.id, { endpoint: subscription.endpoint, queue: [], attempts: [], lastAttemptAt: -Infinity });
+      data.endpoints.set(subscription.endpoint.id, newEndpointState(subscription.endpoint));
     }
   }
 
@@ -168,8 +180,11 @@ export class WebhookService {
     return event;
   }
 
-  private enqueue(state: EndpointState, event: WebhookEvent, dueAt: number, maxAttempts: number): void {
-    state.queue.push({ event, body: JSON.stringify(event), attempts: 0, maxAttempts, dueAt });
+  private enqueue(state: EndpointState, event: WebhookEvent, subject: string, dueAt: number, maxAttempts: number): void {
+    state.queue.push({ event, body: JSON.stringify(event), subject, attempts: 0, maxAttempts, dueAt });
+    const known = state.subjects.get(subject);
+    if (known === undefined) state.subjects.set(subject, { queued: 1, doneAt: -Infinity });
+    else known.queued++;
   }
 
   /** Queues an event for every endpoint that wants it, due at `at`, then starts sending. */
@@ -180,7 +195,7 @@ export class WebhookService {
     for (const state of data.endpoints.values()) {
       if (!state.endpoint.events.includes(content.type)) continue;
       event ??= this.newEvent(tenant, content, at);
-      this.enqueue(state, event, Date.parse(at), MAX_ATTEMPTS);
+      this.enqueue(state, event, subjectOf(event), Date.parse(at), MAX_ATTEMPTS);
       // Each event published would otherwise start a drain of every endpoint only to find it running.
       if (state.running === undefined) this.drainEndpoint(tenant, data, state).catch(this.deps.reportUnexpected);
       else state.again = true;
@@ -198,7 +213,8 @@ export class WebhookService {
       const body = JSON.stringify(event);
       this.deps.send(url!, body, this.headers(body, data.defaultSecret), this.deps.timeoutMs).catch(this.deps.reportUnexpected);
     }
-    for (const state of targets) this.enqueue(state, event, now, 1);
+    // Made-up content: it neither waits for nor holds back the events of a real order.
+    for (const state of targets) this.enqueue(state, event, `test ${event.id}`, now, 1);
     this.kick(tenant);
     return this.deps.idsFor(tenant).next('wh_test');
   }
@@ -260,30 +276,32 @@ export class WebhookService {
     if (this.tenants.get(tenant) !== data || data.endpoints.get(state.endpoint.id) !== state) return;
     const clock = this.deps.clockFor(tenant);
     const { url, secret } = state.endpoint;
+    const doneAt = (subject: string) => state.subjects.get(subject)?.doneAt;
     for (;;) {
-      const batch = dueBatch(state.queue, clock.now());
+      const batch = dueBatch(state.queue, doneAt, clock.now());
       if (batch.length === 0) return;
-      // Sent together, once the last of them fell due.
-      const attemptedAt = Math.max(state.lastAttemptAt, ...batch.map((pending) => pending.dueAt));
-      state.lastAttemptAt = attemptedAt;
-      for (const pending of batch) pending.attempts++;
-      const results = await Promise.all(batch.map((pending) => this.sendOne(url, pending.body, secret)));
+      for (const { pending } of batch) pending.attempts++;
+      const results = await Promise.all(batch.map(({ pending }) => this.sendOne(url, pending.body, secret)));
       // Deleted or reset meanwhile: its queue and attempts are no one's any more.
       if (data.endpoints.get(state.endpoint.id) !== state) return;
-      const retried: PendingDelivery[] = [];
-      batch.forEach((pending, index) => {
+      const finished = new Set<PendingDelivery>();
+      batch.forEach(({ pending, at }, index) => {
         const result = results[index]!;
         const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
         const retry = !succeeded && pending.attempts < pending.maxAttempts;
         if (retry) {
-          pending.dueAt = attemptedAt + 1000 * 2 ** (pending.attempts - 1);
-          retried.push(pending);
+          pending.dueAt = at + 1000 * 2 ** (pending.attempts - 1);
+        } else {
+          finished.add(pending);
+          const subject = state.subjects.get(pending.subject)!;
+          if (--subject.queued === 0) state.subjects.delete(pending.subject);
+          else subject.doneAt = at;
         }
-        state.attempts.push({
+        inTimeOrder(state.attempts, {
           eventId: pending.event.id,
           eventType: pending.event.type,
           attempt: pending.attempts,
-          attemptedAt: isoTime(attemptedAt),
+          attemptedAt: isoTime(at),
           succeeded,
           responseStatus: result.status,
           error: succeeded ? null : result.error,
@@ -291,29 +309,51 @@ export class WebhookService {
           deadLettered: !succeeded && !retry,
         });
       });
-      // Only ever appended to while the batch was out, so the batch is still at the front.
-      state.queue.splice(0, batch.length, ...retried);
+      if (finished.size > 0) state.queue = state.queue.filter((pending) => !finished.has(pending));
     }
   }
 }
 
+function newEndpointState(endpoint: WebhookEndpoint): EndpointState {
+  return { endpoint, queue: [], subjects: new Map(), attempts: [] };
+}
+
+/** What an event is about: an endpoint gets the events of one subject one at a time, in order. */
+export function subjectOf({ data }: WebhookEvent): string {
+  return 'orderId' in data ? `order ${data.orderId}` : `refill ${data.refillId}`;
+}
+
+/** Adds an attempt to a list kept oldest first; after a clock jump, attempts are not made in time order. */
+function inTimeOrder(attempts: WebhookDelivery[], attempt: WebhookDelivery): void {
+  let index = attempts.length;
+  while (index > 0 && attempts[index - 1]!.attemptedAt > attempt.attemptedAt) index--;
+  attempts.splice(index, 0, attempt);
+}
+
 /** Events to one endpoint sent together, pipelined: at most this many. */
 export const MAX_BATCH = 32;
+/** Queued events looked through for a batch: past these, events wait until earlier ones are done. */
+export const SCAN_LIMIT = 1_000;
 
 /**
- * The due events at the front of an endpoint's queue, stopping before a second event about the
- * same order or refill: those must arrive in order, and the first might fail and be retried.
+ * The events to send now, in queue order with the sandbox time of their attempt: those due, each
+ * the first queued about its order or refill (the next waits until it is delivered or
+ * dead-lettered, and goes no earlier than that). Events of other orders do not wait for a retry.
  */
-export function dueBatch<Pending extends Pick<PendingDelivery, 'event' | 'dueAt'>>(queue: readonly Pending[], now: number): Pending[] {
-  const batch: Pending[] = [];
-  const subjects = new Set<string>();
-  for (const pending of queue) {
-    if (batch.length === MAX_BATCH || pending.dueAt > now) break;
-    const { data } = pending.event;
-    const subject = 'orderId' in data ? `order ${data.orderId}` : `refill ${data.refillId}`;
-    if (subjects.has(subject)) break;
-    subjects.add(subject);
-    batch.push(pending);
+export function dueBatch<Pending extends Pick<PendingDelivery, 'subject' | 'dueAt'>>(
+  queue: readonly Pending[],
+  doneAt: (subject: string) => number | undefined,
+  now: number,
+): Array<{ pending: Pending; at: number }> {
+  const batch: Array<{ pending: Pending; at: number }> = [];
+  const seen = new Set<string>();
+  const end = Math.min(queue.length, SCAN_LIMIT);
+  for (let index = 0; index < end && batch.length < MAX_BATCH; index++) {
+    const pending = queue[index]!;
+    if (seen.has(pending.subject)) continue;
+    seen.add(pending.subject);
+    const at = Math.max(pending.dueAt, doneAt(pending.subject) ?? -Infinity);
+    if (at <= now) batch.push({ pending, at });
   }
   return batch;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoTime, ManualClock } from '../clock.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../http/app.ts';
+import { testDataOrders } from '../domain/test-data.ts';
 import { randomIds } from '../ids.ts';
 import { schemaTest } from '../validation.ts';
 import { PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
@@ -519,7 +520,7 @@ describe('retries', () => {
     expect(attempt).toMatchObject({ succeeded: false, responseStatus: null, error: expect.any(String) });
   });
 
-  it('keeps one endpoint\'s events in order while the first is being retried', async () => {
+  it('does not hold back another order\'s event while one is retried', async () => {
     start();
     const receiver = await startReceiver([500], 200);
     await register(receiver.url);
@@ -527,29 +528,25 @@ describe('retries', () => {
     await sandbox!.sweep();
     const second = await createOrder();
     await sandbox!.sweep();
-    // The second event waits behind the first one's retry.
-    expect(orderIdsOf(receiver)).toEqual([first.id]);
+    expect(orderIdsOf(receiver)).toEqual([first.id, second.id]);
     await advance(1);
-    expect(orderIdsOf(receiver)).toEqual([first.id, first.id, second.id]);
+    expect(orderIdsOf(receiver)).toEqual([first.id, second.id, first.id]);
   });
 
   // Regression: an event that waited behind another's retries used to take its enqueue time as
   // its attempt time and schedule its retries from there, so its attempts ran back to back.
-  it('gives an event that waited behind a retried one its own backoff', async () => {
+  it('gives an order\'s event that waited for the one before it its own backoff', async () => {
     start();
     const receiver = await startReceiver([], 500);
-    const endpoint = await register(receiver.url, ['order.created']);
-    const first = await createOrder();
-    await sandbox!.sweep();
-    const second = await createOrder();
-    await sandbox!.sweep();
-    // The second event goes with the first one's retry at +1 s, and is due again 1 s after that.
-    await advance(1);
-    const secondAttempts = (await deliveries(endpoint.id)).filter((a) => a.eventId !== eventsOf(receiver)[0]!.id);
-    expect(orderIdsOf(receiver)).toEqual([first.id, first.id, second.id]);
-    expect(secondAttempts).toHaveLength(1);
-    expect(secondAttempts[0]!.attemptedAt).toBe(plusSeconds(second.createdAt, 1));
-    expect(secondAttempts[0]!.nextRetryAt).toBe(plusSeconds(second.createdAt, 2));
+    const endpoint = await register(receiver.url, ['order.created', 'order.cancelled']);
+    const order = await createOrder();
+    expect((await call('DELETE', `/orders/${order.id}`)).status).toBe(200);
+    // order.created is attempted at +0, +1, +3, +7 and +15 s; order.cancelled goes after the last.
+    await advance(15);
+    const cancelled = (await deliveries(endpoint.id)).filter((attempt) => attempt.eventType === 'order.cancelled');
+    expect(cancelled.map(({ attempt, attemptedAt, nextRetryAt }) => [attempt, attemptedAt, nextRetryAt])).toEqual([
+      [1, plusSeconds(order.createdAt, 15), plusSeconds(order.createdAt, 16)],
+    ]);
   });
 
   it('sends the events due together for different orders without waiting for each answer', async () => {
@@ -1029,22 +1026,48 @@ describe('WebhookService delivery loop', () => {
     expect(sent).toEqual(['ord_warm', 'ord_a', 'ord_b', 'ord_a']);
   });
 
-  it('records events sent together at one time, when the last of them fell due, and keeps retries at the times it gave', async () => {
-    // Under --time-scale the clock moves on between sweeps, so events due at different times go together.
+  it('sends a test webhook at once while an event about the order it borrows waits for a retry', async () => {
     const clock = new ManualClock(T0);
-    const { service, attempts } = serviceWith(clock, async (_url, body) => (orderIdOf(body) === 'ord_a' ? { status: 500, error: 'Answered 500' } : { status: 200, error: null }));
-    service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0));
+    const sent: string[] = [];
+    const { service } = serviceWith(clock, async (_url, body) => {
+      sent.push(body);
+      return sent.length === 1 ? { status: 500, error: 'Answered 500' } : { status: 200, error: null };
+    });
+    service.publish('tenant', ORDER_CREATED(testDataOrders()[0]!.order.id), isoTime(T0));
     await flushMicrotasks();
+    service.sendTest('tenant', 'order.created', undefined);
+    await flushMicrotasks();
+    expect(sent.map((body) => (JSON.parse(body) as WebhookEvent).data)).toMatchObject([
+      { orderId: testDataOrders()[0]!.order.id },
+      { orderId: testDataOrders()[0]!.order.id },
+    ]);
+    expect(sent[0]).not.toBe(sent[1]);
+  });
+
+  it('records each attempt at the time it fell due, in time order, even when sent together after the clock jumped', async () => {
+    const clock = new ManualClock(T0);
+    let releaseWarmUp: (result: SendResult) => void = () => {};
+    let failedOnce = false;
+    const { service, attempts } = serviceWith(clock, (_url, body) => {
+      const orderId = orderIdOf(body);
+      if (orderId === 'ord_warm') return new Promise((resolve) => { releaseWarmUp = resolve; });
+      if (orderId === 'ord_a' && !failedOnce) {
+        failedOnce = true;
+        return Promise.resolve({ status: 500, error: 'Answered 500' });
+      }
+      return Promise.resolve({ status: 200, error: null });
+    });
+    service.publish('tenant', ORDER_CREATED('ord_warm'), isoTime(T0));
+    service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0 + 1_000));
+    service.publish('tenant', ORDER_CREATED('ord_b'), isoTime(T0 + 3_000));
     clock.advance(5_000);
-    service.publish('tenant', ORDER_CREATED('ord_b'), isoTime(T0 + 5_000));
-    await flushMicrotasks();
-    clock.advance(2_000);
+    releaseWarmUp({ status: 200, error: null });
     await service.drain('tenant');
     expect(attempts().map(({ attempt, attemptedAt, nextRetryAt }) => [attempt, attemptedAt, nextRetryAt])).toEqual([
-      [1, isoTime(T0), isoTime(T0 + 1_000)],
-      [2, isoTime(T0 + 5_000), isoTime(T0 + 7_000)],
-      [1, isoTime(T0 + 5_000), null],
-      [3, isoTime(T0 + 7_000), isoTime(T0 + 11_000)],
+      [1, isoTime(T0), null],
+      [1, isoTime(T0 + 1_000), isoTime(T0 + 2_000)],
+      [2, isoTime(T0 + 2_000), null],
+      [1, isoTime(T0 + 3_000), null],
     ]);
   });
 
