@@ -1,50 +1,27 @@
+import { MinHeap } from '../min-heap.ts';
+
 export interface DueEntry {
   dueAt: number;
   /** The order or refill whose next change falls due. */
   id: string;
 }
 
-/** A min-heap of record ids by due time, so a sweep touches only what is due. */
+/** Record ids by due time, so a sweep touches only what is due. */
 export class DueQueue {
-  private readonly heap: DueEntry[] = [];
+  private readonly heap = new MinHeap<DueEntry>((a, b) => a.dueAt < b.dueAt);
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   push(entry: DueEntry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.dueAt <= entry.dueAt) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = entry;
+    this.heap.push(entry);
   }
 
   /** Removes and returns the earliest entry if it is due at `now`. */
   popDue(now: number): DueEntry | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    if (top === undefined || top.dueAt > now) return undefined;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && heap[right]!.dueAt < heap[left]!.dueAt ? right : left;
-        if (heap[child]!.dueAt >= last.dueAt) break;
-        heap[i] = heap[child]!;
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
+    const top = this.heap.peek();
+    return top === undefined || top.dueAt > now ? undefined : this.heap.pop();
   }
 }
 

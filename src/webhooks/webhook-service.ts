@@ -1,10 +1,11 @@
 import type { components } from '../generated/openapi.ts';
-import { isoTime, type Clock } from '../clock.ts';
+import { isoTime, type Clock, type ClockMode } from '../clock.ts';
 import type { OrderRecord } from '../domain/records.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { orderEvent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { DeliveryQueue } from './delivery-queue.ts';
 import { HttpPoster, type SendResult } from './http-poster.ts';
 import { signWebhook } from './signature.ts';
 
@@ -42,31 +43,19 @@ export type WebhookSender = (url: string, body: string, headers: Record<string, 
 const poster = new HttpPoster();
 export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => poster.post(url, body, headers, timeoutMs);
 
-interface PendingDelivery {
+/** What an endpoint's queue holds for each event. */
+interface PendingEvent {
   event: WebhookEvent;
   body: string;
-  /** The order or refill it is about: their events go one at a time, in order. */
-  subject: string;
-  attempts: number;
   maxAttempts: number;
-  /** Sandbox time of its next attempt. */
-  dueAt: number;
-}
-
-/** An order or refill with events still queued for an endpoint. */
-interface Subject {
-  queued: number;
-  /** Sandbox time its latest event was delivered or dead-lettered: the next is not attempted earlier. */
-  doneAt: number;
 }
 
 interface EndpointState {
   endpoint: WebhookEndpoint;
-  /** Events not yet delivered or dead-lettered, in the order they happened. */
-  queue: PendingDelivery[];
-  subjects: Map<string, Subject>;
-  /** Oldest first. */
+  queue: DeliveryQueue<PendingEvent>;
+  /** Appended as made; after a clock jump they are not made in time order, so they are sorted when read. */
   attempts: WebhookDelivery[];
+  attemptsSorted: boolean;
   running?: Promise<void>;
   /** Set when a kick arrives while a run is under way, so the run looks again before it ends. */
   again?: boolean;
@@ -82,7 +71,8 @@ interface TenantWebhooks {
 export interface WebhookServiceDeps {
   /** Each tenant's source of ids and secrets. */
   idsFor(tenant: string): IdGenerator;
-  clockFor(tenant: string): Clock;
+  /** A clock whose mode is `real` runs between advances; any other stands still. */
+  clockFor(tenant: string): Clock & { readonly mode?: ClockMode };
   send: WebhookSender;
   timeoutMs: number;
   isValidEvent(event: unknown): boolean;
@@ -149,8 +139,14 @@ export class WebhookService {
     this.tenant(tenant).endpoints.delete(endpointId);
   }
 
+  /** Every attempt, oldest first. */
   deliveries(tenant: string, endpointId: string): WebhookDelivery[] {
-    return this.endpoint(tenant, endpointId).attempts;
+    const state = this.endpoint(tenant, endpointId);
+    if (!state.attemptsSorted) {
+      state.attempts.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
+      state.attemptsSorted = true;
+    }
+    return state.attempts;
   }
 
   /**
@@ -160,7 +156,6 @@ export class WebhookService {
   reset(tenant: string): void {
     const data = this.tenants.get(tenant);
     if (data === undefined) return;
-    for (const state of data.endpoints.values()) state.queue.length = 0;
     const subscription = [...data.endpoints.values()].find((state) => state.endpoint.id === data.subscriptionId);
     data.endpoints = new Map();
     if (subscription !== undefined) {
@@ -181,10 +176,7 @@ export class WebhookService {
   }
 
   private enqueue(state: EndpointState, event: WebhookEvent, subject: string, dueAt: number, maxAttempts: number): void {
-    state.queue.push({ event, body: JSON.stringify(event), subject, attempts: 0, maxAttempts, dueAt });
-    const known = state.subjects.get(subject);
-    if (known === undefined) state.subjects.set(subject, { queued: 1, doneAt: -Infinity });
-    else known.queued++;
+    state.queue.add(subject, { event, body: JSON.stringify(event), maxAttempts }, dueAt);
   }
 
   /** Queues an event for every endpoint that wants it, due at `at`, then starts sending. */
@@ -275,47 +267,52 @@ export class WebhookService {
     // Forgotten or reset meanwhile: asking for its clock would make the tenant a new one.
     if (this.tenants.get(tenant) !== data || data.endpoints.get(state.endpoint.id) !== state) return;
     const clock = this.deps.clockFor(tenant);
+    // A clock that stands still between advances has each attempt made when it fell due, as if the
+    // advance had stepped through; a running clock has it made, and finished, when it really is.
+    const simulated = clock.mode !== 'real';
     const { url, secret } = state.endpoint;
-    const doneAt = (subject: string) => state.subjects.get(subject)?.doneAt;
     for (;;) {
-      const batch = dueBatch(state.queue, doneAt, clock.now());
+      const sentAt = clock.now();
+      const batch = state.queue.takeDue(sentAt, MAX_BATCH);
       if (batch.length === 0) return;
-      for (const { pending } of batch) pending.attempts++;
-      const results = await Promise.all(batch.map(({ pending }) => this.sendOne(url, pending.body, secret)));
+      for (const { queued } of batch) queued.attempts++;
+      const results = await Promise.all(batch.map(({ queued }) => this.sendOne(url, queued.item.body, secret)));
       // Deleted or reset meanwhile: its queue and attempts are no one's any more.
       if (data.endpoints.get(state.endpoint.id) !== state) return;
-      const finished = new Set<PendingDelivery>();
-      batch.forEach(({ pending, at }, index) => {
+      const answeredAt = clock.now();
+      batch.forEach((due, index) => {
+        const { item, attempts } = due.queued;
         const result = results[index]!;
+        const attemptedAt = simulated ? due.readyAt : sentAt;
+        const finishedAt = simulated ? due.readyAt : answeredAt;
         const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-        const retry = !succeeded && pending.attempts < pending.maxAttempts;
-        if (retry) {
-          pending.dueAt = at + 1000 * 2 ** (pending.attempts - 1);
-        } else {
-          finished.add(pending);
-          const subject = state.subjects.get(pending.subject)!;
-          if (--subject.queued === 0) state.subjects.delete(pending.subject);
-          else subject.doneAt = at;
-        }
-        inTimeOrder(state.attempts, {
-          eventId: pending.event.id,
-          eventType: pending.event.type,
-          attempt: pending.attempts,
-          attemptedAt: isoTime(at),
+        const retry = !succeeded && attempts < item.maxAttempts;
+        const retryAt = finishedAt + 1000 * 2 ** (attempts - 1);
+        state.queue.settle(due, retry ? { retryAt } : { doneAt: finishedAt });
+        this.record(state, {
+          eventId: item.event.id,
+          eventType: item.event.type,
+          attempt: attempts,
+          attemptedAt: isoTime(attemptedAt),
           succeeded,
           responseStatus: result.status,
           error: succeeded ? null : result.error,
-          nextRetryAt: retry ? isoTime(pending.dueAt) : null,
+          nextRetryAt: retry ? isoTime(retryAt) : null,
           deadLettered: !succeeded && !retry,
         });
       });
-      if (finished.size > 0) state.queue = state.queue.filter((pending) => !finished.has(pending));
     }
+  }
+
+  private record(state: EndpointState, attempt: WebhookDelivery): void {
+    const last = state.attempts.at(-1);
+    if (last !== undefined && last.attemptedAt > attempt.attemptedAt) state.attemptsSorted = false;
+    state.attempts.push(attempt);
   }
 }
 
 function newEndpointState(endpoint: WebhookEndpoint): EndpointState {
-  return { endpoint, queue: [], subjects: new Map(), attempts: [] };
+  return { endpoint, queue: new DeliveryQueue(), attempts: [], attemptsSorted: true };
 }
 
 /** What an event is about: an endpoint gets the events of one subject one at a time, in order. */
@@ -323,37 +320,5 @@ export function subjectOf({ data }: WebhookEvent): string {
   return 'orderId' in data ? `order ${data.orderId}` : `refill ${data.refillId}`;
 }
 
-/** Adds an attempt to a list kept oldest first; after a clock jump, attempts are not made in time order. */
-function inTimeOrder(attempts: WebhookDelivery[], attempt: WebhookDelivery): void {
-  let index = attempts.length;
-  while (index > 0 && attempts[index - 1]!.attemptedAt > attempt.attemptedAt) index--;
-  attempts.splice(index, 0, attempt);
-}
-
 /** Events to one endpoint sent together, pipelined: at most this many. */
 export const MAX_BATCH = 32;
-/** Queued events looked through for a batch: past these, events wait until earlier ones are done. */
-export const SCAN_LIMIT = 1_000;
-
-/**
- * The events to send now, in queue order with the sandbox time of their attempt: those due, each
- * the first queued about its order or refill (the next waits until it is delivered or
- * dead-lettered, and goes no earlier than that). Events of other orders do not wait for a retry.
- */
-export function dueBatch<Pending extends Pick<PendingDelivery, 'subject' | 'dueAt'>>(
-  queue: readonly Pending[],
-  doneAt: (subject: string) => number | undefined,
-  now: number,
-): Array<{ pending: Pending; at: number }> {
-  const batch: Array<{ pending: Pending; at: number }> = [];
-  const seen = new Set<string>();
-  const end = Math.min(queue.length, SCAN_LIMIT);
-  for (let index = 0; index < end && batch.length < MAX_BATCH; index++) {
-    const pending = queue[index]!;
-    if (seen.has(pending.subject)) continue;
-    seen.add(pending.subject);
-    const at = Math.max(pending.dueAt, doneAt(pending.subject) ?? -Infinity);
-    if (at <= now) batch.push({ pending, at });
-  }
-  return batch;
-}

@@ -1044,6 +1044,35 @@ describe('WebhookService delivery loop', () => {
     expect(sent[0]).not.toBe(sent[1]);
   });
 
+  describe('with a running clock', () => {
+    const runningClock = () => Object.assign(new ManualClock(T0), { mode: 'real' as const });
+    const summary = (attempts: WebhookDelivery[]) => attempts.map(({ attempt, attemptedAt, nextRetryAt }) => [attempt, attemptedAt, nextRetryAt]);
+
+    it('records an attempt when it is made, and retries 1 s after its answer came', async () => {
+      const clock = runningClock();
+      const { service, attempts } = serviceWith(clock, async () => {
+        clock.advance(10_000); // a receiver that takes 10 s to fail
+        return { status: 500, error: 'Answered 500' };
+      });
+      service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0));
+      await service.drain('tenant');
+      clock.advance(1_000);
+      await service.drain('tenant');
+      expect(summary(attempts())).toEqual([
+        [1, isoTime(T0), isoTime(T0 + 11_000)],
+        [2, isoTime(T0 + 11_000), isoTime(T0 + 23_000)],
+      ]);
+    });
+
+    it('records an event sent after its due time at the time it is sent, with its backoff from there', async () => {
+      const clock = runningClock();
+      const { service, attempts } = serviceWith(clock, async () => ({ status: 500, error: 'Answered 500' }));
+      service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0 - 15_000));
+      await service.drain('tenant');
+      expect(summary(attempts())).toEqual([[1, isoTime(T0), isoTime(T0 + 1_000)]]);
+    });
+  });
+
   it('records each attempt at the time it fell due, in time order, even when sent together after the clock jumped', async () => {
     const clock = new ManualClock(T0);
     let releaseWarmUp: (result: SendResult) => void = () => {};
