@@ -79,8 +79,8 @@ export class DeliveryQueue<Item> {
     }
     const next = line.events[0];
     if (next === undefined) {
-      // Its done time goes with it: a sweep publishes an order's next change after its earlier
-      // ones were published, so an event queued later is held to nothing it could overtake.
+      // Its done time goes with it. Nothing is lost in the sandbox: an advance publishes every
+      // change it passes before sending any, and a running clock records attempts when made.
       this.lines.delete(due.subject);
       return;
     }
