@@ -9,6 +9,7 @@ import { DEFAULT_TIMELINE, type Timeline } from '../domain/timeline.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import type { Fixtures } from '../fixtures/fixtures.ts';
 import { randomIds, SeededStreams, seededIds, type IdGenerator } from '../ids.ts';
+import { OneAtATime } from '../one-at-a-time.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
 import { discriminatedTest } from '../validation.ts';
@@ -179,10 +180,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   };
 
   const app = new Hono<SandboxEnv>();
-  /** The background sweep under way, if any. */
-  let sweeping: Promise<void> | undefined;
-  /** Resets under way, per key. */
-  const resets = new Map<string, Promise<void>>();
+  /** Sweeps never overlap: a sweep and a forget must not both hold a tenant's records. */
+  const sweeps = new OneAtATime<'sweep'>();
+  /** One reset of a key at a time: a second must not swap the data under the first's import. */
+  const resets = new OneAtATime<string>();
   const tenants = new TenantRegistry({
     maxTenants: options.maxTenants ?? DEFAULT_MAX_TENANTS,
     idleMs: options.tenantIdleMs ?? DEFAULT_TENANT_IDLE_MS,
@@ -193,7 +194,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     forget: async (tenant) => {
       try {
         // A sweep under way may be holding the tenant's records; let it finish first.
-        await sweeping?.catch(() => undefined);
+        await sweeps.current('sweep');
         webhooks.forget(tenant);
         refills.reset(tenant);
         rateLimiter?.forget(tenant);
@@ -259,20 +260,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         now: clocks.for(tenant).now(),
       }, () => work(requestId));
     },
-    resetTenant: (tenant) => {
-      // One reset of a key at a time: a second must not swap the data under the first's import.
-      const reset = (resets.get(tenant) ?? Promise.resolve()).catch(() => undefined).then(async () => {
-        webhooks.reset(tenant);
-        refills.reset(tenant);
-        await orders.reset(tenant);
-        await importFixtures(tenant);
-      });
-      const settled = reset.finally(() => {
-        if (resets.get(tenant) === settled) resets.delete(tenant);
-      });
-      resets.set(tenant, settled);
-      return reset;
-    },
+    resetTenant: (tenant) => resets.run(tenant, async () => {
+      webhooks.reset(tenant);
+      refills.reset(tenant);
+      await orders.reset(tenant);
+      await importFixtures(tenant);
+    }),
   };
   orderRoutes(route, services);
   refillRoutes(route, services);
@@ -317,23 +310,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   }
 
   /** Applies every due change, after any sweep under way; `drain` also waits for the webhooks they send. */
-  const sweepOnce = (drain: boolean): Promise<void> => {
-    const run = (sweeping ?? Promise.resolve()).catch(() => undefined).then(async () => {
-      await Promise.all([orders.sweepAll(), refills.sweepAll()]);
-      if (drain) await webhooks.drainAll();
-      else webhooks.kickAll();
-    });
-    const tracked: Promise<void> = run.finally(() => {
-      if (sweeping === tracked) sweeping = undefined;
-    });
-    tracked.catch(() => undefined); // its failure is the caller's to report, through `run`
-    sweeping = tracked;
-    return run;
-  };
+  const sweepOnce = (drain: boolean): Promise<void> => sweeps.run('sweep', async () => {
+    await Promise.all([orders.sweepAll(), refills.sweepAll()]);
+    if (drain) await webhooks.drainAll();
+    else webhooks.kickAll();
+  });
 
   const stopSweep = (options.sweepIntervalMs ?? 1000) > 0
     ? every(options.sweepIntervalMs ?? 1000, () => {
-      if (sweeping === undefined) sweepOnce(false).catch(reportUnexpected);
+      if (sweeps.current('sweep') === undefined) sweepOnce(false).catch(reportUnexpected);
     })
     : () => undefined;
 
