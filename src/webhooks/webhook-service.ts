@@ -202,8 +202,7 @@ export class WebhookService {
     const targets = [...data.endpoints.values()].filter((state) => url === undefined || state.endpoint.url === url);
     // With no URL and no endpoint there is nowhere to send; the published answer stands all the same.
     if (targets.length === 0 && url !== undefined) {
-      const body = JSON.stringify(event);
-      this.deps.send(url!, body, this.headers(body, data.defaultSecret), this.deps.timeoutMs).catch(this.deps.reportUnexpected);
+      void this.sendOne(url, JSON.stringify(event), data.defaultSecret);
     }
     // Made-up content: it neither waits for nor holds back the events of a real order.
     for (const state of targets) this.enqueue(state, event, `test ${event.id}`, now, 1);
@@ -253,7 +252,7 @@ export class WebhookService {
     return state.running;
   }
 
-  /** The sender's result; a sender that throws (only a custom one can) makes a failed attempt, not a lost batch. */
+  /** The sender's result; a sender that throws (only a custom one can) is reported and makes a failed attempt, not a lost batch. */
   private async sendOne(url: string, body: string, secret: string): Promise<SendResult> {
     try {
       return await this.deps.send(url, body, this.headers(body, secret), this.deps.timeoutMs);
