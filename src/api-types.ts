@@ -12,3 +12,7 @@ export type ErrorBody = Schemas['Error'];
 export type Refill = Schemas['Refill'];
 export type RefillStatus = Schemas['RefillStatus'];
 export type CreateRefillRequest = Schemas['CreateRefillRequest'];
+export type WebhookEventType = Schemas['WebhookEventType'];
+export type WebhookEvent = Schemas['WebhookEvent'];
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+export type WebhookDelivery = Schemas['WebhookDelivery'];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { serve } from '@hono/node-server';
 import { parseArgs } from 'node:util';
-import { createSandbox, type SandboxOptions } from './http/app.ts';
+import { createSandbox, type SandboxOptions } from './sandbox.ts';
 import { FAULT_KINDS, type FaultKind } from './http/faults.ts';
 import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.ts';
 import { TEST_DATA_TIME } from './domain/test-data.ts';

@@ -47,6 +47,11 @@ export class TenantClock implements Clock {
   advance(ms: number): void {
     this.advancedMs += ms;
   }
+
+  /** Sets how far advances have moved the clock in all, as the store keeps it; it never moves back. */
+  setAdvanced(totalMs: number): void {
+    this.advancedMs = Math.max(this.advancedMs, totalMs);
+  }
 }
 
 export interface ClockSettings {

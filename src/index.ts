@@ -1,4 +1,4 @@
-export { createSandbox, type Sandbox, type SandboxOptions } from './http/app.ts';
+export { createSandbox, type Sandbox, type SandboxOptions } from './sandbox.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { randomIds, seededIds, type IdGenerator } from './ids.ts';
 export { signWebhook, verifyWebhookSignature } from './webhooks/signature.ts';

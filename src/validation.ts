@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { ErrorDetails } from './api-types.ts';
-import { ApiError } from './errors.ts';
+import { Refusal } from './domain/refusal.ts';
 import { openApiDocument, operationParameters } from './spec.ts';
 
 // ajv-formats ships CommonJS whose default export arrives wrapped under ESM.
@@ -75,7 +75,7 @@ export function bodyValidator<T>(schemaName: string): Validator<T> {
   return (value) => {
     if (validate(value)) return value as T;
     const details = describe(validate.errors![0]!);
-    throw new ApiError('validation_error', 'The request body is invalid', details);
+    throw new Refusal('validation_error', 'The request body is invalid', details);
   };
 }
 
@@ -124,7 +124,12 @@ export function discriminatedTest(schemaName: string, property: string): (value:
 export function parameterTest(parameterName: string): (value: string) => boolean {
   const parameter = openApiDocument.components.parameters[parameterName];
   if (parameter === undefined) throw new Error(`spec: no parameter ${parameterName}`);
-  const validate = bodyAjv.compile({ ...parameter.schema, components: { schemas: openApiDocument.components.schemas } });
+  return parameterSchemaTest(parameter.schema);
+}
+
+/** Tests a value against a parameter's schema, which may point into the spec's components. */
+export function parameterSchemaTest(schema: object): (value: string) => boolean {
+  const validate = bodyAjv.compile({ ...schema, components: { schemas: openApiDocument.components.schemas } });
   return (value) => validate(value);
 }
 
@@ -141,6 +146,6 @@ export function queryValidator<T>(operationId: string): Validator<T> {
   return (value) => {
     if (validate(value)) return value as T;
     const details = describe(validate.errors![0]!);
-    throw new ApiError('invalid_request', `Query parameter ${details.field} is invalid`, details);
+    throw new Refusal('invalid_request', `Query parameter ${details.field} is invalid`, details);
   };
 }

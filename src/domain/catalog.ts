@@ -1,3 +1,4 @@
+import type { Fixtures } from '../fixtures/fixtures.ts';
 import { ORDER_OUTCOMES, REFILL_OUTCOMES } from './magic-values.ts';
 import { DEFAULT_PRESCRIPTION, TEST_PRESCRIPTIONS, type PrescriptionRules } from './prescriptions.ts';
 import { TEST_PATIENT_IDS } from './test-data.ts';
@@ -13,6 +14,14 @@ export class Catalog {
     ...Object.entries(TEST_PRESCRIPTIONS),
     ...Object.keys({ ...ORDER_OUTCOMES, ...REFILL_OUTCOMES }).map((id): [string, PrescriptionRules] => [id, DEFAULT_PRESCRIPTION]),
   ]);
+
+  /** The catalog with a fixture file's patients and prescriptions added. */
+  static withFixtures(fixtures: Fixtures | undefined): Catalog {
+    const catalog = new Catalog();
+    for (const patient of fixtures?.patients ?? []) catalog.addPatient(patient.id);
+    for (const { id, quantity, refills, daysSupply } of fixtures?.prescriptions ?? []) catalog.addPrescription(id, { quantity, refills, daysSupply });
+    return catalog;
+  }
 
   addPatient(patientId: string): void {
     this.patients.add(patientId);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Order, OrderStatus } from '../api-types.ts';
 import { isoTime } from '../clock.ts';
-import { createSandbox, type Sandbox } from '../http/app.ts';
+import { createSandbox, type Sandbox } from '../sandbox.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { FULFILMENT_PATH, ORDER_TRANSITIONS } from './order-lifecycle.ts';
 import type { StatusChange } from './records.ts';

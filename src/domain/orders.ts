@@ -1,19 +1,19 @@
 import type { CreateOrderRequest, Order, OrderStatus } from '../api-types.ts';
 import { isoTime, type Clock } from '../clock.ts';
-import { ApiError, doneUnlessGone } from '../errors.ts';
+import type { KeyedLock } from '../concurrency/keyed-lock.ts';
 import type { IdGenerator } from '../ids.ts';
+import { LifecycleEngine, type EngineDeps, type Step } from '../lifecycle/engine.ts';
+import { ORDER_LIFECYCLE, type Timeline } from '../lifecycle/order-lifecycle.ts';
+import { mainPath, statusesAllowingRequest } from '../lifecycle/table.ts';
 import { UnknownCursorError, type OrderFilter, type Store } from '../store/store.ts';
-import { TenantDueQueues } from './due-queue.ts';
-import { magicOutcome, magicRefusal } from './magic-values.ts';
-import { FULFILMENT_PATH, isCancellable } from './order-lifecycle.ts';
-import type { OrderRecord, StatusChange } from './records.ts';
 import type { Catalog } from './catalog.ts';
-import { testDataOrders } from './test-data.ts';
-import { addBusinessDays, nextStep, type Step, type Timeline } from './timeline.ts';
-import { CARRIERS, trackingNumber } from './tracking.ts';
+import { magicOutcome, magicRefusal, type OrderOutcome } from './magic-values.ts';
+import type { OrderRecord } from './records.ts';
+import { invalid, Refusal } from './refusal.ts';
 
 export interface OrderServiceDeps {
   store: Store;
+  lock: KeyedLock<string>;
   /** Each tenant's source of ids and tracking numbers. */
   idsFor(tenant: string): IdGenerator;
   clockFor(tenant: string): Clock;
@@ -21,8 +21,7 @@ export interface OrderServiceDeps {
   /** Refuse patients and prescriptions the catalog does not know, as production does. */
   strictReferences: boolean;
   catalog: Catalog;
-  /** Told of every status change after it is stored, in the order they happen. */
-  onStatusChange?: (tenant: string, record: OrderRecord, change: StatusChange) => void | Promise<void>;
+  onChange: EngineDeps<Timeline>['onChange'];
 }
 
 export interface OrderListQuery extends OrderFilter {
@@ -30,72 +29,39 @@ export interface OrderListQuery extends OrderFilter {
   after?: string;
 }
 
-const DELIVERY_ESTIMATE_BUSINESS_DAYS = 3;
+export type OrderEngine = LifecycleEngine<OrderRecord, OrderStatus, OrderOutcome, Timeline, Order>;
 
-function notFound(orderId: string): ApiError {
-  return new ApiError('not_found', `No order with id ${orderId}`, { field: 'orderId', reason: 'Not found' });
+/** The path `POST /sandbox/orders/{orderId}/advance` walks, read from the table. */
+export const FULFILMENT_PATH: readonly OrderStatus[] = mainPath(ORDER_LIFECYCLE);
+const CANCELLABLE: readonly OrderStatus[] = statusesAllowingRequest(ORDER_LIFECYCLE, 'cancelled');
+
+export function isCancellable(status: OrderStatus): boolean {
+  return CANCELLABLE.includes(status);
 }
 
-function invalid(field: string, reason: string): ApiError {
-  return new ApiError('validation_error', 'The request body is invalid', { field, reason });
+function frozen(record: OrderRecord, verb: string): Refusal {
+  const code = verb === 'cancel' ? 'order_not_cancellable' : 'invalid_state_transition';
+  return new Refusal(code, `Order ${record.order.id} is published test data and stays ${record.order.status}; create an order to ${verb}`, {
+    field: 'orderId', reason: 'Published test data is frozen',
+  });
 }
 
 /**
- * Orders for one tenant at a time: the rules of the published contract and the sandbox's
- * timeline, with no HTTP in sight. Status changes fall due on the tenant's clock; a read applies
- * what is due, and `sweep` applies it with no read, one step at a time in due order.
+ * Orders: the rules of the published contract, with no HTTP in sight. Their course is the order
+ * step table, run by the lifecycle engine on each tenant's clock.
  */
 export class OrderService {
-  private readonly queues = new TenantDueQueues();
+  readonly engine: OrderEngine;
 
-  constructor(private readonly deps: OrderServiceDeps) {}
-
-  private schedule(tenant: string, record: OrderRecord): void {
-    const step = nextStep(record, this.deps.timeline);
-    if (step !== undefined) this.queues.push(tenant, { dueAt: step.dueAt, id: record.order.id });
-  }
-
-  /** True when the tenant was new and now has the published test data. */
-  async ensureTenant(tenant: string): Promise<boolean> {
-    return this.deps.store.ensureTenant(tenant, testDataOrders);
-  }
-
-  /** Places an order `placedAgoMs` in the past, cancelled `cancelledAfterMs` after placing if asked, then lets the clock catch it up. */
-  async importOrder(tenant: string, request: CreateOrderRequest & { id: string }, placedAgoMs: number, cancelledAfterMs?: number): Promise<void> {
-    const now = this.deps.clockFor(tenant).now();
-    const placedAt = now - placedAgoMs;
-    const at = isoTime(placedAt);
-    const { street1, street2, city, state, zip, country = 'US' } = request.shippingAddress;
-    let record: OrderRecord = {
-      order: {
-        id: request.id, patientId: request.patientId, prescriptionId: request.prescriptionId, status: 'pending',
-        shippingAddress: { street1, ...(street2 === undefined ? {} : { street2 }), city, state, zip, country },
-        createdAt: at, updatedAt: at,
-      },
-      ...(request.notes === undefined ? {} : { notes: request.notes }),
-      history: [{ status: 'pending', at, reason: 'Created (fixture)' }],
-    };
-    await this.deps.store.saveOrder(tenant, record);
-    const cancelAt = cancelledAfterMs === undefined ? Infinity : placedAt + cancelledAfterMs;
-    for (let step = nextStep(record, this.deps.timeline); step !== undefined && step.dueAt <= Math.min(now, cancelAt); step = nextStep(record, this.deps.timeline)) {
-      record = await this.apply(tenant, record, step);
-    }
-    if (cancelAt <= now && isCancellable(record.order.status)) {
-      record = await this.apply(tenant, record, { status: 'cancelled', dueAt: cancelAt, reason: 'Cancelled by the patient (fixture)' });
-    }
-    // `apply` schedules what follows each change; an order still as placed needs its first step scheduled.
-    if (record.history.length === 1) this.schedule(tenant, record);
-  }
-
-  /** Drops the tenant: its orders, idempotency keys and due changes. */
-  async forget(tenant: string): Promise<void> {
-    this.queues.drop(tenant);
-    await this.deps.store.dropTenant(tenant);
-  }
-
-  async reset(tenant: string): Promise<void> {
-    this.queues.drop(tenant);
-    await this.deps.store.resetTenant(tenant, testDataOrders());
+  constructor(private readonly deps: OrderServiceDeps) {
+    const { store } = deps;
+    this.engine = new LifecycleEngine({
+      table: ORDER_LIFECYCLE,
+      resource: (record) => record.order,
+      withResource: (record, order, history) => ({ ...record, order: { ...order, updatedAt: history.at(-1)!.at }, history }),
+      load: (tenant, id) => store.getOrder(tenant, id),
+      save: (tenant, record, expectedVersion) => store.putOrder(tenant, record, expectedVersion),
+    }, deps);
   }
 
   /** The refusals decided from the request alone: magic values, and production's strict validation. */
@@ -107,141 +73,89 @@ export class OrderService {
     if (!this.deps.catalog.knowsPrescription(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');
   }
 
-  /** `request` has passed the spec's schema and `screen`. */
-  async create(tenant: string, request: CreateOrderRequest): Promise<OrderRecord> {
-    const now = isoTime(this.deps.clockFor(tenant).now());
+  private newRecord(id: string, request: CreateOrderRequest, at: string, reason: string): OrderRecord {
     const { street1, street2, city, state, zip, country = 'US' } = request.shippingAddress;
-    const order: Order = {
-      id: this.deps.idsFor(tenant).next('ord'),
-      patientId: request.patientId,
-      prescriptionId: request.prescriptionId,
-      status: 'pending',
-      shippingAddress: { street1, ...(street2 === undefined ? {} : { street2 }), city, state, zip, country },
-      createdAt: now,
-      updatedAt: now,
-    };
     const outcome = magicOutcome(request.prescriptionId);
-    const change: StatusChange = { status: 'pending', at: now, reason: 'Created' };
-    const record: OrderRecord = {
-      order,
+    return {
+      version: 0,
+      order: {
+        id, patientId: request.patientId, prescriptionId: request.prescriptionId, status: ORDER_LIFECYCLE.created.status,
+        shippingAddress: { street1, ...(street2 === undefined ? {} : { street2 }), city, state, zip, country },
+        createdAt: at, updatedAt: at,
+      },
       ...(request.notes === undefined ? {} : { notes: request.notes }),
       ...(outcome === undefined ? {} : { outcome }),
-      history: [change],
+      history: [{ status: ORDER_LIFECYCLE.created.status, at, reason }],
     };
-    await this.deps.store.saveOrder(tenant, record);
-    this.schedule(tenant, record);
-    await this.deps.onStatusChange?.(tenant, record, change);
-    return record;
+  }
+
+  /** `request` has passed the spec's schema and `screen`. */
+  create(tenant: string, request: CreateOrderRequest): Promise<OrderRecord> {
+    const at = isoTime(this.deps.clockFor(tenant).now());
+    return this.engine.create(tenant, this.newRecord(this.deps.idsFor(tenant).next('ord'), request, at, ORDER_LIFECYCLE.created.reason));
+  }
+
+  /** Places an order `placedAgoMs` in the past, cancelled `cancelledAfterMs` after placing if asked, then lets the clock catch it up. */
+  async importOrder(tenant: string, request: CreateOrderRequest & { id: string }, placedAgoMs: number, cancelledAfterMs?: number): Promise<void> {
+    const placedAt = this.deps.clockFor(tenant).now() - placedAgoMs;
+    const record = await this.engine.create(tenant, this.newRecord(request.id, request, isoTime(placedAt), 'Created (fixture)'), false);
+    if (cancelledAfterMs === undefined) {
+      await this.engine.read(tenant, record.order.id);
+      return;
+    }
+    const cancelAt = placedAt + cancelledAfterMs;
+    await this.engine.mutate(tenant, record.order.id, (current, now) => (cancelAt <= now && isCancellable(current.order.status)
+      ? [{ status: 'cancelled', dueAt: cancelAt, reason: 'Cancelled by the patient (fixture)' }]
+      : []), cancelAt);
+    await this.engine.read(tenant, record.order.id);
   }
 
   /** The order as the tenant's clock says it is now. */
-  async get(tenant: string, orderId: string): Promise<OrderRecord> {
-    const record = await this.deps.store.getOrder(tenant, orderId);
-    if (record === undefined) throw notFound(orderId);
-    return this.catchUp(tenant, record);
+  get(tenant: string, orderId: string): Promise<OrderRecord> {
+    return this.engine.read(tenant, orderId);
   }
 
-  async cancel(tenant: string, orderId: string, reason = 'Cancelled through DELETE /orders/{orderId}'): Promise<OrderRecord> {
-    const record = await this.get(tenant, orderId);
-    const { status } = record.order;
-    if (status === 'cancelled') return record;
-    if (record.frozen) {
-      throw new ApiError('order_not_cancellable', `Order ${orderId} is published test data and stays ${status}; create an order to cancel`, {
-        field: 'orderId', reason: 'Published test data is frozen',
-      });
-    }
-    if (!isCancellable(status)) {
-      throw new ApiError('order_not_cancellable', `Order ${orderId} is ${status} and can no longer be cancelled`, {
-        field: 'status', reason: `An order cannot be cancelled once ${status}`,
-      });
-    }
-    return this.apply(tenant, record, { status: 'cancelled', dueAt: this.deps.clockFor(tenant).now(), reason });
+  cancel(tenant: string, orderId: string, reason = 'Cancelled through DELETE /orders/{orderId}'): Promise<OrderRecord> {
+    return this.engine.mutate(tenant, orderId, (record, now): Array<Step<OrderStatus>> => {
+      const { status } = record.order;
+      if (status === 'cancelled') return [];
+      if (record.frozen) throw frozen(record, 'cancel');
+      if (!isCancellable(status)) {
+        throw new Refusal('order_not_cancellable', `Order ${orderId} is ${status} and can no longer be cancelled`, {
+          field: 'status', reason: `An order cannot be cancelled once ${status}`,
+        });
+      }
+      return [{ status: 'cancelled', dueAt: now, reason }];
+    });
   }
 
   /** Moves an order along the fulfilment path now: to the next status, or on to `to`. */
-  async advance(tenant: string, orderId: string, to?: OrderStatus): Promise<OrderRecord> {
-    let record = await this.get(tenant, orderId);
-    if (record.frozen) {
-      throw new ApiError('invalid_state_transition', `Order ${orderId} is published test data and stays ${record.order.status}; create an order to advance`, {
-        field: 'orderId', reason: 'Published test data is frozen',
-      });
-    }
-    const from = FULFILMENT_PATH.indexOf(record.order.status);
-    const target = to === undefined ? from + 1 : FULFILMENT_PATH.indexOf(to);
-    if (from === -1 || target <= from || target >= FULFILMENT_PATH.length) {
-      const wanted = to ?? 'the next status';
-      throw new ApiError('invalid_state_transition', `Order ${orderId} is ${record.order.status}; ${wanted} is not ahead of it on pending → processing → shipped → delivered`, {
-        field: 'to', reason: `Not ahead of ${record.order.status}`,
-      });
-    }
-    const now = this.deps.clockFor(tenant).now();
-    for (const status of FULFILMENT_PATH.slice(from + 1, target + 1)) {
-      record = await this.apply(tenant, record, { status, dueAt: now, reason: 'Advanced through POST /sandbox/orders/{orderId}/advance' });
-    }
-    return record;
+  advance(tenant: string, orderId: string, to?: OrderStatus): Promise<OrderRecord> {
+    return this.engine.mutate(tenant, orderId, (record, now) => {
+      if (record.frozen) throw frozen(record, 'advance');
+      const from = FULFILMENT_PATH.indexOf(record.order.status);
+      const target = to === undefined ? from + 1 : FULFILMENT_PATH.indexOf(to);
+      if (from === -1 || target <= from || target >= FULFILMENT_PATH.length) {
+        throw new Refusal('invalid_state_transition', `Order ${orderId} is ${record.order.status}; ${to ?? 'the next status'} is not ahead of it on ${FULFILMENT_PATH.join(' → ')}`, {
+          field: 'to', reason: `Not ahead of ${record.order.status}`,
+        });
+      }
+      return FULFILMENT_PATH.slice(from + 1, target + 1)
+        .map((status) => ({ status, dueAt: now, reason: 'Advanced through POST /sandbox/orders/{orderId}/advance' }));
+    });
   }
 
   async list(tenant: string, query: OrderListQuery) {
-    await this.sweep(tenant);
+    await this.engine.sweep(tenant);
     try {
       return await this.deps.store.listOrders(tenant, query, query);
     } catch (error) {
       if (error instanceof UnknownCursorError) {
-        throw new ApiError('invalid_request', 'The cursor is not one this sandbox issued, or its order was removed by a reset', {
+        throw new Refusal('invalid_request', 'The cursor is not one this sandbox issued, or its order was removed by a reset', {
           field: 'cursor', reason: 'Unknown cursor',
         });
       }
       throw error;
     }
-  }
-
-  /** Applies, in due order, every change due on the tenant's clock; one step per order at a time. */
-  async sweep(tenant: string): Promise<number> {
-    const now = this.deps.clockFor(tenant).now();
-    let applied = 0;
-    for (let entry = this.queues.popDue(tenant, now); entry !== undefined; entry = this.queues.popDue(tenant, now)) {
-      const record = await this.deps.store.getOrder(tenant, entry.id);
-      if (record === undefined) continue;
-      const step = nextStep(record, this.deps.timeline);
-      // A read may have applied this step already; the entry it left covers what comes next.
-      if (step === undefined || step.dueAt !== entry.dueAt) continue;
-      if (await doneUnlessGone(this.apply(tenant, record, step))) applied++;
-    }
-    return applied;
-  }
-
-  async sweepAll(): Promise<void> {
-    await this.queues.forEachTenant((tenant) => this.sweep(tenant));
-  }
-
-  private async catchUp(tenant: string, record: OrderRecord): Promise<OrderRecord> {
-    const now = this.deps.clockFor(tenant).now();
-    let current = record;
-    for (let step = nextStep(current, this.deps.timeline); step !== undefined && step.dueAt <= now; step = nextStep(current, this.deps.timeline)) {
-      current = await this.apply(tenant, current, step);
-    }
-    return current;
-  }
-
-  private async apply(tenant: string, record: OrderRecord, step: Step): Promise<OrderRecord> {
-    // A concurrent read or sweep may have moved the order since `record` was read.
-    const stored = await this.deps.store.getOrder(tenant, record.order.id);
-    // Gone: a reset dropped it while this was under way; writing it back would resurrect it.
-    if (stored === undefined) throw notFound(record.order.id);
-    if (stored.history.length !== record.history.length) return stored;
-    const at = isoTime(step.dueAt);
-    const change: StatusChange = { status: step.status, at, reason: step.reason };
-    const order: Order = { ...record.order, status: step.status, updatedAt: at };
-    if (step.status === 'shipped') {
-      const ids = this.deps.idsFor(tenant);
-      const carrier = CARRIERS[ids.int(CARRIERS.length)]!;
-      order.trackingNumber = trackingNumber(carrier, ids.digits(20));
-      order.estimatedDeliveryDate = addBusinessDays(step.dueAt, DELIVERY_ESTIMATE_BUSINESS_DAYS);
-    }
-    const next: OrderRecord = { ...record, order, history: [...record.history, change] };
-    await this.deps.store.saveOrder(tenant, next);
-    this.schedule(tenant, next);
-    await this.deps.onStatusChange?.(tenant, next, change);
-    return next;
   }
 }

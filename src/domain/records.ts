@@ -7,25 +7,29 @@ export interface StatusChange<Status = OrderStatus> {
   reason: string;
 }
 
+/** What every record with a lifecycle keeps beside the resource the API shows. */
+export interface LifecycleRecord<Status extends string, Outcome extends string> {
+  /** How many times the record was written: the store's compare-and-set counts on it. */
+  version: number;
+  history: StatusChange<Status>[];
+  /** A magic value's unusual course. */
+  outcome?: Outcome;
+  /** Published test data stays exactly as published. */
+  frozen?: boolean;
+}
+
 /** An order as stored: the published Order plus what the sandbox keeps beside it. */
-export interface OrderRecord {
+export interface OrderRecord extends LifecycleRecord<OrderStatus, OrderOutcome> {
   order: Order;
   /** Accepted on create but not part of the published Order, so never echoed. */
   notes?: string;
-  history: StatusChange[];
-  /** Published test data stays exactly as published. */
-  frozen?: boolean;
-  /** A magic prescription's unusual course. */
-  outcome?: OrderOutcome;
 }
 
 export type RefillOutcome = 'review' | 'denied';
 
 /** A refill as stored: the published Refill plus its history. */
-export interface RefillRecord {
+export interface RefillRecord extends LifecycleRecord<RefillStatus, RefillOutcome> {
   refill: Refill;
-  history: StatusChange<RefillStatus>[];
-  outcome?: RefillOutcome;
 }
 
 /** A finished answer kept for idempotent replay. */

@@ -10,6 +10,7 @@ export const TEST_DATA_TIME = '2025-01-15T16:30:00Z';
 
 export function testDataOrders(): OrderRecord[] {
   return [{
+    version: 1,
     order: {
       id: TEST_ORDER_ID,
       patientId: 'pat_1234567890',

@@ -4,7 +4,7 @@ import { isoTime, ManualClock } from '../clock.ts';
 import type { OrderRecord } from '../domain/records.ts';
 import { TEST_ORDER_ID, testDataOrders } from '../domain/test-data.ts';
 import { MemoryStore } from '../store/memory-store.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 
 const T0 = Date.parse('2025-06-02T12:00:00Z');
 const SECOND = 1000;

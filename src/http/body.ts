@@ -1,12 +1,12 @@
-import { ApiError } from '../errors.ts';
+import { HttpRefusal } from './errors.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function tooLarge(maxBytes: number): ApiError {
-  return new ApiError('payload_too_large', `The request body is larger than ${maxBytes} bytes`, {
+function tooLarge(maxBytes: number): HttpRefusal {
+  return new HttpRefusal('payload_too_large', `The request body is larger than ${maxBytes} bytes`, {
     field: 'body', reason: `At most ${maxBytes} bytes`,
   });
 }
@@ -37,7 +37,7 @@ export async function readJsonObject(request: Request, maxBytes: number, optiona
   const declaredLength = request.headers.get('content-length');
   const contentType = request.headers.get('content-type');
   const unsupported = contentType !== null && !JSON_MEDIA_TYPE.test(contentType)
-    ? new ApiError('unsupported_media_type', `The body must be sent as application/json, not ${contentType.slice(0, 100) || 'an empty Content-Type'}`, {
+    ? new HttpRefusal('unsupported_media_type', `The body must be sent as application/json, not ${contentType.slice(0, 100) || 'an empty Content-Type'}`, {
       field: 'Content-Type', reason: 'Use Content-Type: application/json',
     })
     : undefined;
@@ -54,24 +54,24 @@ export async function readJsonObject(request: Request, maxBytes: number, optiona
     if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
     text = utf8.decode(bytes);
   } catch (error) {
-    if (error instanceof ApiError) throw error;
-    throw new ApiError('invalid_request', 'The request body is not valid UTF-8', { field: 'body', reason: 'Not UTF-8' });
+    if (error instanceof HttpRefusal) throw error;
+    throw new HttpRefusal('invalid_request', 'The request body is not valid UTF-8', { field: 'body', reason: 'Not UTF-8' });
   }
   if (unsupported !== undefined && text.trim() !== '') throw unsupported;
   if (text.trim() === '') {
     if (optional) return {};
-    throw new ApiError('invalid_request', 'The request body is empty; send a JSON object', { field: 'body', reason: 'Required' });
+    throw new HttpRefusal('invalid_request', 'The request body is empty; send a JSON object', { field: 'body', reason: 'Required' });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ApiError('invalid_request', 'The request body is not valid JSON', {
+    throw new HttpRefusal('invalid_request', 'The request body is not valid JSON', {
       field: 'body', reason: (error as Error).message.slice(0, 200),
     });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ApiError('invalid_request', 'The request body must be a JSON object', {
+    throw new HttpRefusal('invalid_request', 'The request body must be a JSON object', {
       field: 'body', reason: `Got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`,
     });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_ORDER_ID } from '../domain/test-data.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 import { FAULT_HEADER } from './faults.ts';
 
 const ORDER = {

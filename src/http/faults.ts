@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { ApiError } from '../errors.ts';
+import { HttpRefusal } from './errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 
@@ -40,14 +40,14 @@ export function parseFault(header: string, defaultLatencyMs: number): Fault {
   if (kind === 'latency') {
     const latencyMs = value === undefined ? defaultLatencyMs : Number(value);
     if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > MAX_LATENCY_MS) {
-      throw new ApiError('invalid_request', `The ${FAULT_HEADER} header's latency must be whole milliseconds from 0 to ${MAX_LATENCY_MS}`, {
+      throw new HttpRefusal('invalid_request', `The ${FAULT_HEADER} header's latency must be whole milliseconds from 0 to ${MAX_LATENCY_MS}`, {
         field: FAULT_HEADER, reason: 'Bad latency',
       });
     }
     return { kind, latencyMs };
   }
   if (value !== undefined || !(FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new ApiError('invalid_request', `The ${FAULT_HEADER} header must be one of ${FAULT_KINDS.join(', ')} (or latency=MS)`, {
+    throw new HttpRefusal('invalid_request', `The ${FAULT_HEADER} header must be one of ${FAULT_KINDS.join(', ')} (or latency=MS)`, {
       field: FAULT_HEADER, reason: 'Unknown fault',
     });
   }
@@ -85,11 +85,11 @@ export function faultInjection(settings: FaultSettings) {
       case 'latency':
         return settings.delay(fault.latencyMs).then(work);
       case '429':
-        throw new ApiError('rate_limit_exceeded', 'Too many requests; retry after 1 second (injected fault)', { retryAfter: 1 }, { 'Retry-After': '1' });
+        throw new HttpRefusal('rate_limit_exceeded', 'Too many requests; retry after 1 second (injected fault)', { retryAfter: 1 }, { 'Retry-After': '1' });
       case '500':
-        throw new ApiError('internal_error', 'An unexpected error occurred (injected fault); retrying with the same Idempotency-Key is safe');
+        throw new HttpRefusal('internal_error', 'An unexpected error occurred (injected fault); retrying with the same Idempotency-Key is safe');
       case '503':
-        throw new ApiError('service_unavailable', 'The service is briefly unavailable (injected fault); retry shortly', undefined, { 'Retry-After': '1' });
+        throw new HttpRefusal('service_unavailable', 'The service is briefly unavailable (injected fault); retry shortly', undefined, { 'Retry-After': '1' });
       case 'drop':
         return drop(c, false);
       case 'lost-response': {
@@ -100,3 +100,5 @@ export function faultInjection(settings: FaultSettings) {
     }
   };
 }
+
+export type FaultInjection = ReturnType<typeof faultInjection>;

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { isoTime } from '../clock.ts';
 import { ORDER_OUTCOMES, ORDER_REFUSALS, type MagicRefusal } from '../domain/magic-values.ts';
 import { TEST_PATIENT_IDS, TEST_PRESCRIPTION_IDS } from '../domain/test-data.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 
 const START = Date.parse('2025-02-03T15:00:00Z');
 const HOUR = 3_600_000;

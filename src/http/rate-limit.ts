@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { ApiError } from '../errors.ts';
+import { HttpRefusal } from './errors.ts';
 
 export type RateLimitGroup = 'orders' | 'refills' | 'webhooks';
 
@@ -46,7 +46,7 @@ export class RateLimiter {
     };
     if (window.count >= limit) {
       const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
-      throw new ApiError('rate_limit_exceeded', `Too many ${group} requests; retry after ${retryAfter} seconds`, { retryAfter }, {
+      throw new HttpRefusal('rate_limit_exceeded', `Too many ${group} requests; retry after ${retryAfter} seconds`, { retryAfter }, {
         ...headers, 'X-RateLimit-Remaining': '0', 'Retry-After': String(retryAfter),
       });
     }

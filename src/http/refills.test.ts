@@ -9,7 +9,7 @@ import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
 import { verifyWebhookSignature } from '../webhooks/signature.ts';
 import type { SendResult, WebhookSender } from '../webhooks/webhook-service.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 import { sandboxCaller, type Reply } from '../../test/support/sandbox-caller.ts';
 
 /** A Monday, so business days are easy to count. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sandboxCaller } from '../../test/support/sandbox-caller.ts';
 import { TEST_ORDER_ID } from '../domain/test-data.ts';
 import { seededIds, seededIdsFor } from '../ids.ts';
-import { createSandbox, type SandboxOptions } from './app.ts';
+import { createSandbox, type SandboxOptions } from '../sandbox.ts';
 
 const ORDER = {
   patientId: 'pat_test_001', prescriptionId: 'rx_test_001',

@@ -3,7 +3,7 @@ import { sandboxCaller } from '../../test/support/sandbox-caller.ts';
 import { ManualClock } from '../clock.ts';
 import { TEST_ORDER_ID } from '../domain/test-data.ts';
 import { ApiError } from '../errors.ts';
-import { createSandbox } from './app.ts';
+import { createSandbox } from '../sandbox.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { TenantRegistry } from './tenants.ts';
 

@@ -5,7 +5,7 @@ import type { StatusChange } from '../domain/records.ts';
 import { TEST_ORDER_ID } from '../domain/test-data.ts';
 import { isValidTrackingNumber } from '../domain/tracking.ts';
 import { MemoryStore } from '../store/memory-store.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from './app.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 import { sandboxCaller, type Reply } from '../../test/support/sandbox-caller.ts';
 
 /** A Monday, so the delivery estimate's business days are easy to count. */

@@ -1,5 +1,8 @@
+import type { WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
-import { UnknownCursorError, type IdempotencyClaim, type OrderFilter, type OrderPage, type Store } from './store.ts';
+import {
+  UnknownCursorError, type IdempotencyClaim, type OrderFilter, type OrderPage, type Store, type TenantSeed, type TenantSettings,
+} from './store.ts';
 
 interface IdempotencyEntry {
   fingerprint: string;
@@ -7,22 +10,51 @@ interface IdempotencyEntry {
   answer?: StoredAnswer;
 }
 
+interface EndpointEntry {
+  endpoint: WebhookEndpoint;
+  /** Made with the tenant (`--webhook-url`): a reset keeps it. */
+  seeded: boolean;
+  /** Appended as made; after a clock jump they are not made in time order, so they are sorted when read. */
+  deliveries: WebhookDelivery[];
+  sorted: boolean;
+}
+
 interface TenantData {
+  settings: TenantSettings;
   orders: Map<string, OrderRecord>;
   /** Order ids in creation order, and each id's place in it, for cursor pagination. */
   sequence: string[];
   position: Map<string, number>;
   idempotency: Map<string, IdempotencyEntry>;
   refills: Map<string, RefillRecord>;
+  endpoints: Map<string, EndpointEntry>;
 }
 
-function emptyTenant(): TenantData {
-  return { orders: new Map(), sequence: [], position: new Map(), idempotency: new Map(), refills: new Map() };
+function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: EndpointEntry[]): TenantData {
+  const data: TenantData = {
+    settings, orders: new Map(), sequence: [], position: new Map(), idempotency: new Map(), refills: new Map(),
+    endpoints: new Map(endpoints.map((entry) => [entry.endpoint.id, entry])),
+  };
+  for (const record of orders) insertOrder(data, record);
+  return data;
+}
+
+function insertOrder(data: TenantData, record: OrderRecord): void {
+  const id = record.order.id;
+  if (!data.orders.has(id)) {
+    data.position.set(id, data.sequence.length);
+    data.sequence.push(id);
+  }
+  data.orders.set(id, record);
 }
 
 function matches(record: OrderRecord, filter: OrderFilter): boolean {
   return (filter.status === undefined || record.order.status === filter.status)
     && (filter.patientId === undefined || record.order.patientId === filter.patientId);
+}
+
+function endpointEntry(endpoint: WebhookEndpoint, seeded: boolean): EndpointEntry {
+  return { endpoint, seeded, deliveries: [], sorted: true };
 }
 
 /** The default store: everything in this process's memory, gone when it stops. */
@@ -35,43 +67,43 @@ export class MemoryStore implements Store {
     return data;
   }
 
-  private insertAll(data: TenantData, records: OrderRecord[]): void {
-    for (const record of records) this.insert(data, record);
-  }
-
-  private insert(data: TenantData, record: OrderRecord): void {
-    const id = record.order.id;
-    if (!data.orders.has(id)) {
-      data.position.set(id, data.sequence.length);
-      data.sequence.push(id);
-    }
-    data.orders.set(id, record);
-  }
-
-  async ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean> {
+  async ensureTenant(tenant: string, seed: () => TenantSeed): Promise<boolean> {
     if (this.tenants.has(tenant)) return false;
-    const data = emptyTenant();
-    this.insertAll(data, seed());
-    this.tenants.set(tenant, data);
+    const { settings, orders, endpoints } = seed();
+    this.tenants.set(tenant, newData({ ...settings }, orders, endpoints.map((endpoint) => endpointEntry(endpoint, true))));
     return true;
   }
 
-  async resetTenant(tenant: string, seed: OrderRecord[]): Promise<void> {
-    const data = emptyTenant();
-    this.insertAll(data, seed);
-    this.tenants.set(tenant, data);
+  async resetTenant(tenant: string, orders: OrderRecord[]): Promise<void> {
+    const data = this.tenant(tenant);
+    const kept = [...data.endpoints.values()].filter((entry) => entry.seeded).map((entry) => endpointEntry(entry.endpoint, true));
+    this.tenants.set(tenant, newData(data.settings, orders, kept));
   }
 
   async dropTenant(tenant: string): Promise<void> {
     this.tenants.delete(tenant);
   }
 
+  async getSettings(tenant: string): Promise<TenantSettings | undefined> {
+    const settings = this.tenants.get(tenant)?.settings;
+    return settings === undefined ? undefined : { ...settings };
+  }
+
+  async advanceClock(tenant: string, ms: number): Promise<number> {
+    const settings = this.tenant(tenant).settings;
+    settings.clockAdvancedMs += ms;
+    return settings.clockAdvancedMs;
+  }
+
   async getOrder(tenant: string, orderId: string): Promise<OrderRecord | undefined> {
     return this.tenants.get(tenant)?.orders.get(orderId);
   }
 
-  async saveOrder(tenant: string, record: OrderRecord): Promise<void> {
-    this.insert(this.tenant(tenant), record);
+  async putOrder(tenant: string, record: OrderRecord, expectedVersion: number): Promise<boolean> {
+    const data = this.tenant(tenant);
+    if ((data.orders.get(record.order.id)?.version ?? 0) !== expectedVersion) return false;
+    insertOrder(data, record);
+    return true;
   }
 
   async listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage> {
@@ -96,8 +128,11 @@ export class MemoryStore implements Store {
     return this.tenants.get(tenant)?.refills.get(refillId);
   }
 
-  async saveRefill(tenant: string, record: RefillRecord): Promise<void> {
-    this.tenant(tenant).refills.set(record.refill.id, record);
+  async putRefill(tenant: string, record: RefillRecord, expectedVersion: number): Promise<boolean> {
+    const refills = this.tenant(tenant).refills;
+    if ((refills.get(record.refill.id)?.version ?? 0) !== expectedVersion) return false;
+    refills.set(record.refill.id, record);
+    return true;
   }
 
   async refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]> {
@@ -118,12 +153,43 @@ export class MemoryStore implements Store {
   }
 
   async completeIdempotencyKey(tenant: string, key: string, answer: StoredAnswer): Promise<void> {
-    const entry = this.tenant(tenant).idempotency.get(key);
+    const entry = this.tenants.get(tenant)?.idempotency.get(key);
     if (entry !== undefined) entry.answer = answer;
   }
 
   async releaseIdempotencyKey(tenant: string, key: string): Promise<void> {
-    this.tenant(tenant).idempotency.delete(key);
+    this.tenants.get(tenant)?.idempotency.delete(key);
+  }
+
+  async listEndpoints(tenant: string): Promise<WebhookEndpoint[]> {
+    return [...(this.tenants.get(tenant)?.endpoints.values() ?? [])].map((entry) => entry.endpoint);
+  }
+
+  async addEndpoint(tenant: string, endpoint: WebhookEndpoint): Promise<void> {
+    this.tenant(tenant).endpoints.set(endpoint.id, endpointEntry(endpoint, false));
+  }
+
+  async deleteEndpoint(tenant: string, endpointId: string): Promise<boolean> {
+    return this.tenants.get(tenant)?.endpoints.delete(endpointId) ?? false;
+  }
+
+  async appendDelivery(tenant: string, endpointId: string, attempt: WebhookDelivery): Promise<void> {
+    const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
+    if (entry === undefined) return;
+    const last = entry.deliveries.at(-1);
+    if (last !== undefined && last.attemptedAt > attempt.attemptedAt) entry.sorted = false;
+    entry.deliveries.push(attempt);
+  }
+
+  async listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined> {
+    const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
+    if (entry === undefined) return undefined;
+    if (!entry.sorted) {
+      // Stable, so attempts made at the same time keep the order they were made in.
+      entry.deliveries.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
+      entry.sorted = true;
+    }
+    return [...entry.deliveries];
   }
 
   /** Entries sit in claim order (a re-claim moves to the end), so expired ones are at the front. */

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../api-types.ts';
+import type { OrderStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
 
 export interface OrderFilter {
@@ -17,28 +17,65 @@ export type IdempotencyClaim =
   | { kind: 'conflict' }
   | { kind: 'in_use' };
 
+/** What a key keeps across `POST /sandbox/reset`. */
+export interface TenantSettings {
+  /** Signs test webhooks sent to a URL that no endpoint has. */
+  defaultSecret: string;
+  /** How far the key's clock has been moved on by advances (ms). */
+  clockAdvancedMs: number;
+}
+
+/** A new key's contents. */
+export interface TenantSeed {
+  settings: TenantSettings;
+  orders: OrderRecord[];
+  /** Endpoints every key has from the start (`--webhook-url`); they survive resets. */
+  endpoints: WebhookEndpoint[];
+}
+
 /**
- * Where tenants' data lives. Every method is scoped to one tenant (an API key), and one tenant
- * never sees another's data. An implementation backed by a database must make
- * `claimIdempotencyKey` atomic (one winner among concurrent claims of the same key).
+ * Where every key's state lives: its records, idempotency answers, webhook endpoints and delivery
+ * log, its clock and settings. Every method is scoped to one tenant (an API key), and one tenant
+ * never sees another's data. Reads of a tenant that does not exist find nothing; writes to it fail.
+ *
+ * Atomic, whatever the implementation (a database must make them so; `storeConformance` checks it):
+ * - `ensureTenant`: among concurrent calls for one tenant, exactly one creates it (and answers true);
+ * - `putOrder` / `putRefill`: a compare-and-set of the record's version, so of concurrent writers
+ *   that read the same version exactly one wins;
+ * - `claimIdempotencyKey`: among concurrent claims of one key, exactly one is `claimed`;
+ * - `advanceClock`: an addition, never a lost update;
+ * - `resetTenant`: readers see the tenant either before or after, never half-reset.
+ *
+ * What is not here lives in the process and goes with it: the schedulers that know when records
+ * and webhook events fall due, webhook events waiting to be sent, rate-limit windows and random
+ * streams (see src/tenancy/).
  */
 export interface Store {
-  /** Creates the tenant with `seed` if it does not exist yet (true), or does nothing (false). */
-  ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean>;
-  /** Drops everything the tenant has (orders, idempotency keys) and stores `seed` instead. */
-  resetTenant(tenant: string, seed: OrderRecord[]): Promise<void>;
-  /** Forgets the tenant and everything it has; until `ensureTenant` makes it again, its records read as absent. */
+  /** Creates the tenant from `seed` if it does not exist yet (true), or does nothing (false). */
+  ensureTenant(tenant: string, seed: () => TenantSeed): Promise<boolean>;
+  /**
+   * Drops the tenant's orders, refills, idempotency keys, delivery log and endpoints created since
+   * (the seed's endpoints stay), and stores `orders` instead. Settings and clock stay.
+   */
+  resetTenant(tenant: string, orders: OrderRecord[]): Promise<void>;
+  /** Forgets the tenant and everything it has; until `ensureTenant` makes it again, it reads as absent. */
   dropTenant(tenant: string): Promise<void>;
+  getSettings(tenant: string): Promise<TenantSettings | undefined>;
+  /** Moves the tenant's clock on by `ms` and returns how far it has been moved in all. */
+  advanceClock(tenant: string, ms: number): Promise<number>;
 
   getOrder(tenant: string, orderId: string): Promise<OrderRecord | undefined>;
-  /** Inserts a new order or replaces the stored one with the same id. */
-  saveOrder(tenant: string, record: OrderRecord): Promise<void>;
+  /**
+   * Writes `record` if the stored order with its id has version `expectedVersion` (0: there is
+   * none); true when written. The record carries its own new version.
+   */
+  putOrder(tenant: string, record: OrderRecord, expectedVersion: number): Promise<boolean>;
   /** Orders in creation order, newest first, starting after the order `after` (exclusive). */
   listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage>;
 
   getRefill(tenant: string, refillId: string): Promise<RefillRecord | undefined>;
-  /** Inserts a new refill or replaces the stored one with the same id. */
-  saveRefill(tenant: string, record: RefillRecord): Promise<void>;
+  /** As `putOrder`, for refills. */
+  putRefill(tenant: string, record: RefillRecord, expectedVersion: number): Promise<boolean>;
   /** The tenant's refills of one prescription, oldest first. */
   refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]>;
 
@@ -49,6 +86,16 @@ export interface Store {
   claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number): Promise<IdempotencyClaim>;
   completeIdempotencyKey(tenant: string, key: string, answer: StoredAnswer): Promise<void>;
   releaseIdempotencyKey(tenant: string, key: string): Promise<void>;
+
+  /** Endpoints oldest first. */
+  listEndpoints(tenant: string): Promise<WebhookEndpoint[]>;
+  addEndpoint(tenant: string, endpoint: WebhookEndpoint): Promise<void>;
+  /** Deletes the endpoint and its delivery log; false when there was none. */
+  deleteEndpoint(tenant: string, endpointId: string): Promise<boolean>;
+  /** Records an attempt to deliver to an endpoint; dropped when the endpoint is gone. */
+  appendDelivery(tenant: string, endpointId: string, attempt: WebhookDelivery): Promise<void>;
+  /** Every attempt to deliver to an endpoint, oldest first; undefined when there is no such endpoint. */
+  listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined>;
 }
 
 export class UnknownCursorError extends Error {}

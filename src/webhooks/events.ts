@@ -1,9 +1,6 @@
-import type { RefillStatus } from '../api-types.ts';
-import type { components } from '../generated/openapi.ts';
-import type { OrderRecord, RefillRecord, StatusChange } from '../domain/records.ts';
+import type { Order, Refill, WebhookEvent, WebhookEventType } from '../api-types.ts';
 
-export type WebhookEventType = components['schemas']['WebhookEventType'];
-export type WebhookEvent = components['schemas']['WebhookEvent'];
+export type { WebhookEvent, WebhookEventType };
 
 export interface EventContent {
   type: WebhookEventType;
@@ -13,33 +10,22 @@ export interface EventContent {
 /** What an endpoint receives when it lists no events: the published ones. */
 export const PUBLISHED_EVENT_TYPES: readonly WebhookEventType[] = ['order.created', 'order.fulfilled', 'refill.ready'];
 
-/** The event an order's status change publishes. */
-export function orderEvent(record: OrderRecord, change: StatusChange): EventContent {
-  const { order } = record;
-  switch (change.status) {
-    case 'pending':
-      return {
-        type: 'order.created',
-        data: { orderId: order.id, patientId: order.patientId, prescriptionId: order.prescriptionId, status: order.status },
-      };
-    case 'shipped':
-      return {
-        type: 'order.fulfilled',
-        // Set at shipping; if ever missing, the spec check before sending catches it.
-        data: { orderId: order.id, trackingNumber: order.trackingNumber as string, estimatedDeliveryDate: order.estimatedDeliveryDate as string, status: order.status },
-      };
-    default:
-      return { type: `order.${change.status}`, data: { orderId: order.id, status: order.status } };
-  }
+function isOrder(resource: Order | Refill): resource is Order {
+  return 'shippingAddress' in resource;
 }
 
-/** The event a refill's status change publishes, if any (a new refill publishes none). */
-export function refillEvent(record: RefillRecord, change: StatusChange<RefillStatus>): EventContent | undefined {
-  const { refill } = record;
-  const data = { refillId: refill.id, prescriptionId: refill.prescriptionId, status: refill.status };
-  switch (change.status) {
-    case 'pending': return undefined;
-    case 'approved': return { type: 'refill.ready', data };
-    default: return { type: `refill.${change.status}`, data };
+/** The data an event of `type` carries about an order or refill, as the spec's event schemas give it. */
+export function eventContent(type: WebhookEventType, resource: Order | Refill): EventContent {
+  if (!isOrder(resource)) {
+    return { type, data: { refillId: resource.id, prescriptionId: resource.prescriptionId, status: resource.status } };
+  }
+  switch (type) {
+    case 'order.created':
+      return { type, data: { orderId: resource.id, patientId: resource.patientId, prescriptionId: resource.prescriptionId, status: resource.status } };
+    case 'order.fulfilled':
+      // Set at shipping; if ever missing, the spec check before sending catches it.
+      return { type, data: { orderId: resource.id, trackingNumber: resource.trackingNumber as string, estimatedDeliveryDate: resource.estimatedDeliveryDate as string, status: resource.status } };
+    default:
+      return { type, data: { orderId: resource.id, status: resource.status } } as EventContent;
   }
 }

@@ -1,38 +1,23 @@
-import type { components } from '../generated/openapi.ts';
+import type { Order, Refill, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import { isoTime, type Clock, type ClockMode } from '../clock.ts';
-import type { OrderRecord } from '../domain/records.ts';
+import type { KeyedLock } from '../concurrency/keyed-lock.ts';
+import { notFound } from '../domain/refusal.ts';
 import { testDataOrders } from '../domain/test-data.ts';
-import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
-import { orderEvent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { ORDER_LIFECYCLE } from '../lifecycle/order-lifecycle.ts';
+import { REFILL_LIFECYCLE } from '../lifecycle/refill-lifecycle.ts';
+import { statusOfEvent } from '../lifecycle/table.ts';
+import type { Store } from '../store/store.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
-import { HttpPoster, type SendResult } from './http-poster.ts';
+import { eventContent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { signWebhook } from './signature.ts';
 
-export type { SendResult };
+export type { WebhookDelivery, WebhookEndpoint };
 
-type Schemas = components['schemas'];
-export type WebhookEndpoint = Schemas['WebhookEndpoint'];
-export type WebhookDelivery = Schemas['WebhookDelivery'];
-
-export const MAX_ATTEMPTS = 5;
-
-/** Believable content for a test event, from the published test data. */
-function sampleEvent(type: WebhookEventType, now: number): EventContent {
-  if (type.startsWith('refill.')) {
-    const status = type === 'refill.ready' ? 'approved' : type.slice('refill.'.length);
-    return { type, data: { refillId: 'ref_test_001', prescriptionId: 'rx_9876543210', status } } as EventContent;
-  }
-  const sample: OrderRecord = testDataOrders()[0]!;
-  const status = type === 'order.created' ? 'pending' : type === 'order.fulfilled' ? 'shipped' : type.slice('order.'.length);
-  sample.order.status = status as OrderRecord['order']['status'];
-  if (status === 'shipped') {
-    sample.order.trackingNumber = '1Z999AA10123456784';
-    sample.order.estimatedDeliveryDate = isoTime(now + 3 * 86_400_000).slice(0, 10);
-  }
-  return { ...orderEvent(sample, { status: sample.order.status, at: isoTime(now), reason: 'Test' }), type };
+export interface SendResult {
+  status: number | null;
+  error: string | null;
 }
-export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
  * Posts one signed body; any failure comes back as a result, never a throw. Called for several
@@ -40,8 +25,27 @@ export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
  */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
 
-const poster = new HttpPoster();
-export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => poster.post(url, body, headers, timeoutMs);
+export const MAX_ATTEMPTS = 5;
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** Events to one endpoint sent together: at most this many. */
+export const MAX_BATCH = 32;
+
+/** Believable content for a test event, from the published test data; its status is the one the step tables give the event. */
+function sampleEvent(type: WebhookEventType, now: number): EventContent {
+  if (type.startsWith('refill.')) {
+    const refill: Refill = {
+      id: 'ref_test_001', prescriptionId: 'rx_9876543210', patientId: 'pat_1234567890', status: statusOfEvent(REFILL_LIFECYCLE, type)!,
+      requestedQuantity: 30, approvedQuantity: 30, createdAt: isoTime(now), estimatedShipDate: null,
+    };
+    return eventContent(type, refill);
+  }
+  const order: Order = { ...testDataOrders()[0]!.order, status: statusOfEvent(ORDER_LIFECYCLE, type)! };
+  if (order.status === 'shipped') {
+    order.trackingNumber = '1Z999AA10123456784';
+    order.estimatedDeliveryDate = isoTime(now + 3 * 86_400_000).slice(0, 10);
+  }
+  return eventContent(type, order);
+}
 
 /** What an endpoint's queue holds for each event. */
 interface PendingEvent {
@@ -50,25 +54,15 @@ interface PendingEvent {
   maxAttempts: number;
 }
 
-interface EndpointState {
-  endpoint: WebhookEndpoint;
-  queue: DeliveryQueue<PendingEvent>;
-  /** Appended as made; after a clock jump they are not made in time order, so they are sorted when read. */
-  attempts: WebhookDelivery[];
-  attemptsSorted: boolean;
-  running?: Promise<void>;
-  /** Set when a kick arrives while a run is under way, so the run looks again before it ends. */
-  again?: boolean;
-}
-
-interface TenantWebhooks {
-  endpoints: Map<string, EndpointState>;
-  defaultSecret: string;
-  /** The endpoint `subscribeAll` made, if any. */
-  subscriptionId?: string;
+/** Where the tenant's events go: an endpoint, and the events waiting for it. */
+interface Route {
+  readonly endpoint: WebhookEndpoint;
+  readonly queue: DeliveryQueue<PendingEvent>;
 }
 
 export interface WebhookServiceDeps {
+  store: Store;
+  lock: KeyedLock<string>;
   /** Each tenant's source of ids and secrets. */
   idsFor(tenant: string): IdGenerator;
   /** A clock whose mode is `real` runs between advances; any other stands still. */
@@ -82,91 +76,80 @@ export interface WebhookServiceDeps {
 }
 
 /**
- * Endpoints, events and deliveries per tenant. An endpoint gets the events of one order (or
- * refill) one at a time, in the order they happened; events of different orders due together go
- * out together (pipelined by the HTTP poster), and one order's retries hold back no other order.
- * Each event is retried after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most.
- * Deliveries run beside the API, never inside a request, except when the clock is advanced on
- * purpose.
+ * Endpoints, events and deliveries per tenant. Endpoints and the delivery log live in the store;
+ * the routes (each endpoint and its events waiting to go) live here, loaded when a tenant is set
+ * up. An endpoint gets the events of one order (or refill) one at a time, in the order they
+ * happened; events of different orders due together go out together, and one order's retries
+ * hold back no other order. Each event is retried after 1, 2, 4 and 8 s of the tenant's clock,
+ * five attempts at most. Deliveries run beside the API, never inside a request, except when the
+ * clock is advanced on purpose.
  */
 export class WebhookService {
-  private readonly tenants = new Map<string, TenantWebhooks>();
+  private readonly routes = new Map<string, Map<string, Route>>();
 
   constructor(private readonly deps: WebhookServiceDeps) {}
 
-  private tenant(tenant: string): TenantWebhooks {
-    let data = this.tenants.get(tenant);
-    if (data === undefined) {
-      data = { endpoints: new Map(), defaultSecret: this.deps.idsFor(tenant).next('whsec', 32) };
-      this.tenants.set(tenant, data);
-      const all = this.deps.subscribeAll;
-      if (all !== undefined) data.subscriptionId = this.addEndpoint(tenant, data, all.url, undefined, all.secret).id;
-    }
-    return data;
+  /** What a new tenant starts with: its default secret and the `--webhook-url` subscription. */
+  seed(tenant: string): { defaultSecret: string; endpoints: WebhookEndpoint[] } {
+    const ids = this.deps.idsFor(tenant);
+    const defaultSecret = ids.next('whsec', 32);
+    const all = this.deps.subscribeAll;
+    return { defaultSecret, endpoints: all === undefined ? [] : [this.newEndpoint(tenant, all.url, undefined, all.secret)] };
   }
 
-  private addEndpoint(tenant: string, data: TenantWebhooks, url: string, events: WebhookEventType[] | undefined, secret?: string): WebhookEndpoint {
-    const endpoint: WebhookEndpoint = {
-      id: this.deps.idsFor(tenant).next('we'),
+  /** Loads the tenant's routes from the store, with nothing waiting: on set-up and after a reset. */
+  async load(tenant: string): Promise<void> {
+    const endpoints = await this.deps.store.listEndpoints(tenant);
+    this.routes.set(tenant, new Map(endpoints.map((endpoint) => [endpoint.id, newRoute(endpoint)])));
+  }
+
+  /** Drops the tenant's routes and the events waiting in them; a delivery under way stops after its attempt. */
+  forget(tenant: string): void {
+    this.routes.delete(tenant);
+  }
+
+  private newEndpoint(tenant: string, url: string, events: WebhookEventType[] | undefined, secret?: string): WebhookEndpoint {
+    const ids = this.deps.idsFor(tenant);
+    return {
+      id: ids.next('we'),
       url,
       events: events ?? [...PUBLISHED_EVENT_TYPES],
-      secret: secret ?? this.deps.idsFor(tenant).next('whsec', 32),
+      secret: secret ?? ids.next('whsec', 32),
       createdAt: isoTime(this.deps.clockFor(tenant).now()),
     };
-    data.endpoints.set(endpoint.id, newEndpointState(endpoint));
+  }
+
+  private tenantRoutes(tenant: string): Map<string, Route> {
+    let routes = this.routes.get(tenant);
+    if (routes === undefined) {
+      routes = new Map();
+      this.routes.set(tenant, routes);
+    }
+    return routes;
+  }
+
+  async createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): Promise<WebhookEndpoint> {
+    const endpoint = this.newEndpoint(tenant, url, events);
+    await this.deps.store.addEndpoint(tenant, endpoint);
+    this.tenantRoutes(tenant).set(endpoint.id, newRoute(endpoint));
     return endpoint;
   }
 
-  createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): WebhookEndpoint {
-    return this.addEndpoint(tenant, this.tenant(tenant), url, events);
+  async listEndpoints(tenant: string): Promise<{ data: WebhookEndpoint[]; defaultSecret: string }> {
+    const [data, settings] = await Promise.all([this.deps.store.listEndpoints(tenant), this.deps.store.getSettings(tenant)]);
+    return { data, defaultSecret: settings!.defaultSecret };
   }
 
-  listEndpoints(tenant: string): { data: WebhookEndpoint[]; defaultSecret: string } {
-    const data = this.tenant(tenant);
-    return { data: [...data.endpoints.values()].map((state) => state.endpoint), defaultSecret: data.defaultSecret };
-  }
-
-  private endpoint(tenant: string, endpointId: string): EndpointState {
-    const state = this.tenant(tenant).endpoints.get(endpointId);
-    if (state === undefined) {
-      throw new ApiError('not_found', `No webhook endpoint with id ${endpointId.slice(0, 100)}`, { field: 'endpointId', reason: 'Not found' });
-    }
-    return state;
-  }
-
-  deleteEndpoint(tenant: string, endpointId: string): void {
-    this.endpoint(tenant, endpointId);
-    this.tenant(tenant).endpoints.delete(endpointId);
+  async deleteEndpoint(tenant: string, endpointId: string): Promise<void> {
+    if (!await this.deps.store.deleteEndpoint(tenant, endpointId)) throw notFound('webhook endpoint', 'endpointId', endpointId);
+    this.routes.get(tenant)?.delete(endpointId);
   }
 
   /** Every attempt, oldest first. */
-  deliveries(tenant: string, endpointId: string): WebhookDelivery[] {
-    const state = this.endpoint(tenant, endpointId);
-    if (!state.attemptsSorted) {
-      state.attempts.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
-      state.attemptsSorted = true;
-    }
-    return state.attempts;
-  }
-
-  /**
-   * Drops the tenant's endpoints, queues and attempts. The default secret and the `--webhook-url`
-   * subscription (id and secret) stay, so a receiver configured with them keeps verifying.
-   */
-  reset(tenant: string): void {
-    const data = this.tenants.get(tenant);
-    if (data === undefined) return;
-    const subscription = [...data.endpoints.values()].find((state) => state.endpoint.id === data.subscriptionId);
-    data.endpoints = new Map();
-    if (subscription !== undefined) {
-      data.endpoints.set(subscription.endpoint.id, newEndpointState(subscription.endpoint));
-    }
-  }
-
-  /** Drops the tenant's endpoints, queues, attempts and default secret; a delivery under way stops after its attempt. */
-  forget(tenant: string): void {
-    this.reset(tenant);
-    this.tenants.delete(tenant);
+  async deliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[]> {
+    const attempts = await this.deps.store.listDeliveries(tenant, endpointId);
+    if (attempts === undefined) throw notFound('webhook endpoint', 'endpointId', endpointId);
+    return attempts;
   }
 
   private newEvent(tenant: string, { type, data }: EventContent, at: string): WebhookEvent {
@@ -175,38 +158,37 @@ export class WebhookService {
     return event;
   }
 
-  private enqueue(state: EndpointState, event: WebhookEvent, subject: string, dueAt: number, maxAttempts: number): void {
-    state.queue.add(subject, { event, body: JSON.stringify(event), maxAttempts }, dueAt);
-  }
-
   /** Queues an event for every endpoint that wants it, due at `at`, then starts sending. */
   publish(tenant: string, content: EventContent | undefined, at: string): void {
     if (content === undefined) return;
-    const data = this.tenant(tenant);
+    const routes = this.routes.get(tenant);
+    if (routes === undefined) return;
     let event: WebhookEvent | undefined;
-    for (const state of data.endpoints.values()) {
-      if (!state.endpoint.events.includes(content.type)) continue;
+    for (const route of routes.values()) {
+      if (!route.endpoint.events.includes(content.type)) continue;
       event ??= this.newEvent(tenant, content, at);
-      this.enqueue(state, event, subjectOf(event), Date.parse(at), MAX_ATTEMPTS);
-      // Each event published would otherwise start a drain of every endpoint only to find it running.
-      if (state.running === undefined) this.drainEndpoint(tenant, data, state).catch(this.deps.reportUnexpected);
-      else state.again = true;
+      route.queue.add(subjectOf(event), { event, body: JSON.stringify(event), maxAttempts: MAX_ATTEMPTS }, Date.parse(at));
+      this.drainRoute(tenant, route).catch(this.deps.reportUnexpected);
     }
   }
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
   sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
-    const data = this.tenant(tenant);
     const now = this.deps.clockFor(tenant).now();
     const event = this.newEvent(tenant, sampleEvent(type, now), isoTime(now));
-    const targets = [...data.endpoints.values()].filter((state) => url === undefined || state.endpoint.url === url);
+    const targets = [...this.tenantRoutes(tenant).values()].filter((route) => url === undefined || route.endpoint.url === url);
     // With no URL and no endpoint there is nowhere to send; the published answer stands all the same.
     if (targets.length === 0 && url !== undefined) {
-      void this.sendOne(url, JSON.stringify(event), data.defaultSecret);
+      void this.deps.store.getSettings(tenant).then((settings) => {
+        if (settings !== undefined) return this.sendOne(url, JSON.stringify(event), settings.defaultSecret);
+        return undefined;
+      }).catch(this.deps.reportUnexpected);
     }
     // Made-up content: it neither waits for nor holds back the events of a real order.
-    for (const state of targets) this.enqueue(state, event, `test ${event.id}`, now, 1);
-    this.kick(tenant);
+    for (const route of targets) {
+      route.queue.add(`test ${event.id}`, { event, body: JSON.stringify(event), maxAttempts: 1 }, now);
+      this.drainRoute(tenant, route).catch(this.deps.reportUnexpected);
+    }
     return this.deps.idsFor(tenant).next('wh_test');
   }
 
@@ -220,36 +202,23 @@ export class WebhookService {
   }
 
   kickAll(): void {
-    for (const tenant of this.tenants.keys()) this.kick(tenant);
+    for (const tenant of this.routes.keys()) this.kick(tenant);
   }
 
   async drainAll(): Promise<void> {
-    await Promise.all([...this.tenants.keys()].map((tenant) => this.drain(tenant)));
+    await Promise.all([...this.routes.keys()].map((tenant) => this.drain(tenant)));
   }
 
   /** Sends everything due on the tenant's clock, retries included, and resolves when done. */
   async drain(tenant: string): Promise<void> {
-    const data = this.tenants.get(tenant);
-    if (data === undefined) return;
-    await Promise.all([...data.endpoints.values()].map((state) => this.drainEndpoint(tenant, data, state)));
+    const routes = this.routes.get(tenant);
+    if (routes === undefined) return;
+    await Promise.all([...routes.values()].map((route) => this.drainRoute(tenant, route)));
   }
 
-  private drainEndpoint(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
-    if (state.running !== undefined) {
-      state.again = true;
-      return state.running;
-    }
-    state.running = (async () => {
-      try {
-        do {
-          state.again = false;
-          await this.deliverDue(tenant, data, state);
-        } while (state.again);
-      } finally {
-        state.running = undefined;
-      }
-    })();
-    return state.running;
+  /** One delivery run per endpoint at a time; asked for meanwhile, one more run follows it. */
+  private drainRoute(tenant: string, route: Route): Promise<void> {
+    return this.deps.lock.coalesced(`deliver\u0000${tenant}\u0000${route.endpoint.id}`, () => this.deliverDue(tenant, route));
   }
 
   /** The sender's result; a sender that throws (only a custom one can) is reported and makes a failed attempt, not a lost batch. */
@@ -262,62 +231,57 @@ export class WebhookService {
     }
   }
 
-  private async deliverDue(tenant: string, data: TenantWebhooks, state: EndpointState): Promise<void> {
-    // Forgotten or reset meanwhile: asking for its clock would make the tenant a new one.
-    if (this.tenants.get(tenant) !== data || data.endpoints.get(state.endpoint.id) !== state) return;
+  private isCurrent(tenant: string, route: Route): boolean {
+    return this.routes.get(tenant)?.get(route.endpoint.id) === route;
+  }
+
+  private async deliverDue(tenant: string, route: Route): Promise<void> {
+    // Forgotten, reset or deleted meanwhile: asking for its clock would make the tenant a new one.
+    if (!this.isCurrent(tenant, route)) return;
     const clock = this.deps.clockFor(tenant);
     // A clock that stands still between advances has each attempt made when it fell due, as if the
     // advance had stepped through; a running clock has it made, and finished, when it really is.
     const simulated = clock.mode !== 'real';
-    const { url, secret } = state.endpoint;
+    const { id: endpointId, url, secret } = route.endpoint;
     for (;;) {
       const sentAt = clock.now();
-      const batch = state.queue.takeDue(sentAt, MAX_BATCH);
+      const batch = route.queue.takeDue(sentAt, MAX_BATCH);
       if (batch.length === 0) return;
       for (const { queued } of batch) queued.attempts++;
       const results = await Promise.all(batch.map(({ queued }) => this.sendOne(url, queued.item.body, secret)));
-      // Deleted or reset meanwhile: its queue and attempts are no one's any more.
-      if (data.endpoints.get(state.endpoint.id) !== state) return;
+      if (!this.isCurrent(tenant, route)) return;
       const answeredAt = clock.now();
-      batch.forEach((due, index) => {
-        const { item, attempts } = due.queued;
+      const attempts = batch.map((due, index): WebhookDelivery => {
+        const { item, attempts: attempt } = due.queued;
         const result = results[index]!;
         const attemptedAt = simulated ? due.readyAt : sentAt;
         const finishedAt = simulated ? due.readyAt : answeredAt;
         const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-        const retry = !succeeded && attempts < item.maxAttempts;
-        const retryAt = finishedAt + 1000 * 2 ** (attempts - 1);
-        state.queue.settle(due, retry ? { retryAt } : { doneAt: finishedAt });
-        this.record(state, {
+        const retry = !succeeded && attempt < item.maxAttempts;
+        const retryAt = finishedAt + 1000 * 2 ** (attempt - 1);
+        route.queue.settle(due, retry ? { retryAt } : { doneAt: finishedAt });
+        return {
           eventId: item.event.id,
           eventType: item.event.type,
-          attempt: attempts,
+          attempt,
           attemptedAt: isoTime(attemptedAt),
           succeeded,
           responseStatus: result.status,
           error: succeeded ? null : result.error,
           nextRetryAt: retry ? isoTime(retryAt) : null,
           deadLettered: !succeeded && !retry,
-        });
+        };
       });
+      for (const attempt of attempts) await this.deps.store.appendDelivery(tenant, endpointId, attempt);
     }
-  }
-
-  private record(state: EndpointState, attempt: WebhookDelivery): void {
-    const last = state.attempts.at(-1);
-    if (last !== undefined && last.attemptedAt > attempt.attemptedAt) state.attemptsSorted = false;
-    state.attempts.push(attempt);
   }
 }
 
-function newEndpointState(endpoint: WebhookEndpoint): EndpointState {
-  return { endpoint, queue: new DeliveryQueue(), attempts: [], attemptsSorted: true };
+function newRoute(endpoint: WebhookEndpoint): Route {
+  return { endpoint, queue: new DeliveryQueue() };
 }
 
 /** What an event is about: an endpoint gets the events of one subject one at a time, in order. */
 export function subjectOf({ data }: WebhookEvent): string {
   return 'orderId' in data ? `order ${data.orderId}` : `refill ${data.refillId}`;
 }
-
-/** Events to one endpoint sent together, pipelined: at most this many. */
-export const MAX_BATCH = 32;

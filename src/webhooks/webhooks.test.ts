@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoTime, ManualClock } from '../clock.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from '../http/app.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import { randomIds } from '../ids.ts';
 import { schemaTest } from '../validation.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OrderRecord } from '../../src/domain/records.ts';
-import { createSandbox, type SandboxOptions } from '../../src/http/app.ts';
+import { createSandbox, type SandboxOptions } from '../../src/sandbox.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { componentValidator } from '../../contract-tests/kit/spec.ts';
 import type { Target } from '../../contract-tests/kit/target.ts';

@@ -1,4 +1,4 @@
-import type { Sandbox } from '../../src/http/app.ts';
+import type { Sandbox } from '../../src/sandbox.ts';
 
 export interface Reply {
   status: number;

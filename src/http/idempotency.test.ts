@@ -1,19 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../errors.ts';
+import type { StoredAnswer } from '../domain/records.ts';
+import { Refusal } from '../domain/refusal.ts';
+import { answerOf, HttpRefusal } from './errors.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { IDEMPOTENCY_TTL_MS, parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentCall } from './idempotency.ts';
-import type { StoredAnswer } from './records.ts';
 
 const T0 = Date.parse('2025-01-15T15:00:00Z');
 const TENANT = 'tenant-a';
 const BODY = { patientId: 'pat_1', prescriptionId: 'rx_1' };
 
 let store: MemoryStore;
+const EMPTY_SEED = () => ({ settings: { defaultSecret: 'whsec_test', clockAdvancedMs: 0 }, orders: [], endpoints: [] });
 
 beforeEach(async () => {
   store = new MemoryStore();
-  await store.ensureTenant(TENANT, () => []);
-  await store.ensureTenant('tenant-b', () => []);
+  await store.ensureTenant(TENANT, EMPTY_SEED);
+  await store.ensureTenant('tenant-b', EMPTY_SEED);
 });
 
 function call(overrides: Partial<IdempotentCall> = {}): IdempotentCall {
@@ -42,10 +44,10 @@ function heldWork() {
   return { work, release };
 }
 
-async function apiErrorOf(promise: Promise<unknown>): Promise<ApiError> {
+async function apiErrorOf(promise: Promise<unknown>): Promise<Refusal & { status: number; headers: Record<string, string> }> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
+  expect(error).toBeInstanceOf(Refusal);
+  return Object.assign(error as Refusal, answerOf(error as Refusal));
 }
 
 describe('runIdempotent', () => {
@@ -107,7 +109,7 @@ describe('runIdempotent', () => {
   });
 
   it('stores a 4xx refusal from the work and replays it', async () => {
-    const refusal = new ApiError('validation_error', 'Not eligible', { field: 'prescriptionId', reason: 'Too early' });
+    const refusal = new Refusal('validation_error', 'Not eligible', { field: 'prescriptionId', reason: 'Too early' });
     const first = await runIdempotent(call(), async () => { throw refusal; });
     const work = countingWork();
     const second = await runIdempotent(call({ requestId: 'req_second' }), work);
@@ -121,13 +123,13 @@ describe('runIdempotent', () => {
 
   it('stores the headers of a 4xx refusal with its answer', async () => {
     const first = await runIdempotent(call(), async () => {
-      throw new ApiError('rate_limit_exceeded', 'Slow down', { retryAfter: 3 }, { 'Retry-After': '3' });
+      throw new HttpRefusal('rate_limit_exceeded', 'Slow down', { retryAfter: 3 }, { 'Retry-After': '3' });
     });
     expect(first.answer.headers).toEqual({ 'Retry-After': '3' });
   });
 
-  it('releases the claim when the work fails with a 5xx ApiError', async () => {
-    const failure = new ApiError('internal_error', 'Boom');
+  it('releases the claim when the work fails with a 5xx refusal', async () => {
+    const failure = new Refusal('internal_error', 'Boom');
     await expect(runIdempotent(call(), async () => { throw failure; })).rejects.toBe(failure);
     const work = countingWork();
     const retry = await runIdempotent(call(), work);
@@ -135,7 +137,7 @@ describe('runIdempotent', () => {
     expect(retry.replayed).toBe(false);
   });
 
-  it('releases the claim when the work throws something other than an ApiError', async () => {
+  it('releases the claim when the work throws something other than a refusal', async () => {
     const failure = new TypeError('store went away');
     await expect(runIdempotent(call(), async () => { throw failure; })).rejects.toBe(failure);
     const work = countingWork();
@@ -212,7 +214,7 @@ describe('requestFingerprint', () => {
 });
 
 describe('parseIdempotencyKey', () => {
-  async function refusalOf(header: string | undefined, required = false): Promise<ApiError> {
+  async function refusalOf(header: string | undefined, required = false): Promise<Refusal & { status: number; headers: Record<string, string> }> {
     return apiErrorOf(Promise.resolve().then(() => parseIdempotencyKey(header, required)));
   }
 

@@ -59,6 +59,15 @@ export class TenantDueQueues {
     if (failures.length > 1) throw new AggregateError(failures, `${failures.length} tenants' due changes failed`);
   }
 
+  /** The tenants with a queue. */
+  tenants(): IterableIterator<string> {
+    return this.queues.keys();
+  }
+
+  has(tenant: string): boolean {
+    return this.queues.has(tenant);
+  }
+
   drop(tenant: string): void {
     this.queues.delete(tenant);
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ApiError, errorBody } from '../errors.ts';
+import type { StoredAnswer } from '../domain/records.ts';
+import { Refusal } from '../domain/refusal.ts';
+import { answerOf, errorBody } from './errors.ts';
 import type { Store } from '../store/store.ts';
-import type { StoredAnswer } from './records.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const VALID_KEY = /^[\x21-\x7E]{1,255}$/;
@@ -25,14 +26,14 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 export function parseIdempotencyKey(header: string | undefined, required: boolean): string | undefined {
   if (header === undefined) {
     if (required) {
-      throw new ApiError('invalid_request', 'This sandbox requires an Idempotency-Key header on this request', {
+      throw new Refusal('invalid_request', 'This sandbox requires an Idempotency-Key header on this request', {
         field: 'Idempotency-Key', reason: 'Required',
       });
     }
     return undefined;
   }
   if (!VALID_KEY.test(header)) {
-    throw new ApiError('invalid_request', 'The Idempotency-Key header is invalid', {
+    throw new Refusal('invalid_request', 'The Idempotency-Key header is invalid', {
       field: 'Idempotency-Key', reason: 'Must be 1 to 255 visible ASCII characters',
     });
   }
@@ -53,8 +54,9 @@ export interface IdempotentResult {
   replayed: boolean;
 }
 
-function answerFor(error: ApiError, requestId: string): StoredAnswer {
-  return { status: error.status, body: errorBody(error, requestId), headers: { ...error.headers }, requestId };
+function answerFor(refusal: Refusal, requestId: string): StoredAnswer {
+  const { status, headers } = answerOf(refusal);
+  return { status, body: errorBody(refusal, requestId), headers, requestId };
 }
 
 /**
@@ -71,13 +73,13 @@ export async function runIdempotent(call: IdempotentCall, work: () => Promise<St
     case 'replay':
       return { answer: claim.answer, replayed: true };
     case 'conflict':
-      throw new ApiError('idempotency_key_conflict', 'An order with this idempotency key already exists', {
+      throw new Refusal('idempotency_key_conflict', 'An order with this idempotency key already exists', {
         field: 'Idempotency-Key', reason: 'This key was used with a different request',
       });
     case 'in_use':
-      throw new ApiError('idempotency_key_in_use', 'A request with this idempotency key is still being processed; retry shortly', {
+      throw new Refusal('idempotency_key_in_use', 'A request with this idempotency key is still being processed; retry shortly', {
         field: 'Idempotency-Key', reason: 'In progress',
-      }, { 'Retry-After': '1' });
+      }, 1);
     case 'claimed':
       break;
   }
@@ -86,7 +88,7 @@ export async function runIdempotent(call: IdempotentCall, work: () => Promise<St
   try {
     answer = await work();
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status >= 500) {
+    if (!(error instanceof Refusal) || answerOf(error).status >= 500) {
       await store.releaseIdempotencyKey(tenant, key);
       throw error;
     }

@@ -1,0 +1,99 @@
+import { Hono, type Context } from 'hono';
+import { Refusal } from '../domain/refusal.ts';
+import type { IdGenerator } from '../ids.ts';
+import { requestHeader, type SandboxEnv } from './env.ts';
+import { answerOf, errorBody, HttpRefusal, INTERNAL_ERROR_MESSAGE } from './errors.ts';
+import type { FaultInjection } from './faults.ts';
+import type { BoundPath } from './operations.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+type Answer = Response | Promise<Response>;
+
+/** What the pipeline needs of tenancy: admission of a key, and holding it while a request runs. */
+export interface TenantGate {
+  enter(tenant: string): Promise<void> | undefined;
+  use<T>(tenant: string, work: () => T): T | Promise<Awaited<T>>;
+}
+
+export interface PipelineDeps {
+  requestIds: IdGenerator;
+  /** Accept only these API keys; undefined: any non-empty key. */
+  apiKeys: ReadonlySet<string> | undefined;
+  tenants: TenantGate;
+  rateLimiter: RateLimiter | undefined;
+  faults: FaultInjection;
+  reportUnexpected(error: unknown): void;
+}
+
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+/**
+ * The request pipeline, in order: request id → API key (401) → tenant (set up on first use) →
+ * rate limit and faults (published API only) → the method's handler, or 405. Each path is one Hono
+ * handler running all of it, so Hono takes its single-handler fast path and a request with
+ * nothing to wait for stays synchronous. Every refusal, at any step, is rendered here, once.
+ */
+export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono<SandboxEnv> {
+  const app = new Hono<SandboxEnv>();
+
+  const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
+    let refusal: Refusal;
+    if (error instanceof Refusal) {
+      refusal = error;
+    } else {
+      deps.reportUnexpected(error);
+      refusal = new Refusal('internal_error', INTERNAL_ERROR_MESSAGE);
+    }
+    const requestId = c.get('requestId') ?? deps.requestIds.next('req');
+    const { status, headers } = answerOf(refusal);
+    return c.body(errorBody(refusal, requestId), status as 400, {
+      ...JSON_TYPE, ...c.get('responseHeaders'), ...headers, 'X-Request-Id': requestId,
+    });
+  };
+  app.onError(renderError);
+
+  /** The caller's tenant, from X-API-Key; throws the 401. */
+  const authenticate = (c: Context<SandboxEnv>): string => {
+    const key = requestHeader(c, 'x-api-key');
+    if (key === undefined || key === '' || key.length > 256 || (deps.apiKeys !== undefined && !deps.apiKeys.has(key))) {
+      throw new Refusal('unauthorized', 'Invalid or missing API key', { field: 'X-API-Key', reason: key ? 'Not accepted' : 'Missing' });
+    }
+    return key;
+  };
+
+  app.notFound((c) => {
+    c.set('requestId', deps.requestIds.next('req'));
+    authenticate(c);
+    throw new Refusal('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
+      field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
+    });
+  });
+
+  for (const { route, specPath, group, methods } of paths) {
+    const allowed = [...methods.keys()];
+    const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+    const dispatch = (c: Context<SandboxEnv>): Answer => {
+      // Hono answers HEAD by dispatching it as GET; the request still says HEAD.
+      const handler = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
+      if (handler === undefined) {
+        throw new HttpRefusal('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
+          field: 'method', reason: `Allowed: ${allow}`,
+        }, { Allow: allow });
+      }
+      return handler(c);
+    };
+    const serve = (c: Context<SandboxEnv>, tenant: string): Answer => deps.tenants.use(tenant, (): Answer => {
+      c.set('tenant', tenant);
+      if (group === undefined) return dispatch(c);
+      if (deps.rateLimiter !== undefined) c.set('responseHeaders', deps.rateLimiter.take(tenant, group));
+      return deps.faults(c, () => dispatch(c));
+    }) as Answer;
+    app.all(route, (c): Answer => {
+      c.set('requestId', deps.requestIds.next('req'));
+      const tenant = authenticate(c);
+      const entering = deps.tenants.enter(tenant);
+      return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
+    });
+  }
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { TenantClocks } from '../clock.ts';
+import type { OrderService } from '../domain/orders.ts';
+import type { StoredAnswer } from '../domain/records.ts';
+import type { RefillService } from '../domain/refills.ts';
+import type { Tenancy } from '../tenancy/tenancy.ts';
+import type { WebhookService } from '../webhooks/webhook-service.ts';
+import type { IdempotentResult } from './idempotency.ts';
+import type { SandboxContext } from './respond.ts';
+
+/** What operation handlers work with: the services of one sandbox, and its request plumbing. */
+export interface Services {
+  orders: OrderService;
+  refills: RefillService;
+  webhooks: WebhookService;
+  clocks: TenantClocks;
+  tenancy: Tenancy;
+  maxBodyBytes: number;
+  /** The request's Idempotency-Key, checked; read before the body so a bad key is refused first. */
+  idempotencyKey(c: SandboxContext): string | undefined;
+  /** Runs `work` at most once per key and request, answering replays from the store. */
+  idempotent(c: SandboxContext, key: string | undefined, body: unknown, work: (requestId: string) => Promise<StoredAnswer>): Promise<IdempotentResult>;
+  /** Moves the tenant's clock on, then applies every change and sends every webhook falling due. */
+  advanceClock(tenant: string, ms: number): Promise<void>;
+}

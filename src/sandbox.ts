@@ -1,0 +1,298 @@
+import type { Hono } from 'hono';
+import { every, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from './clock.ts';
+import { KeyedLock } from './concurrency/keyed-lock.ts';
+import { Catalog } from './domain/catalog.ts';
+import { OrderService } from './domain/orders.ts';
+import { RefillService } from './domain/refills.ts';
+import { TEST_DATA_TIME, testDataOrders } from './domain/test-data.ts';
+import type { Fixtures } from './fixtures/fixtures.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
+import type { SandboxEnv } from './http/env.ts';
+import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './http/faults.ts';
+import { orderHandlers } from './http/handlers/orders.ts';
+import { refillHandlers } from './http/handlers/refills.ts';
+import { sandboxHandlers } from './http/handlers/sandbox.ts';
+import { webhookHandlers } from './http/handlers/webhooks.ts';
+import { parseIdempotencyKey, requestFingerprint, runIdempotent } from './http/idempotency.ts';
+import { bindOperations } from './http/operations.ts';
+import { createApp } from './http/pipeline.ts';
+import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './http/rate-limit.ts';
+import { requestHeader } from './http/env.ts';
+import type { Services } from './http/services.ts';
+import { randomIds, SeededStreams, seededIds, type IdGenerator } from './ids.ts';
+import type { EngineDeps } from './lifecycle/engine.ts';
+import { DEFAULT_TIMELINE, type Timeline } from './lifecycle/order-lifecycle.ts';
+import { DEFAULT_REFILL_TIMELINE, type RefillTimeline } from './lifecycle/refill-lifecycle.ts';
+import { MemoryStore } from './store/memory-store.ts';
+import type { Store } from './store/store.ts';
+import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, Tenancy, type TenantPart } from './tenancy/tenancy.ts';
+import { discriminatedTest } from './validation.ts';
+import { eventContent } from './webhooks/events.ts';
+import { HttpPoster } from './webhooks/http-poster.ts';
+
+const poster = new HttpPoster();
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookService, type WebhookSender } from './webhooks/webhook-service.ts';
+
+export interface SandboxOptions {
+  /** Accept only these API keys (each still its own tenant). Default: any non-empty key. */
+  apiKeys?: readonly string[];
+  /** Requests per minute per tenant, or false to switch limits off. Default: the published sandbox limits. */
+  rateLimit?: false | Partial<Record<RateLimitGroup, number>>;
+  /** Refuse POSTs without an Idempotency-Key (400). Default false, as published. */
+  requireIdempotencyKey?: boolean;
+  /** Refuse unknown patient and prescription ids with 422, as production's strict validation does. */
+  strictReferences?: boolean;
+  /** Where tenants' data lives. Default: a new in-memory store. */
+  store?: Store;
+  /** What tenants' clocks run from. Default: the system clock. */
+  clock?: Clock;
+  /** `real` (default) runs every tenant's clock with real time; `virtual` holds it still until advanced. */
+  clockMode?: ClockMode;
+  /** How much faster than real time a real-mode clock runs. Default 1. */
+  timeScale?: number;
+  /** Where every tenant's clock starts (ms since the epoch). Default: now. */
+  startTime?: number;
+  /** How long an order waits in each status (ms). Default: processing 1 h, shipped 24 h, delivered 72 h. */
+  timeline?: Partial<Timeline>;
+  /** How long a refill waits in each status (ms). Default: approved 4 h, processing 4 h, shipped 24 h; review 48 h. */
+  refillTimeline?: Partial<RefillTimeline>;
+  /** How often (real ms) the background sweep applies due changes; 0 turns it off. Default 1000. */
+  sweepIntervalMs?: number;
+  /** Share (0 to 1) of published-API requests that get an injected fault. Default 0. */
+  faultRate?: number;
+  /** Which faults `faultRate` draws from. Default: all but latency. */
+  faultKinds?: readonly FaultKind[];
+  /** Latency of the `latency` fault when no value is given (ms). Default 2000. */
+  faultLatencyMs?: number;
+  /** How injected latency waits. Default: real time. */
+  delay?: (ms: number) => Promise<void>;
+  /** Subscribe every tenant to this webhook endpoint from the start (published events). */
+  webhookUrl?: string;
+  /** The secret for `webhookUrl`'s signatures. Default: a random one, shown by GET /sandbox/webhook-endpoints. */
+  webhookSecret?: string;
+  /** Real time a receiver has to answer. Default 10 000 ms, as published. */
+  webhookTimeoutMs?: number;
+  /** How webhooks are posted (see WebhookSender). Default: undici, one connection pool per receiver origin. */
+  webhookSender?: WebhookSender;
+  /** Real time, which rate-limit windows count. Default: the system clock. */
+  realClock?: Clock;
+  /** Makes ids, tracking numbers, secrets and fault draws reproducible, each API key from its own stream; with a virtual clock, time starts at a fixed instant too. */
+  seed?: number;
+  /** Source of ids, tracking numbers and secrets. Default: random, or seeded by `seed`. */
+  ids?: IdGenerator;
+  /** Demo data placed under `fixtures.apiKey` (checked with `parseFixtures` or `loadFixtures`). */
+  fixtures?: Fixtures;
+  /** Most API keys held at once; a new key beyond it takes the place of the one unused for longest. Default 10 000. */
+  maxTenants?: number;
+  /** How long (real ms) a key must go unused before it may give its place to a new one. Default 10 minutes. */
+  tenantIdleMs?: number;
+  /** Largest accepted body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Told of every failure that became a 500. Default: one line on stderr. */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+export interface Sandbox {
+  app: Hono<SandboxEnv>;
+  /** Serves one request in-process, with no port; `env` is the server's (as @hono/node-server passes it). */
+  fetch(request: Request, env?: unknown): Promise<Response>;
+  /** Like Hono's `app.request`: a path or URL with optional RequestInit. */
+  request(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Applies every change due on every tenant's clock now, and waits for the webhooks they send. */
+  sweep(): Promise<void>;
+  /** Stops the background sweep and closes the webhook sender's connections. */
+  close(): void;
+}
+
+/** Where a seeded virtual clock starts unless told otherwise: a Monday after the published test order. */
+export const SEEDED_START_TIME = Date.parse('2025-02-03T15:00:00Z');
+const HOUR = 3_600_000;
+
+/** Ids, secrets and fault draws: under a seed, each key draws from streams of its own, so parallel runs stay reproducible. */
+function randomStreams(options: SandboxOptions) {
+  const random = randomIds();
+  const idStreams = options.seed === undefined ? undefined : new SeededStreams(options.seed, 'ids');
+  const faultStreams = options.seed === undefined ? undefined : new SeededStreams(options.seed, 'faults');
+  return {
+    idsFor: (tenant: string): IdGenerator => options.ids ?? idStreams?.for(tenant) ?? random,
+    faultDrawsFor: (tenant: string): IdGenerator => faultStreams?.for(tenant) ?? random,
+    requestIds: options.seed === undefined ? random : seededIds(options.seed ^ 0x5eed),
+    part: {
+      name: 'random streams',
+      forget: (tenant) => {
+        idStreams?.forget(tenant);
+        faultStreams?.forget(tenant);
+      },
+    } satisfies TenantPart,
+  };
+}
+
+/** The composition root: every part of one sandbox, wired together. */
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const store = options.store ?? new MemoryStore();
+  const clockMode = options.clockMode ?? 'real';
+  const startTime = options.startTime ?? (options.seed !== undefined && clockMode === 'virtual' ? SEEDED_START_TIME : undefined);
+  if (startTime !== undefined && !(startTime >= Date.parse(TEST_DATA_TIME))) {
+    throw new RangeError(`startTime must be ${TEST_DATA_TIME} or later: the published test order ord_1234567890 was created before anything a tenant makes`);
+  }
+  const reportUnexpected = options.onUnexpectedError
+    ?? ((error: unknown) => console.error(`nimbus-sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}`));
+  const lock = new KeyedLock<string>();
+  const clocks = new TenantClocks(options.clock ?? systemClock, {
+    mode: clockMode,
+    timeScale: options.timeScale ?? 1,
+    ...(startTime === undefined ? {} : { startAt: startTime }),
+  });
+  const clockFor = (tenant: string) => clocks.for(tenant);
+  const streams = randomStreams(options);
+  const { idsFor } = streams;
+  const catalog = Catalog.withFixtures(options.fixtures);
+  const strictReferences = options.strictReferences ?? false;
+  const webhooks = new WebhookService({
+    store, lock, idsFor, clockFor, reportUnexpected,
+    send: options.webhookSender ?? ((url, body, headers, timeoutMs) => poster.post(url, body, headers, timeoutMs)),
+    timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    isValidEvent: discriminatedTest('WebhookEvent', 'type'),
+    ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
+  });
+  const onChange: EngineDeps<unknown>['onChange'] = (tenant, change, event, resource) => {
+    if (event !== undefined) webhooks.publish(tenant, eventContent(event, resource as never), change.at);
+  };
+  const orders = new OrderService({
+    store, lock, idsFor, clockFor, catalog, strictReferences, onChange,
+    timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
+  });
+  const refills = new RefillService({
+    store, lock, idsFor, clockFor, catalog, strictReferences, onChange,
+    timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline },
+  });
+  const rateLimiter = options.rateLimit === false
+    ? undefined
+    : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
+
+  const fixtures = options.fixtures;
+  const importFixtures = async (tenant: string) => {
+    if (fixtures === undefined || tenant !== fixtures.apiKey) return;
+    for (const { placedHoursAgo, cancelledAfterHours, ...order } of fixtures.orders) {
+      await orders.importOrder(tenant, order, placedHoursAgo * HOUR, cancelledAfterHours === undefined ? undefined : cancelledAfterHours * HOUR);
+    }
+    for (const { placedHoursAgo, ...refill } of fixtures.refills) await refills.importRefill(tenant, refill, placedHoursAgo * HOUR);
+  };
+
+  /** Everything a key has outside the store's data; set-up, reset and forget walk them in this order. */
+  const parts: TenantPart[] = [
+    {
+      name: 'clock',
+      setUp: async (tenant) => clocks.for(tenant).setAdvanced((await store.getSettings(tenant))?.clockAdvancedMs ?? 0),
+      forget: (tenant) => clocks.forget(tenant),
+    },
+    streams.part,
+    { name: 'rate windows', forget: (tenant) => rateLimiter?.forget(tenant) },
+    {
+      name: 'webhooks',
+      seed: (tenant, seed) => {
+        const { defaultSecret, endpoints } = webhooks.seed(tenant);
+        seed.settings.defaultSecret = defaultSecret;
+        seed.endpoints.push(...endpoints);
+      },
+      setUp: (tenant) => webhooks.load(tenant),
+      reset: (tenant) => webhooks.load(tenant),
+      forget: (tenant) => webhooks.forget(tenant),
+    },
+    { name: 'order schedule', reset: (tenant) => orders.engine.due.drop(tenant), forget: (tenant) => orders.engine.due.drop(tenant) },
+    { name: 'refill schedule', reset: (tenant) => refills.engine.due.drop(tenant), forget: (tenant) => refills.engine.due.drop(tenant) },
+    {
+      name: 'fixtures',
+      setUp: async (tenant, created) => { if (created) await importFixtures(tenant); },
+      reset: importFixtures,
+    },
+  ];
+  const tenancy = new Tenancy({
+    store, lock, parts, reportUnexpected,
+    initialOrders: testDataOrders,
+    maxTenants: options.maxTenants ?? DEFAULT_MAX_TENANTS,
+    idleMs: options.tenantIdleMs ?? DEFAULT_TENANT_IDLE_MS,
+    realClock: options.realClock ?? systemClock,
+  });
+
+  const requireKey = options.requireIdempotencyKey ?? false;
+  const services: Services = {
+    orders, refills, webhooks, clocks, tenancy,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    idempotencyKey: (c) => parseIdempotencyKey(requestHeader(c, 'idempotency-key'), requireKey),
+    idempotent: (c, key, body, work) => {
+      const tenant = c.get('tenant');
+      const requestId = c.get('requestId');
+      return runIdempotent({
+        store, tenant, requestId, key,
+        fingerprint: key === undefined ? '' : requestFingerprint(c.req.method, c.req.path, body),
+        now: clocks.for(tenant).now(),
+      }, () => work(requestId));
+    },
+    advanceClock: async (tenant, ms) => {
+      clocks.for(tenant).setAdvanced(await store.advanceClock(tenant, ms));
+      await orders.engine.sweep(tenant);
+      await refills.engine.sweep(tenant);
+      await webhooks.drain(tenant);
+    },
+  };
+  const app = createApp(bindOperations({
+    ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),
+  }), {
+    requestIds: streams.requestIds,
+    apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),
+    tenants: tenancy,
+    rateLimiter,
+    faults: faultInjection({
+      rate: options.faultRate ?? 0,
+      kinds: options.faultKinds ?? ['429', '500', '503', 'drop', 'lost-response'],
+      latencyMs: options.faultLatencyMs ?? DEFAULT_LATENCY_MS,
+      delay: options.delay ?? realDelay,
+      randomFor: streams.faultDrawsFor,
+    }),
+    reportUnexpected,
+  });
+
+  /** Applies every due change of every key with one scheduled, holding each key meanwhile; `drain` also waits for the webhooks. */
+  const sweepAll = async (drain: boolean): Promise<void> => {
+    const failures: unknown[] = [];
+    const scheduled = new Set([...orders.engine.due.tenants(), ...refills.engine.due.tenants()]);
+    for (const tenant of scheduled) {
+      try {
+        await tenancy.use(tenant, async () => {
+          await orders.engine.sweep(tenant);
+          await refills.engine.sweep(tenant);
+        });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (drain) await webhooks.drainAll();
+    else webhooks.kickAll();
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} keys' due changes failed`);
+  };
+  const sweepIntervalMs = options.sweepIntervalMs ?? 1000;
+  const stopSweep = sweepIntervalMs > 0
+    ? every(sweepIntervalMs, () => { lock.coalesced('sweep', () => sweepAll(false)).catch(reportUnexpected); })
+    : () => undefined;
+
+  const fetch = async (request: Request, env?: unknown): Promise<Response> => {
+    try {
+      return await app.fetch(request, env);
+    } catch (error) {
+      if (error instanceof ConnectionDropped) {
+        throw new TypeError(`fetch failed: the sandbox dropped the connection ${error.afterWork ? 'after doing the work (injected lost-response fault)' : '(injected fault)'}`);
+      }
+      throw error;
+    }
+  };
+
+  return {
+    app,
+    fetch,
+    request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
+    sweep: () => lock.exclusive('sweep', () => sweepAll(true)),
+    close: stopSweep,
+  };
+}

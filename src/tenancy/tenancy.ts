@@ -1,0 +1,147 @@
+import type { Clock } from '../clock.ts';
+import type { KeyedLock } from '../concurrency/keyed-lock.ts';
+import type { OrderRecord } from '../domain/records.ts';
+import { Refusal } from '../domain/refusal.ts';
+import type { Store, TenantSeed } from '../store/store.ts';
+
+export const DEFAULT_MAX_TENANTS = 10_000;
+export const DEFAULT_TENANT_IDLE_MS = 10 * 60_000;
+/** A tenant's place in the least-recently-used order is refreshed at most this often, to keep the hot path to one lookup. */
+const REFRESH_MS = 1_000;
+
+/**
+ * One kind of state a tenant has outside the store's own data, or a say in what a new tenant
+ * starts with. Set-up, reset and forgetting walk every registered part, so a new kind of tenant
+ * state is one registration.
+ */
+export interface TenantPart {
+  readonly name: string;
+  /** Adds to what a new tenant is created with (before the store holds it). */
+  seed?(tenant: string, seed: TenantSeed): void;
+  /** Once the store holds the tenant (new, or already there from an earlier process): load what lives in the process. */
+  setUp?(tenant: string, created: boolean): Promise<void> | void;
+  /** Once the store has reset the tenant: drop what the process holds for the old data and refill it. */
+  reset?(tenant: string): Promise<void> | void;
+  /** The tenant is gone: drop what the process holds for it. */
+  forget?(tenant: string): void;
+}
+
+export interface TenancySettings {
+  store: Store;
+  lock: KeyedLock<string>;
+  parts: readonly TenantPart[];
+  /** The orders a tenant has when new or reset: the published test data. */
+  initialOrders(): OrderRecord[];
+  /** Most API keys held at once. */
+  maxTenants: number;
+  /** How long a key must go unused before it may be forgotten to make room (real ms). */
+  idleMs: number;
+  realClock: Clock;
+  reportUnexpected(error: unknown): void;
+}
+
+/**
+ * Owns a tenant's lifetime: which API keys are held, their set-up on first use, their reset, and
+ * forgetting the key unused for longest to make room for a new one. Each key's set-up and
+ * forgetting run alone (exclusive on the key); its requests and sweeps hold it shared, so it is
+ * never forgotten under them. Without a bound, a client sending random keys would grow memory
+ * without end.
+ */
+export class Tenancy {
+  /** Keys set up, least recently used first, with when each was last used. */
+  private readonly lastUsed = new Map<string, number>();
+  /** Keys being set up now, counted against `maxTenants`. */
+  private readonly admitting = new Set<string>();
+
+  constructor(private readonly settings: TenancySettings) {}
+
+  private key(tenant: string): string {
+    return `tenant\u0000${tenant}`;
+  }
+
+  /** How many keys are held or being set up. */
+  get size(): number {
+    return this.lastUsed.size + this.admitting.size;
+  }
+
+  /** The keys held now. */
+  held(): string[] {
+    return [...this.lastUsed.keys()];
+  }
+
+  /** Records a use of `tenant`: undefined when it is ready, else a promise that settles when it is (or refuses with a 503). */
+  enter(tenant: string): Promise<void> | undefined {
+    const now = this.settings.realClock.now();
+    const usedAt = this.lastUsed.get(tenant);
+    if (usedAt === undefined) return this.admit(tenant);
+    if (now - usedAt >= REFRESH_MS) {
+      this.lastUsed.delete(tenant);
+      this.lastUsed.set(tenant, now);
+    }
+    return undefined;
+  }
+
+  /** Runs `work` as a use of the tenant: it cannot be forgotten until `work` is done. */
+  use<T>(tenant: string, work: () => T): T | Promise<Awaited<T>> {
+    return this.settings.lock.shared(this.key(tenant), work);
+  }
+
+  private admit(tenant: string): Promise<void> {
+    this.admitting.add(tenant);
+    return this.settings.lock.exclusive(this.key(tenant), async () => {
+      if (this.lastUsed.has(tenant)) return;
+      this.makeRoom();
+      const { store, parts } = this.settings;
+      const created = await store.ensureTenant(tenant, () => {
+        const seed: TenantSeed = { settings: { defaultSecret: '', clockAdvancedMs: 0 }, orders: this.settings.initialOrders(), endpoints: [] };
+        for (const part of parts) part.seed?.(tenant, seed);
+        return seed;
+      });
+      for (const part of parts) await part.setUp?.(tenant, created);
+      this.lastUsed.set(tenant, this.settings.realClock.now());
+    }).finally(() => { this.admitting.delete(tenant); });
+  }
+
+  /** The tenant back to its initial data; resets of one key run one at a time. */
+  reset(tenant: string): Promise<void> {
+    return this.settings.lock.exclusive(`reset\u0000${tenant}`, async () => {
+      await this.settings.store.resetTenant(tenant, this.settings.initialOrders());
+      for (const part of this.settings.parts) await part.reset?.(tenant);
+    });
+  }
+
+  private makeRoom(): void {
+    if (this.size <= this.settings.maxTenants) return;
+    const now = this.settings.realClock.now();
+    let evictable: string | undefined;
+    let oldestUse: number | undefined;
+    for (const [tenant, usedAt] of this.lastUsed) {
+      oldestUse ??= usedAt;
+      if (now - usedAt < this.settings.idleMs) break;
+      if (this.settings.lock.isIdle(this.key(tenant))) {
+        evictable = tenant;
+        break;
+      }
+    }
+    if (evictable === undefined) {
+      const idleFor = oldestUse === undefined ? 0 : now - oldestUse;
+      throw new Refusal(
+        'service_unavailable',
+        `This sandbox already holds ${this.settings.maxTenants} API keys, each used in the last ${Math.round(this.settings.idleMs / 1000)} s; `
+          + 'retry later, reuse a key, or start it with a larger --max-tenants',
+        undefined,
+        Math.max(1, Math.ceil((this.settings.idleMs - idleFor) / 1000)),
+      );
+    }
+    this.lastUsed.delete(evictable);
+    this.forget(evictable).catch(this.settings.reportUnexpected);
+  }
+
+  /** Drops everything a key holds, once nothing uses it; its next request starts it afresh. */
+  private forget(tenant: string): Promise<void> {
+    return this.settings.lock.exclusive(this.key(tenant), async () => {
+      for (const part of this.settings.parts) part.forget?.(tenant);
+      await this.settings.store.dropTenant(tenant);
+    });
+  }
+}
