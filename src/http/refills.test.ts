@@ -6,6 +6,7 @@ import { TEST_PRESCRIPTIONS } from '../domain/prescriptions.ts';
 import type { StatusChange } from '../domain/records.ts';
 import { TEST_ORDER_ID, TEST_PATIENT_IDS, TEST_PRESCRIPTION_IDS } from '../domain/test-data.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import { isRefusal, refillMagicValues } from '../spec-extensions.ts';
 import { schemaTest } from '../validation.ts';
 import { verifyWebhookSignature } from '../webhooks/signature.ts';
 import type { SendResult, WebhookSender } from '../webhooks/webhook-service.ts';
@@ -446,6 +447,21 @@ describe('magic refusals (every entry of REFILL_REFUSALS)', () => {
   it('refuses patientId pat_test_not_found with 422 validation_error naming patientId', async () => {
     const reply = await setup().api.request({ ...VALID, patientId: 'pat_test_not_found' });
     expect([reply.status, reply.body.error.code, reply.body.error.details]).toEqual([422, 'validation_error', { field: 'patientId', reason: 'Patient not found' }]);
+  });
+});
+
+describe('every refill magic value the spec lists (CreateRefillRequest x-nimbus-magic-values)', () => {
+  // REFILL_REFUSALS holds only the prescriptionId ones; RefillService.screen answers the others.
+  const listed = refillMagicValues.map((magic) => ({ ...magic, name: `${magic.field} = ${magic.value}` }));
+
+  it.each(listed)('answers $name with $status as documented', async (magic) => {
+    const reply = await setup().api.request({ ...VALID, [magic.field]: magic.value });
+    expect(reply.status).toBe(magic.status);
+    if (isRefusal(magic)) {
+      expect([reply.body.error.code, reply.body.error.details.reason]).toEqual([magic.code, magic.reason]);
+    } else {
+      expect(reply.body.status).toBe('pending');
+    }
   });
 });
 
