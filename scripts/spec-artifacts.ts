@@ -9,14 +9,18 @@ export const specPath = `${root}spec/openapi.yaml`;
 
 const banner = '// Generated from spec/openapi.yaml by `npm run generate`. Do not edit.\n';
 
-/** Everything under src/generated/, derived from spec/openapi.yaml: path relative to root → contents. */
+/**
+ * Everything derived from spec/openapi.yaml: path relative to root → contents. src/ and the
+ * contract kit each get their own types (the kit imports nothing from src/).
+ */
 export async function buildSpecArtifacts(): Promise<Map<string, string>> {
   const document = parse(await readFile(specPath, 'utf8'));
   // validate() dereferences in place, so give it a copy and keep the original's $refs.
   await SwaggerParser.validate(structuredClone(document));
-  const types = astToString(await openapiTS(document, { alphabetize: false }));
+  const types = banner + astToString(await openapiTS(document, { alphabetize: false }));
   return new Map([
-    ['src/generated/openapi.ts', banner + types],
+    ['src/generated/openapi.ts', types],
     ['src/generated/spec.json', `${JSON.stringify(document, null, 2)}\n`],
+    ['contract-tests/generated/openapi.ts', types],
   ]);
 }
