@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
+import { renderReadmeTables } from './readme-tables.ts';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const specPath = `${root}spec/openapi.yaml`;
@@ -11,7 +12,8 @@ const banner = '// Generated from spec/openapi.yaml by `npm run generate`. Do no
 
 /**
  * Everything derived from spec/openapi.yaml: path relative to root → contents. src/ and the
- * contract kit each get their own types (the kit imports nothing from src/).
+ * contract kit each get their own types (the kit imports nothing from src/), and the README's
+ * generated tables are rewritten in place.
  */
 export async function buildSpecArtifacts(): Promise<Map<string, string>> {
   const document = parse(await readFile(specPath, 'utf8'));
@@ -22,5 +24,6 @@ export async function buildSpecArtifacts(): Promise<Map<string, string>> {
     ['src/generated/openapi.ts', types],
     ['src/generated/spec.json', `${JSON.stringify(document, null, 2)}\n`],
     ['contract-tests/generated/openapi.ts', types],
+    ['README.md', renderReadmeTables(await readFile(`${root}README.md`, 'utf8'), document)],
   ]);
 }
