@@ -3,20 +3,27 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
+import { renderReadmeTables } from './readme-tables.ts';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const specPath = `${root}spec/openapi.yaml`;
 
 const banner = '// Generated from spec/openapi.yaml by `npm run generate`. Do not edit.\n';
 
-/** Everything under src/generated/, derived from spec/openapi.yaml: path relative to root → contents. */
+/**
+ * Everything derived from spec/openapi.yaml: path relative to root → contents. src/ and the
+ * contract kit each get their own types (the kit imports nothing from src/), and the README's
+ * generated tables are rewritten in place.
+ */
 export async function buildSpecArtifacts(): Promise<Map<string, string>> {
   const document = parse(await readFile(specPath, 'utf8'));
   // validate() dereferences in place, so give it a copy and keep the original's $refs.
   await SwaggerParser.validate(structuredClone(document));
-  const types = astToString(await openapiTS(document, { alphabetize: false }));
+  const types = banner + astToString(await openapiTS(document, { alphabetize: false }));
   return new Map([
-    ['src/generated/openapi.ts', banner + types],
+    ['src/generated/openapi.ts', types],
     ['src/generated/spec.json', `${JSON.stringify(document, null, 2)}\n`],
+    ['contract-tests/generated/openapi.ts', types],
+    ['README.md', renderReadmeTables(await readFile(`${root}README.md`, 'utf8'), document)],
   ]);
 }

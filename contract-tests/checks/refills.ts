@@ -2,7 +2,7 @@ import { defineCheck } from '../kit/check.ts';
 import { errorOf, refillOf, type Refill } from '../kit/client.ts';
 import { ensure, expectEqual, expectError, expectStatus } from '../kit/expect.ts';
 import { freshIdempotencyKey } from '../kit/keys.ts';
-import { operation } from '../kit/spec.ts';
+import { magicValues, operation } from '../kit/spec.ts';
 
 type RefillRequest = { prescriptionId: string; patientId: string; requestedQuantity?: number };
 
@@ -19,12 +19,13 @@ const withoutQuantity = (): RefillRequest => {
 };
 
 /**
- * A refill the target refuses as not eligible: the `rx_test_expired` magic value where createRefill's
- * description documents it, otherwise a requestedQuantity far above any prescription's quantity.
+ * A refill the target refuses as not eligible: the first `prescriptionId` magic value that
+ * CreateRefillRequest's `x-nimbus-magic-values` documents as `refill_not_eligible` (`rx_test_expired`),
+ * otherwise a requestedQuantity far above any prescription's quantity.
  */
 function ineligibleRefill(): { body: RefillRequest; how: string } {
-  const description = operation('createRefill').spec.description ?? '';
-  if (description.includes('`rx_test_expired`')) return { body: { ...withoutQuantity(), prescriptionId: 'rx_test_expired' }, how: 'the documented magic prescription rx_test_expired' };
+  const magic = magicValues('CreateRefillRequest').find(({ field, code }) => field === 'prescriptionId' && code === 'refill_not_eligible');
+  if (magic !== undefined) return { body: { ...withoutQuantity(), prescriptionId: magic.value }, how: `the documented magic prescription ${magic.value}` };
   return { body: { ...withoutQuantity(), requestedQuantity: 10_000 }, how: 'requestedQuantity 10000' };
 }
 

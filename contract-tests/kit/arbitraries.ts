@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { componentSchema, componentValidator, failingField, resolveRef, type Json } from './spec.ts';
+import { componentSchema, componentValidator, failingField, magicValues, resolveRef, type Json } from './spec.ts';
 import { PUBLISHED_PATIENT_IDS, PUBLISHED_PRESCRIPTION_IDS } from './test-data.ts';
 
 /** Arbitraries derived from the spec's schemas: valid values, and single-field corruptions of them. */
@@ -132,19 +132,11 @@ export function failingFields(schemaName: string, value: unknown): Set<string> {
   return validate(value) ? new Set() : new Set((validate.errors ?? []).map(failingField));
 }
 
-/**
- * The sandbox's documented magic values of a request schema: the `| field | \`value\` | … |` rows of
- * its description. They trigger sandbox-only outcomes, so generated valid bodies avoid them.
- */
-export function magicValues(schemaName: string): Array<{ field: string; value: string }> {
-  const description = String(componentSchema(schemaName).description ?? '');
-  return [...description.matchAll(/^\|\s*([\w.]+)\s*\|\s*`([^`]+)`\s*\|/gm)].map(([, field, value]) => ({ field: field!, value: value! }));
-}
-
 function memberAt(body: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((at, name) => (at !== null && typeof at === 'object' ? (at as Json)[name] : undefined), body);
 }
 
+/** The spec's magic values trigger sandbox-only outcomes, so generated valid bodies avoid them. */
 const createOrderMagic = magicValues('CreateOrderRequest');
 
 /**

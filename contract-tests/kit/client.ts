@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { components } from '../../src/generated/openapi.ts';
+import type { components } from '../generated/openapi.ts';
 import { assertConforms } from './conformance.ts';
 import { curlLine } from './curl.ts';
 import { ContractViolation, type Exchange } from './exchange.ts';

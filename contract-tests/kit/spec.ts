@@ -101,14 +101,39 @@ export function isRateLimited(op: Operation): boolean {
   return rateLimited.has(op);
 }
 
-/** Error code → HTTP status, read from the ErrorCode description (`invalid_request` (400), …). */
+/** Error code → HTTP status: `ErrorCode`'s `x-nimbus-statuses`, which must cover its enum. */
 export const errorStatusByCode: ReadonlyMap<string, number> = (() => {
-  const errorCode = spec.components.schemas.ErrorCode as { enum: string[]; description: string };
-  const table = new Map([...errorCode.description.matchAll(/`([a-z_]+)` \((\d{3})\b/g)].map(([, code, status]) => [code!, Number(status)]));
-  const missing = errorCode.enum.filter((code) => !table.has(code));
-  if (missing.length > 0) throw new Error(`spec: ErrorCode's description gives no status for ${missing.join(', ')}`);
-  return table;
+  const errorCode = spec.components.schemas.ErrorCode as { enum: string[]; 'x-nimbus-statuses'?: Record<string, unknown> };
+  const statuses = errorCode['x-nimbus-statuses'] ?? {};
+  const missing = errorCode.enum.filter((code) => !Number.isInteger(statuses[code]));
+  if (missing.length > 0) throw new Error(`spec: ErrorCode's x-nimbus-statuses gives no status for ${missing.join(', ')}`);
+  return new Map(errorCode.enum.map((code) => [code, statuses[code] as number]));
 })();
+
+/** One of the sandbox's magic values, as a request schema's `x-nimbus-magic-values` lists it. */
+export interface MagicValue {
+  /** Dotted path of the request member, such as `shippingAddress.zip`. */
+  field: string;
+  value: string;
+  /** 201 for values accepted with an unusual course, else the refusal's status. */
+  status: number;
+  /** The refusal's error code. */
+  code?: string;
+  reason?: string;
+  outcome?: string;
+  nextEligibleInDays?: number;
+  description: string;
+}
+
+/** A request schema's magic values (`x-nimbus-magic-values`); none when the spec lists none. */
+export function magicValues(schemaName: string): MagicValue[] {
+  const listed = componentSchema(schemaName)['x-nimbus-magic-values'];
+  if (listed === undefined) return [];
+  if (!Array.isArray(listed) || !listed.every((magic: Json) => typeof magic?.field === 'string' && typeof magic.value === 'string' && typeof magic.status === 'number')) {
+    throw new Error(`spec: ${schemaName}'s x-nimbus-magic-values is not a list of {field, value, status, …}`);
+  }
+  return structuredClone(listed as MagicValue[]);
+}
 
 // ajv-formats ships CommonJS whose default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;

@@ -1,8 +1,28 @@
 import type { CreateOrderRequest } from '../api-types.ts';
+import { isRefusal, orderMagicValues, refillMagicValues, type MagicValue } from '../spec-extensions.ts';
 import type { RefillOutcome } from './records.ts';
 
+// The tables below are derived from the spec's `x-nimbus-magic-values` (see spec-extensions.ts);
+// these checks refuse, at load, entries the domain cannot play out.
+
+const ORDER_OUTCOME_NAMES = ['held', 'unfillable'] as const;
+const REFILL_OUTCOME_NAMES = ['review', 'denied'] as const satisfies readonly RefillOutcome[];
+const ORDER_FIELDS = ['patientId', 'prescriptionId', 'shippingAddress.zip', 'shippingAddress.state'] as const;
+
 /** How a magic order plays out after it is accepted. */
-export type OrderOutcome = 'held' | 'unfillable';
+export type OrderOutcome = (typeof ORDER_OUTCOME_NAMES)[number];
+
+function oneOf<T extends string>(allowed: readonly T[], value: string, what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`spec: ${what} ${value} is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function outcomesOf<T extends string>(values: readonly MagicValue[], allowed: readonly T[], what: string) {
+  return Object.fromEntries(values.filter((magic) => !isRefusal(magic)).map((magic) => {
+    oneOf(['prescriptionId'], magic.field, `${what} outcome field`);
+    return [magic.value, { outcome: oneOf(allowed, magic.outcome, `${what} outcome`), description: magic.description }];
+  }));
+}
 
 export interface MagicRefusal {
   field: 'patientId' | 'prescriptionId' | 'shippingAddress.zip' | 'shippingAddress.state';
@@ -11,21 +31,14 @@ export interface MagicRefusal {
 }
 
 /** Values that make the sandbox refuse an order (422 `validation_error`), like Stripe's test cards. */
-export const ORDER_REFUSALS: readonly MagicRefusal[] = [
-  { field: 'patientId', value: 'pat_test_not_found', reason: 'Patient not found' },
-  { field: 'prescriptionId', value: 'rx_test_not_found', reason: 'Prescription not found' },
-  { field: 'prescriptionId', value: 'rx_test_expired', reason: 'Prescription has expired' },
-  { field: 'prescriptionId', value: 'rx_test_no_refills', reason: 'No refills remaining on this prescription' },
-  { field: 'prescriptionId', value: 'rx_test_controlled', reason: 'Controlled substances cannot be shipped to this address' },
-  { field: 'shippingAddress.zip', value: '00000', reason: 'Address is undeliverable' },
-  { field: 'shippingAddress.state', value: 'AA', reason: 'The pharmacy is not licensed to ship to this state' },
-];
+export const ORDER_REFUSALS: readonly MagicRefusal[] = orderMagicValues.filter(isRefusal).map(({ field, value, code, reason }) => {
+  oneOf(['validation_error'], code, 'order refusal code');
+  return { field: oneOf(ORDER_FIELDS, field, 'order refusal field'), value, reason };
+});
 
 /** Prescriptions whose orders are accepted and then take an unusual course. */
-export const ORDER_OUTCOMES: Readonly<Record<string, { outcome: OrderOutcome; description: string }>> = {
-  rx_test_hold: { outcome: 'held', description: 'Held in processing for pharmacist review: never ships on its own' },
-  rx_test_unfillable: { outcome: 'unfillable', description: 'The pharmacy cannot fill it and cancels it when it would have shipped' },
-};
+export const ORDER_OUTCOMES: Readonly<Record<string, { outcome: OrderOutcome; description: string }>> =
+  outcomesOf(orderMagicValues, ORDER_OUTCOME_NAMES, 'order');
 
 function fieldValue(request: CreateOrderRequest, field: MagicRefusal['field']): string | undefined {
   switch (field) {
@@ -44,17 +57,17 @@ export function magicOutcome(prescriptionId: string): OrderOutcome | undefined {
   return ORDER_OUTCOMES[prescriptionId]?.outcome;
 }
 
-/** Prescriptions that make `POST /refills` refuse: 422 `refill_not_eligible` (or `validation_error` where noted). */
-export const REFILL_REFUSALS: Readonly<Record<string, { code: 'refill_not_eligible' | 'validation_error'; reason: string; nextEligibleInDays: number | null }>> = {
-  rx_test_not_found: { code: 'validation_error', reason: 'Prescription not found', nextEligibleInDays: null },
-  rx_test_expired: { code: 'refill_not_eligible', reason: 'Prescription has expired', nextEligibleInDays: null },
-  rx_test_too_soon: { code: 'refill_not_eligible', reason: 'Too early to refill', nextEligibleInDays: 7 },
-  rx_test_no_refills: { code: 'refill_not_eligible', reason: 'No refills remaining', nextEligibleInDays: null },
-  rx_test_insurance: { code: 'refill_not_eligible', reason: 'Insurance does not cover this refill', nextEligibleInDays: null },
-};
+/**
+ * Prescriptions that make `POST /refills` refuse: 422 `refill_not_eligible` (or `validation_error` where noted).
+ * The spec's refill refusals on other fields (`patientId` `pat_test_not_found`) are answered by
+ * RefillService.screen; src/http/refills.test.ts holds it to every entry.
+ */
+export const REFILL_REFUSALS: Readonly<Record<string, { code: 'refill_not_eligible' | 'validation_error'; reason: string; nextEligibleInDays: number | null }>> =
+  Object.fromEntries(refillMagicValues.filter(isRefusal).filter((magic) => oneOf(['prescriptionId', 'patientId'], magic.field, 'refill refusal field') === 'prescriptionId')
+    .map(({ value, code, reason, nextEligibleInDays }) => [value, {
+      code: oneOf(['refill_not_eligible', 'validation_error'] as const, code, 'refill refusal code'), reason, nextEligibleInDays: nextEligibleInDays ?? null,
+    }]));
 
 /** Prescriptions whose refills are accepted and then wait for a pharmacist. */
-export const REFILL_OUTCOMES: Readonly<Record<string, { outcome: RefillOutcome; description: string }>> = {
-  rx_test_review: { outcome: 'review', description: 'Pending for manual review for 48 h, then approved' },
-  rx_test_denied: { outcome: 'denied', description: 'Pending for manual review, then cancelled by the pharmacist after 24 h' },
-};
+export const REFILL_OUTCOMES: Readonly<Record<string, { outcome: RefillOutcome; description: string }>> =
+  outcomesOf(refillMagicValues, REFILL_OUTCOME_NAMES, 'refill');

@@ -164,11 +164,7 @@ export interface paths {
          *     Flow: `pending` → `approved` → `processing` → `shipped`, or `pending` → `cancelled`.
          *     A refusal is 422 `refill_not_eligible` with `details.reason` and `details.nextEligibleDate`.
          *
-         *     Sandbox magic values (`prescriptionId`): `rx_test_not_found` (422 validation_error),
-         *     `rx_test_expired`, `rx_test_too_soon`, `rx_test_no_refills`, `rx_test_insurance`
-         *     (422 refill_not_eligible), `rx_test_review` (pending for manual review for 48 h, then
-         *     approved), `rx_test_denied` (pending, then cancelled at review); `patientId`
-         *     `pat_test_not_found` (422 validation_error).
+         *     Sandbox magic values are listed in `CreateRefillRequest`'s `x-nimbus-magic-values`.
          */
         post: operations["createRefill"];
         delete?: never;
@@ -436,19 +432,8 @@ export interface components {
             country: string;
         };
         /**
-         * @description Sandbox magic values (production treats these as ordinary data):
-         *
-         *     | field | value | the sandbox answers |
-         *     |---|---|---|
-         *     | patientId | `pat_test_not_found` | 422, Patient not found |
-         *     | prescriptionId | `rx_test_not_found` | 422, Prescription not found |
-         *     | prescriptionId | `rx_test_expired` | 422, Prescription has expired |
-         *     | prescriptionId | `rx_test_no_refills` | 422, No refills remaining on this prescription |
-         *     | prescriptionId | `rx_test_controlled` | 422, Controlled substances cannot be shipped to this address |
-         *     | shippingAddress.zip | `00000` | 422, Address is undeliverable |
-         *     | shippingAddress.state | `AA` | 422, The pharmacy is not licensed to ship to this state |
-         *     | prescriptionId | `rx_test_hold` | 201; held in processing, never ships on its own |
-         *     | prescriptionId | `rx_test_unfillable` | 201; cancelled by the pharmacy when it would have shipped |
+         * @description Sandbox magic values (production treats these as ordinary data) are listed in
+         *     `x-nimbus-magic-values` and in the README's Magic values table.
          */
         CreateOrderRequest: {
             patientId: components["schemas"]["PatientId"];
@@ -615,6 +600,10 @@ export interface components {
          * @enum {string}
          */
         RefillStatus: "pending" | "approved" | "processing" | "shipped" | "cancelled";
+        /**
+         * @description Sandbox magic values (production treats these as ordinary data) are listed in
+         *     `x-nimbus-magic-values` and in the README's Refills section.
+         */
         CreateRefillRequest: {
             prescriptionId: components["schemas"]["PrescriptionId"];
             patientId: components["schemas"]["PatientId"];
@@ -675,13 +664,8 @@ export interface components {
             reset: true;
         };
         /**
-         * @description Published codes: `invalid_request` (400), `unauthorized` (401), `forbidden` (403),
-         *     `not_found` (404), `idempotency_key_conflict` (409), `validation_error` (422),
-         *     `rate_limit_exceeded` (429), `internal_error` (500), and `refill_not_eligible` (422) from
-         *     `POST /refills`. The sandbox also answers
-         *     `method_not_allowed` (405), `idempotency_key_in_use` (409), `order_not_cancellable` (409),
-         *     `invalid_state_transition` (409, sandbox helpers only), `payload_too_large` (413),
-         *     `unsupported_media_type` (415) and `service_unavailable` (503, injected faults only).
+         * @description `x-nimbus-statuses` gives every code's HTTP status and `x-nimbus-when` when it is answered;
+         *     the codes in `x-nimbus-sandbox-codes` are the sandbox's additions to those Nimbus publishes.
          * @enum {string}
          */
         ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "refill_not_eligible" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";

@@ -1,6 +1,9 @@
 import type { ErrorCode, ErrorDetails } from '../api-types.ts';
 import { Refusal } from '../domain/refusal.ts';
-import { ERROR_STATUS } from '../errors.ts';
+import { errorStatuses } from '../spec-extensions.ts';
+
+/** The one table from error code to HTTP status: the spec's `ErrorCode` `x-nimbus-statuses`, complete over its enum. */
+export const ERROR_STATUS = errorStatuses satisfies Readonly<Record<ErrorCode, number>>;
 
 /** A refusal made by the HTTP layer itself, with the headers that go with it (`Allow`, `X-RateLimit-*`). */
 export class HttpRefusal extends Refusal {

@@ -6,6 +6,7 @@ import { TEST_PRESCRIPTIONS } from '../domain/prescriptions.ts';
 import type { StatusChange } from '../domain/records.ts';
 import { TEST_ORDER_ID, TEST_PATIENT_IDS, TEST_PRESCRIPTION_IDS } from '../domain/test-data.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import { isRefusal, refillMagicValues } from '../spec-extensions.ts';
 import { schemaTest } from '../validation.ts';
 import { verifyWebhookSignature } from '../webhooks/signature.ts';
 import type { SendResult, WebhookSender } from '../webhooks/webhook-service.ts';
@@ -449,6 +450,21 @@ describe('magic refusals (every entry of REFILL_REFUSALS)', () => {
   });
 });
 
+describe('every refill magic value the spec lists (CreateRefillRequest x-nimbus-magic-values)', () => {
+  // REFILL_REFUSALS holds only the prescriptionId ones; RefillService.screen answers the others.
+  const listed = refillMagicValues.map((magic) => ({ ...magic, name: `${magic.field} = ${magic.value}` }));
+
+  it.each(listed)('answers $name with $status as documented', async (magic) => {
+    const reply = await setup().api.request({ ...VALID, [magic.field]: magic.value });
+    expect(reply.status).toBe(magic.status);
+    if (isRefusal(magic)) {
+      expect([reply.body.error.code, reply.body.error.details.reason]).toEqual([magic.code, magic.reason]);
+    } else {
+      expect(reply.body.status).toBe('pending');
+    }
+  });
+});
+
 describe('magic outcomes (every entry of REFILL_OUTCOMES)', () => {
   it.each(Object.keys(REFILL_OUTCOMES))('accepts %s with 201 pending', async (prescriptionId) => {
     const reply = await setup().api.request({ ...VALID, prescriptionId });
@@ -642,10 +658,8 @@ describe('eligibility rules', () => {
     expect((await client(sandbox, KEY_B).request()).status).toBe(201);
   });
 
-  // BUG (src/domain/refills.ts, RefillService.create): the eligibility check reads the earlier
-  // refills, then awaits, then saves: parallel requests for one prescription all pass the check.
-  // Three parallel POST /refills of rx_9876543210 (no Idempotency-Key) all answer 201; only one
-  // should, the others 422 refill_not_eligible "Too early to refill", as they do when sequential.
+  // Creations for one prescription run one at a time (RefillService.create), so parallel requests
+  // (no Idempotency-Key) cannot all pass the window check: one 201, the rest 422, as when sequential.
   it('accepts only one of several parallel refills of one prescription (the window holds under concurrency)', async () => {
     const { api } = setup();
     const replies = await Promise.all([1, 2, 3].map(() => api.request()));
@@ -691,12 +705,8 @@ describe('strictReferences', () => {
     expect((await setup().api.request({ prescriptionId: 'rx_unknown_42', patientId: 'pat_unknown_42' })).status).toBe(201);
   });
 
-  // BUG (src/domain/refills.ts, RefillService.screen; src/domain/catalog.ts): under
-  // strictReferences the refill_not_eligible magic prescriptions (rx_test_expired,
-  // rx_test_too_soon, rx_test_no_refills, rx_test_insurance) are not in the catalog, and screen()
-  // runs the strict check before create() applies REFILL_REFUSALS, so they answer 422
-  // validation_error "Prescription not found" instead of their documented refill_not_eligible.
-  // Orders check their magic refusals before the strict check, so theirs survive --strict.
+  // The refill_not_eligible magic prescriptions are not in the catalog, yet keep their documented
+  // refusal under strictReferences (as orders' magic refusals do) rather than "Prescription not found".
   it.each(refusals.filter((refusal) => refusal.code === 'refill_not_eligible'))(
     'keeps the magic refusal $prescriptionId as refill_not_eligible "$reason"',
     async ({ prescriptionId, reason }) => {

@@ -1,0 +1,1580 @@
+// Generated from spec/openapi.yaml by `npm run generate`. Do not edit.
+export interface paths {
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an order
+         * @description Creates an order in status `pending`. Send an `Idempotency-Key` so that a retry returns
+         *     the original answer instead of creating a second order.
+         */
+        post: operations["createOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        /** Retrieve an order */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an order (planned)
+         * @description Planned by Nimbus; offered early by the sandbox. An order can be cancelled while it is
+         *     `pending` or `processing`. Once `shipped` or `delivered` it cannot be cancelled (409
+         *     `order_not_cancellable`). Cancelling an order that is already cancelled answers 200 with
+         *     the order unchanged.
+         */
+        delete: operations["cancelOrder"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's orders (sandbox only)
+         * @description Newest first, with cursor pagination. Production has no list operation.
+         */
+        get: operations["sandboxListOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/orders/{orderId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        /** Every status change of an order, with its time and reason (sandbox only) */
+        get: operations["sandboxOrderHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/orders/{orderId}/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an order along its lifecycle now (sandbox only)
+         * @description Moves the order to the next status on pending → processing → shipped → delivered, or on to
+         *     `to`, applying each step in between (a shipped order gets its tracking number). A body is
+         *     optional. 409 `invalid_state_transition` when the target is not ahead of the order's status.
+         */
+        post: operations["sandboxAdvanceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's sandbox clock (sandbox only) */
+        get: operations["sandboxGetClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the calling tenant's clock forward (sandbox only)
+         * @description Every status change that falls due in the interval is applied, in due order, before the
+         *     answer. Other tenants' clocks do not move.
+         */
+        post: operations["sandboxAdvanceClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a refill
+         * @description Checks eligibility (prescription valid, refill window, quantity limits, insurance) and
+         *     creates the refill as `pending`; some refills wait for manual review before approval.
+         *     Flow: `pending` → `approved` → `processing` → `shipped`, or `pending` → `cancelled`.
+         *     A refusal is 422 `refill_not_eligible` with `details.reason` and `details.nextEligibleDate`.
+         *
+         *     Sandbox magic values are listed in `CreateRefillRequest`'s `x-nimbus-magic-values`.
+         */
+        post: operations["createRefill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refills/{refillId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve a refill (planned)
+         * @description Planned by Nimbus; offered early by the sandbox.
+         */
+        get: operations["getRefill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/refills/{refillId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        /** Every status change of a refill, with its time and reason (sandbox only) */
+        get: operations["sandboxRefillHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test webhook
+         * @description Sends one signed test event of `eventType` to `webhookUrl`, or, without a URL, to every
+         *     endpoint the API key has. A URL that no endpoint has is signed with the key's default
+         *     secret (see `GET /sandbox/webhook-endpoints`). The event is sent once, after the answer.
+         */
+        post: operations["sendTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The API key's webhook endpoints and default secret (sandbox only) */
+        get: operations["sandboxListWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint (sandbox only; production registers them in the developer portal)
+         * @description Plain http and loopback addresses are allowed here, unlike production (HTTPS, public).
+         *     Without `events` the endpoint receives the published events.
+         */
+        post: operations["sandboxCreateWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint; nothing more is sent to it (sandbox only) */
+        delete: operations["sandboxDeleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhook-endpoints/{endpointId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        /** Every delivery attempt to an endpoint, oldest first (sandbox only) */
+        get: operations["sandboxListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset the tenant to its initial test data (sandbox only)
+         * @description Deletes everything the calling API key created and restores the published test data.
+         */
+        post: operations["sandboxReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface webhooks {
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order was created */
+        post: operations["orderCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.fulfilled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order shipped */
+        post: operations["orderFulfilledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refill.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A refill was approved */
+        post: operations["refillReadyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refill.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A refill became processing, shipped or cancelled (sandbox extension, opt-in) */
+        post: operations["refillStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order became processing, delivered or cancelled (sandbox extension, opt-in)
+         * @description Not published by Nimbus: sent only to endpoints that list `order.processing`,
+         *     `order.delivered` or `order.cancelled` in their events.
+         */
+        post: operations["orderStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface components {
+    schemas: {
+        /** @example pat_1234567890 */
+        PatientId: string;
+        /** @example rx_9876543210 */
+        PrescriptionId: string;
+        /** @example ord_1234567890 */
+        OrderId: string;
+        /**
+         * @description `pending` → `processing` → `shipped` → `delivered`; `pending` or `processing` → `cancelled`.
+         *     Once shipped or delivered an order cannot be cancelled.
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "processing" | "shipped" | "delivered" | "cancelled";
+        ShippingAddress: {
+            street1: string;
+            street2?: string | null;
+            city: string;
+            state: string;
+            zip: string;
+            /** @default US */
+            country: string;
+        };
+        /**
+         * @description Sandbox magic values (production treats these as ordinary data) are listed in
+         *     `x-nimbus-magic-values` and in the README's Magic values table.
+         */
+        CreateOrderRequest: {
+            patientId: components["schemas"]["PatientId"];
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            shippingAddress: components["schemas"]["ShippingAddress"];
+            /** @description Accepted on create; not returned on the Order. */
+            notes?: string;
+        };
+        Order: {
+            id: components["schemas"]["OrderId"];
+            patientId: components["schemas"]["PatientId"];
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            status: components["schemas"]["OrderStatus"];
+            shippingAddress: WithRequired<components["schemas"]["ShippingAddress"], "street1" | "city" | "state" | "zip" | "country">;
+            /**
+             * @description The carrier's tracking number; present once the order has shipped.
+             * @example 1Z999AA10123456784
+             */
+            trackingNumber?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: date
+             * @description Present once the order has shipped.
+             */
+            estimatedDeliveryDate?: string | null;
+        };
+        OrderList: {
+            data: components["schemas"]["Order"][];
+            hasMore: boolean;
+            nextCursor: string | null;
+        };
+        OrderHistory: {
+            orderId: components["schemas"]["OrderId"];
+            history: {
+                status: components["schemas"]["OrderStatus"];
+                /** Format: date-time */
+                at: string;
+                reason: string;
+            }[];
+        };
+        OrderAdvanceRequest: {
+            /** @enum {string} */
+            to?: "processing" | "shipped" | "delivered";
+        };
+        SandboxClock: {
+            /** Format: date-time */
+            now: string;
+            /**
+             * @description `real` follows the wall clock (times `timeScale`); `virtual` moves only when advanced.
+             * @enum {string}
+             */
+            mode: "real" | "virtual";
+            timeScale: number;
+        };
+        ClockAdvanceRequest: {
+            /** @description Seconds to move the clock (a millisecond at least, ten years at most). */
+            seconds: number;
+        };
+        /**
+         * @description Published: `order.created`, `order.fulfilled` (the order shipped), `refill.ready` (the
+         *     refill was approved). Sandbox extensions, opt-in per endpoint: `order.processing`,
+         *     `order.delivered`, `order.cancelled`, `refill.processing`, `refill.shipped`, `refill.cancelled`.
+         * @enum {string}
+         */
+        WebhookEventType: "order.created" | "order.fulfilled" | "refill.ready" | "order.processing" | "order.delivered" | "order.cancelled" | "refill.processing" | "refill.shipped" | "refill.cancelled";
+        EventId: string;
+        OrderCreatedEvent: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            type: "order.created";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                orderId: components["schemas"]["OrderId"];
+                patientId: components["schemas"]["PatientId"];
+                prescriptionId: components["schemas"]["PrescriptionId"];
+                status: components["schemas"]["OrderStatus"];
+            };
+        };
+        OrderFulfilledEvent: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            type: "order.fulfilled";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                orderId: components["schemas"]["OrderId"];
+                trackingNumber: string;
+                /** Format: date */
+                estimatedDeliveryDate: string;
+                status: components["schemas"]["OrderStatus"];
+            };
+        };
+        OrderStatusEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "order.processing" | "order.delivered" | "order.cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                orderId: components["schemas"]["OrderId"];
+                status: components["schemas"]["OrderStatus"];
+            };
+        };
+        WebhookEvent: components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderFulfilledEvent"] | components["schemas"]["OrderStatusEvent"] | components["schemas"]["RefillReadyEvent"] | components["schemas"]["RefillStatusEvent"];
+        WebhookUrl: string;
+        WebhookTestRequest: {
+            eventType?: components["schemas"]["WebhookEventType"];
+            webhookUrl?: components["schemas"]["WebhookUrl"];
+        };
+        WebhookTestResult: {
+            success: boolean;
+            message: string;
+            webhookId: string;
+        };
+        WebhookEndpointCreateRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            events?: components["schemas"]["WebhookEventType"][];
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            secret: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookEndpointList: {
+            data: components["schemas"]["WebhookEndpoint"][];
+            /** @description Signs test webhooks sent to a URL that no endpoint has. */
+            defaultSecret: string;
+        };
+        DeletedWebhookEndpoint: {
+            id: string;
+            /** @constant */
+            deleted: true;
+        };
+        WebhookDelivery: {
+            eventId: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description Sandbox time of the attempt.
+             */
+            attemptedAt: string;
+            succeeded: boolean;
+            responseStatus: number | null;
+            /** @description Why the attempt failed (a non-2xx status, a timeout, a refused connection). */
+            error: string | null;
+            /** Format: date-time */
+            nextRetryAt: string | null;
+            /** @description True on the last attempt of an event that was never acknowledged. */
+            deadLettered: boolean;
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+        };
+        /**
+         * @description `pending` → `approved` → `processing` → `shipped`; `pending` → `cancelled`.
+         * @enum {string}
+         */
+        RefillStatus: "pending" | "approved" | "processing" | "shipped" | "cancelled";
+        /**
+         * @description Sandbox magic values (production treats these as ordinary data) are listed in
+         *     `x-nimbus-magic-values` and in the README's Refills section.
+         */
+        CreateRefillRequest: {
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            patientId: components["schemas"]["PatientId"];
+            /** @description Defaults to the prescription's quantity. */
+            requestedQuantity?: number;
+        };
+        Refill: {
+            id: string;
+            prescriptionId: components["schemas"]["PrescriptionId"];
+            patientId: components["schemas"]["PatientId"];
+            status: components["schemas"]["RefillStatus"];
+            requestedQuantity: number;
+            /** @description Set when the refill is approved. */
+            approvedQuantity: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date
+             * @description Set when the refill is approved.
+             */
+            estimatedShipDate: string | null;
+        };
+        RefillHistory: {
+            refillId: string;
+            history: {
+                status: components["schemas"]["RefillStatus"];
+                /** Format: date-time */
+                at: string;
+                reason: string;
+            }[];
+        };
+        RefillReadyEvent: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            type: "refill.ready";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                refillId: string;
+                prescriptionId: components["schemas"]["PrescriptionId"];
+                status: components["schemas"]["RefillStatus"];
+            };
+        };
+        RefillStatusEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "refill.processing" | "refill.shipped" | "refill.cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                refillId: string;
+                prescriptionId: components["schemas"]["PrescriptionId"];
+                status: components["schemas"]["RefillStatus"];
+            };
+        };
+        ResetResult: {
+            /** @constant */
+            reset: true;
+        };
+        /**
+         * @description `x-nimbus-statuses` gives every code's HTTP status and `x-nimbus-when` when it is answered;
+         *     the codes in `x-nimbus-sandbox-codes` are the sandbox's additions to those Nimbus publishes.
+         * @enum {string}
+         */
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "refill_not_eligible" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";
+        /** @description Machine-readable detail; which members appear depends on the code. */
+        ErrorDetails: {
+            /** @description Dotted path of the failing field, header or parameter. */
+            field?: string;
+            reason?: string;
+            /** @description With `rate_limit_exceeded`, seconds until the window resets. */
+            retryAfter?: number;
+            /**
+             * Format: date
+             * @description With `refill_not_eligible`, the first day a refill could be approved, or null if never.
+             */
+            nextEligibleDate?: string | null;
+        };
+        Error: {
+            error: {
+                code: components["schemas"]["ErrorCode"];
+                message: string;
+                requestId: string;
+                details?: components["schemas"]["ErrorDetails"];
+            };
+        };
+    };
+    responses: {
+        /** @description The request is malformed: not JSON, not an object, or a bad header or query parameter (`invalid_request`). */
+        BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "invalid_request",
+                 *         "message": "The request body is not valid JSON",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The `X-API-Key` header is missing or not accepted (`unauthorized`). */
+        Unauthorized: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unauthorized",
+                 *         "message": "Invalid or missing API key",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource for this API key (`not_found`). */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "No order with id ord_abc123xyz",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `idempotency_key_conflict`: the idempotency key was already used for a different request.
+         *     `idempotency_key_in_use`: a request with this key is still being processed (see `Retry-After`).
+         *     `order_not_cancellable`: the order has shipped or been delivered.
+         */
+        Conflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "idempotency_key_conflict",
+                 *         "message": "An order with this idempotency key already exists",
+                 *         "requestId": "req_abc123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is over 1 MiB (`payload_too_large`). */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A field breaks its rule (`validation_error`); `details.field` is the dotted path of the first failing field. */
+        ValidationError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "validation_error",
+                 *         "message": "The request body is invalid",
+                 *         "requestId": "req_abc123",
+                 *         "details": {
+                 *           "field": "shippingAddress.zip",
+                 *           "reason": "Invalid ZIP code format"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Too many requests in the current window (`rate_limit_exceeded`). */
+        RateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limit_exceeded",
+                 *         "message": "Too many requests; retry after 12 seconds",
+                 *         "requestId": "req_abc123",
+                 *         "details": {
+                 *           "retryAfter": 12
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description An unexpected failure (`internal_error`). Retrying with the same idempotency key is safe. */
+        InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The service is briefly unavailable (`service_unavailable`). The sandbox answers this only
+         *     when a fault was asked for (see the README's fault injection), or to a new API key while
+         *     it already holds as many keys as it may (`--max-tenants`) and none has been idle for 10
+         *     minutes.
+         */
+        ServiceUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The order is not in a status the helper can move it from (`invalid_state_transition`). */
+        SandboxConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description A unique key for this operation. A retry with the same key and the same request
+         *     returns the original answer; the same key with a different request is a 409.
+         * @example order-2025-01-15-001
+         */
+        IdempotencyKey: string;
+        /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+        WebhookSignature: string;
+        RefillId: string;
+        EndpointId: string;
+        OrderId: components["schemas"]["OrderId"];
+    };
+    requestBodies: never;
+    headers: {
+        /** @description Identifies this request; equal to `error.requestId` in an error body. */
+        "X-Request-Id": string;
+        /** @description Present, with the value `true`, when the body is the stored answer of an earlier request with the same idempotency key. */
+        "Idempotent-Replayed": "true";
+        /** @description On a replayed answer, the request id of the request that produced it. */
+        "Original-Request-Id": string;
+        /** @description Requests allowed in the current window. */
+        "X-RateLimit-Limit": number;
+        /** @description Requests left in the current window. */
+        "X-RateLimit-Remaining": number;
+        /** @description When the current window ends, in unix seconds. */
+        "X-RateLimit-Reset": number;
+        /** @description Seconds to wait before retrying. */
+        "Retry-After": number;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    createOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key for this operation. A retry with the same key and the same request
+                 *     returns the original answer; the same key with a different request is a 409.
+                 * @example order-2025-01-15-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order was created (or, for a replayed idempotency key, the original answer). */
+            201: {
+                headers: {
+                    /** @description Path of the new order. */
+                    Location: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Original-Request-Id": components["headers"]["Original-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order, in the status it has now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sandboxListOrders: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                status?: components["schemas"]["OrderStatus"];
+                patientId?: components["schemas"]["PatientId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of orders. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxOrderHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's history, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderHistory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxAdvanceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderAdvanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The order after the move. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SandboxConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxGetClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clock. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxAdvanceClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "seconds": 86400
+                 *     }
+                 */
+                "application/json": components["schemas"]["ClockAdvanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The clock after the advance. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRefill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique key for this operation. A retry with the same key and the same request
+                 *     returns the original answer; the same key with a different request is a 409.
+                 * @example order-2025-01-15-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "prescriptionId": "rx_9876543210",
+                 *       "patientId": "pat_1234567890",
+                 *       "requestedQuantity": 30
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateRefillRequest"];
+            };
+        };
+        responses: {
+            /** @description The refill was created (or, for a replayed idempotency key, the original answer). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Original-Request-Id": components["headers"]["Original-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRefill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refill, in the status it has now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refill"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sandboxRefillHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refillId: components["parameters"]["RefillId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refill's history, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillHistory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sendTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The test event was queued for sending. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTestResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sandboxListWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxCreateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with the secret its deliveries are signed with. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxDeleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxListWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant was reset. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    orderCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event; anything else is retried after 1, 2, 4 and 8 seconds, five attempts in all. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderFulfilledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderFulfilledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    refillReadyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillReadyEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    refillStatusWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderStatusWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret. */
+                "X-Webhook-Signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds acknowledges the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};
