@@ -12,6 +12,7 @@ import { randomIds, SeededStreams, seededIds, type IdGenerator } from '../ids.ts
 import { OneAtATime } from '../one-at-a-time.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
+import { validateSandboxOptions } from '../options.ts';
 import { discriminatedTest } from '../validation.ts';
 import { orderEvent, refillEvent } from '../webhooks/events.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
@@ -106,6 +107,7 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 export const SEEDED_START_TIME = Date.parse('2025-02-03T15:00:00Z');
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  validateSandboxOptions(options);
   const store = options.store ?? new MemoryStore();
   const clockMode = options.clockMode ?? 'real';
   const startTime = options.startTime ?? (options.seed !== undefined && clockMode === 'virtual' ? SEEDED_START_TIME : undefined);
