@@ -346,6 +346,8 @@ export function validateSandboxOptions(options: SandboxOptions): void {
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if ((LIBRARY_OPTIONS as string[]).includes(key)) continue;
+    const cliOnly = (NAMES as string[]).includes(key) ? rowOf(key as Name) : undefined;
+    if (cliOnly !== undefined) throw new OptionError(`${key} is not an option of createSandbox, only of the command line (--${cliOnly.flag})`);
     const guess = closest(key, LIBRARY_OPTIONS);
     throw new OptionError(`${key} is not an option of createSandbox${guess === undefined ? `; the options are ${LIBRARY_OPTIONS.join(', ')}` : `; did you mean ${guess}?`}`);
   }
