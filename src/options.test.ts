@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, type SandboxOptions } from './http/app.ts';
 import { MemoryStore } from './store/memory-store.ts';
@@ -256,5 +257,22 @@ describe('--help', () => {
 
   it('fits lines in 104 columns', () => {
     for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(104);
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## In your own test suite'), readme.indexOf('## Demo data and reproducible runs'));
+  const table = section.slice(section.indexOf('| option (flag) | default | meaning |'), section.indexOf('\n\n', section.indexOf('| option (flag)')));
+  const paragraph = section.slice(section.indexOf('The CLI takes the same settings'));
+
+  it.each(LIBRARY_OPTIONS)('lists %s in the option table', (name) => {
+    expect(table).toContain(`\`${name}\``);
+    const flag = OPTIONS[name].flag;
+    if (flag !== undefined) expect(table).toContain(`--${flag}`);
+  });
+
+  it.each(Object.values(OPTIONS).filter((row) => row.flag !== undefined && row.flag !== 'help').map((row) => row.flag!))('names --%s where it lists the CLI\'s settings', (flag) => {
+    expect(paragraph).toMatch(new RegExp(`\`--${flag}[ \`]`));
   });
 });
