@@ -60,7 +60,13 @@ export function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined || value === null) return String(value);
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // JSON would write NaN and Infinity as null and drop functions; show them as they are.
+    const bare = (shown: string) => `\u0000${shown}\u0000`;
+    text = (JSON.stringify(value, (_, item: unknown) => {
+      if (typeof item === 'number' && !Number.isFinite(item)) return bare(String(item));
+      if (typeof item === 'function') return bare('a function');
+      return item;
+    }) ?? String(value)).replace(/"\\u0000(.*?)\\u0000"/g, '$1');
   } catch {
     text = Object.prototype.toString.call(value);
   }
