@@ -1,4 +1,5 @@
 export { createSandbox, type Sandbox, type SandboxOptions } from './sandbox.ts';
+export { OptionError } from './options.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { randomIds, seededIds, type IdGenerator } from './ids.ts';
 export { signWebhook, verifyWebhookSignature } from './webhooks/signature.ts';

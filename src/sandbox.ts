@@ -24,6 +24,7 @@ import type { EngineDeps } from './lifecycle/engine.ts';
 import { DEFAULT_TIMELINE, type Timeline } from './lifecycle/order-lifecycle.ts';
 import { DEFAULT_REFILL_TIMELINE, type RefillTimeline } from './lifecycle/refill-lifecycle.ts';
 import { MemoryStore } from './store/memory-store.ts';
+import { validateSandboxOptions } from './options.ts';
 import type { Store } from './store/store.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, Tenancy, type TenantPart } from './tenancy/tenancy.ts';
 import { discriminatedTest } from './validation.ts';
@@ -129,6 +130,7 @@ function randomStreams(options: SandboxOptions) {
 
 /** The composition root: every part of one sandbox, wired together. */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  validateSandboxOptions(options);
   const store = options.store ?? new MemoryStore();
   const clockMode = options.clockMode ?? 'real';
   const startTime = options.startTime ?? (options.seed !== undefined && clockMode === 'virtual' ? SEEDED_START_TIME : undefined);

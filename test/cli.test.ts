@@ -139,14 +139,47 @@ describe('the CLI\'s options and signals', () => {
   });
 
   it.each([
-    ['--max-tenants', '0', /--max-tenants must be a whole number/],
-    ['--max-tenants', '2.5', /--max-tenants must be a whole number/],
-    ['--time-scale', '0', /--time-scale must be a number above 0/],
-    ['--fault-rate', '2', /--fault-rate must be a number from 0 to 1/],
-    ['--seed', 'abc', /--seed must be a whole number/],
+    ['--max-tenants', '0', /maxTenants \(--max-tenants\) must be a whole number/],
+    ['--max-tenants', '2.5', /maxTenants \(--max-tenants\) must be a whole number/],
+    ['--time-scale', '0', /timeScale \(--time-scale\) must be a number above 0/],
+    ['--fault-rate', '2', /faultRate \(--fault-rate\) must be a number from 0 to 1/],
+    ['--seed', 'abc', /seed \(--seed\) must be a whole number/],
+    ['--refill-timeline', '1,2', /refillTimeline \(--refill-timeline\) must be .*not "1,2"/],
+    ['--sweep-interval', '0.5', /sweepIntervalMs \(--sweep-interval\) must be a whole number of ms/],
+    ['--fault-latency', '30001', /faultLatencyMs \(--fault-latency\) must be a whole number of ms from 0 to 30000, not 30001/],
+    ['--webhook-timeout', '0', /webhookTimeoutMs \(--webhook-timeout\) must be a whole number of ms from 1 to 60000, not 0/],
+    ['--tenant-idle', 'soon', /tenantIdleMs \(--tenant-idle\) must be a whole number of ms from 0 up, not "soon"/],
+    ['--max-body-bytes', '0', /maxBodyBytes \(--max-body-bytes\) must be a whole number of bytes from 1 up, not 0/],
   ])('exits 2 naming the option for %s %s', async (option, value, message) => {
     const bad = run([option, value]);
     expect({ code: await bad.exited, said: message.test(bad.stderr()) }).toEqual({ code: 2, said: true });
+  });
+
+  it.each([
+    ['--time-scale', '-1', 'timeScale (--time-scale) must be a number above 0, not -1'],
+    ['--fault-rate', '-0.5', 'faultRate (--fault-rate) must be a number from 0 to 1, not -0.5'],
+    ['--port', '-1', '--port must be a port number from 0 to 65535, not "-1"'],
+  ])('gives its own message, not parseArgs\'s, for the negative %s %s', async (option, value, message) => {
+    const bad = run([option, value]);
+    expect({ code: await bad.exited, stderr: bad.stderr() }).toEqual({ code: 2, stderr: `nimbus-sandbox: ${message}\nRun with --help to see the options.\n` });
+  });
+
+  it('suggests the flag meant by a misspelt one', async () => {
+    const bad = run(['--time-scal', '2']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('unknown option --time-scal; did you mean --time-scale?');
+  });
+
+  it('refuses a body over --max-body-bytes with 413, and serves under the other new flags', async () => {
+    const server = run(['--port', '0', '--max-body-bytes', '64', '--sweep-interval', '0', '--fault-latency', '10',
+      '--webhook-timeout', '500', '--tenant-idle', '1000', '--refill-timeline', '60,60,60,60']);
+    const base = await listeningUrl(server);
+    const res = await fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...GUIDE_CREATE, notes: 'x'.repeat(100) }),
+    });
+    expect(res.status).toBe(413);
   });
 
   it('refuses a second API key with 503 under --max-tenants 1', async () => {
