@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createSandbox, type SandboxOptions } from './http/app.ts';
+import { createSandbox, type SandboxOptions } from './sandbox.ts';
 import { MemoryStore } from './store/memory-store.ts';
 import { helpText, LIBRARY_OPTIONS, OPTIONS, OptionError, parseCommandLine, validateSandboxOptions } from './options.ts';
 

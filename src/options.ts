@@ -9,7 +9,7 @@ import { TEST_DATA_TIME } from './domain/test-data.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
 import { DEFAULT_LATENCY_MS, FAULT_KINDS, type FaultKind } from './http/faults.ts';
 import { SANDBOX_RATE_LIMITS } from './http/rate-limit.ts';
-import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS } from './http/tenants.ts';
+import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS } from './tenancy/tenancy.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/webhook-service.ts';
 // Type-only: sandbox.ts imports this module, and the import is erased.
 import type { SandboxOptions } from './sandbox.ts';
