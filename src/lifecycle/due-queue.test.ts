@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DueQueue, TenantDueQueues, type DueEntry } from './due-queue.ts';
+import { DueQueue, type DueEntry } from './due-queue.ts';
 
 function queueOf(dueTimes: readonly number[]): DueQueue {
   const queue = new DueQueue();
@@ -78,28 +78,5 @@ describe('DueQueue', () => {
       }
       expect(queue.size).toBe(model.length);
     }));
-  });
-});
-
-describe('TenantDueQueues.forEachTenant', () => {
-  function queuesOf(...tenants: string[]): TenantDueQueues {
-    const queues = new TenantDueQueues();
-    for (const tenant of tenants) queues.push(tenant, { dueAt: 1, id: `ord_${tenant}` });
-    return queues;
-  }
-
-  it('runs the work of every tenant when one fails, then throws that failure', async () => {
-    const done: string[] = [];
-    const running = queuesOf('a', 'b', 'c').forEachTenant(async (tenant) => {
-      if (tenant === 'a') throw new Error('a broke');
-      done.push(tenant);
-    });
-    await expect(running).rejects.toThrow('a broke');
-    expect(done).toEqual(['b', 'c']);
-  });
-
-  it('throws every failure together when several tenants fail', async () => {
-    const running = queuesOf('a', 'b').forEachTenant(async (tenant) => { throw new Error(`${tenant} broke`); });
-    await expect(running).rejects.toBeInstanceOf(AggregateError);
   });
 });

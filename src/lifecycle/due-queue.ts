@@ -42,23 +42,6 @@ export class TenantDueQueues {
     return this.queues.get(tenant)?.popDue(now);
   }
 
-  /**
-   * Runs `work` for every tenant with a queue, one after another. A tenant whose work fails does
-   * not hold the others back; the failures are thrown together at the end.
-   */
-  async forEachTenant(work: (tenant: string) => Promise<unknown>): Promise<void> {
-    const failures: unknown[] = [];
-    for (const tenant of this.queues.keys()) {
-      try {
-        await work(tenant);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} tenants' due changes failed`);
-  }
-
   /** The tenants with a queue. */
   tenants(): IterableIterator<string> {
     return this.queues.keys();

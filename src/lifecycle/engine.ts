@@ -37,6 +37,16 @@ export interface EngineDeps<T> {
 /** Plans the steps a mutation takes from the record as it is now (read under the record's lock). */
 export type Plan<R, S extends string> = (record: R, now: number) => Array<Step<S>>;
 
+/** The next step a record in `status` takes on its own, and when it falls due on `timeline`; undefined when none will come. */
+export function nextAutomaticStep<S extends string, T, O extends string, Resource>(
+  table: LifecycleTable<S, T, O, Resource>, record: LifecycleRecord<S, O>, status: S, timeline: T,
+): Step<S> | undefined {
+  if (record.frozen) return undefined;
+  const row = automaticStep(table, status, record.outcome);
+  if (row === undefined) return undefined;
+  return { status: row.to, dueAt: Date.parse(record.history.at(-1)!.at) + row.after!(timeline), reason: row.reason };
+}
+
 /** Writes lost to another writer are retried from a fresh read this often before giving up. */
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -62,10 +72,7 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
 
   /** The record's next automatic step and when it falls due, or undefined when none will come. */
   nextStep(record: R): Step<S> | undefined {
-    if (record.frozen) return undefined;
-    const row = automaticStep(this.kind.table, this.kind.resource(record).status, record.outcome);
-    if (row === undefined) return undefined;
-    return { status: row.to, dueAt: Date.parse(record.history.at(-1)!.at) + row.after!(this.deps.timeline), reason: row.reason };
+    return nextAutomaticStep(this.kind.table, record, this.kind.resource(record).status, this.deps.timeline);
   }
 
   /** Every automatic step due by `now`, in order, from the record as it is. */

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RefillStatus } from '../api-types.ts';
 import { isoTime } from '../clock.ts';
-import { REFILL_OUTCOMES } from './magic-values.ts';
-import type { RefillOutcome, RefillRecord, StatusChange } from './records.ts';
-import { DEFAULT_REFILL_TIMELINE, nextRefillStep, type RefillTimeline } from './refills.ts';
+import { REFILL_OUTCOMES } from '../domain/magic-values.ts';
+import type { RefillOutcome, RefillRecord, StatusChange } from '../domain/records.ts';
+import { nextAutomaticStep } from './engine.ts';
+import { DEFAULT_REFILL_TIMELINE, REFILL_LIFECYCLE, type RefillTimeline } from './refill-lifecycle.ts';
+
+const nextRefillStep = (record: RefillRecord, timeline: RefillTimeline) => nextAutomaticStep(REFILL_LIFECYCLE, record, record.refill.status, timeline);
 
 const START = Date.parse('2025-02-03T15:00:00Z');
 const HOUR = 3_600_000;
@@ -17,6 +20,7 @@ function record(status: RefillStatus, options: { outcome?: RefillOutcome; lastCh
   if (status !== 'pending') history.push({ status, at: isoTime(START + (options.lastChangeMs ?? 0)), reason: 'Earlier step' });
   else if (options.lastChangeMs !== undefined) history[0]!.at = isoTime(START + options.lastChangeMs);
   return {
+    version: 1,
     refill: {
       id: 'ref_test', prescriptionId: 'rx_9876543210', patientId: 'pat_test_001', status,
       requestedQuantity: 30, approvedQuantity: status === 'pending' || status === 'cancelled' ? null : 30,

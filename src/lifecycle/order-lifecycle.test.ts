@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderStatus } from '../api-types.ts';
 import { isoTime } from '../clock.ts';
-import type { OrderOutcome } from './magic-values.ts';
-import type { OrderRecord } from './records.ts';
-import { addBusinessDays, DEFAULT_TIMELINE, lastChangeAt, nextStep, type Timeline } from './timeline.ts';
+import type { OrderOutcome } from '../domain/magic-values.ts';
+import type { OrderRecord } from '../domain/records.ts';
+import { addBusinessDays } from './business-days.ts';
+import { nextAutomaticStep } from './engine.ts';
+import { DEFAULT_TIMELINE, ORDER_LIFECYCLE, type Timeline } from './order-lifecycle.ts';
+import { FULFILMENT_PATH, isCancellable } from '../domain/orders.ts';
+import { stepBetween } from './table.ts';
+
+const canTransition = (from: OrderStatus, to: OrderStatus) => stepBetween(ORDER_LIFECYCLE, from, to) !== undefined;
+
+const nextStep = (record: OrderRecord, timeline: Timeline) => nextAutomaticStep(ORDER_LIFECYCLE, record, record.order.status, timeline);
+const lastChangeAt = (record: OrderRecord) => Date.parse(record.history.at(-1)!.at);
 
 const HOUR = 3_600_000;
 const CREATED = Date.parse('2025-02-03T15:00:00Z');
@@ -12,6 +21,7 @@ const SINCE = CREATED + 5 * HOUR;
 
 function record(status: OrderStatus, extra: { outcome?: OrderOutcome; frozen?: boolean } = {}): OrderRecord {
   return {
+    version: 1,
     order: {
       id: 'ord_test', patientId: 'pat_test_001', prescriptionId: 'rx_test_001', status,
       shippingAddress: { street1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
@@ -128,5 +138,55 @@ describe('addBusinessDays', () => {
 
   it('crosses a month end', () => {
     expect(addBusinessDays(day('2025-01-30'), 3)).toBe('2025-02-04');
+  });
+});
+
+
+const STATUSES: readonly OrderStatus[] = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'];
+
+/** The published lifecycle plus the contract's decision that `processing` may still be cancelled. */
+const ALLOWED = new Set([
+  'pending→processing',
+  'pending→cancelled',
+  'processing→shipped',
+  'processing→cancelled',
+  'shipped→delivered',
+]);
+
+const pairs = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to] as const));
+const allowed = pairs.filter(([from, to]) => ALLOWED.has(`${from}→${to}`));
+const refused = pairs.filter(([from, to]) => !ALLOWED.has(`${from}→${to}`));
+
+describe('order transitions', () => {
+  it.each(allowed)('allows %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+  });
+
+  it.each(refused)('refuses %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+  });
+
+  it('names every status in the table', () => {
+    const named = new Set([ORDER_LIFECYCLE.created.status, ...ORDER_LIFECYCLE.steps.flatMap((row) => [row.from, row.to])]);
+    expect([...named].sort()).toEqual([...STATUSES].sort());
+  });
+
+  it('walks the fulfilment path one allowed step at a time', () => {
+    expect(FULFILMENT_PATH).toEqual(['pending', 'processing', 'shipped', 'delivered']);
+    for (let i = 1; i < FULFILMENT_PATH.length; i++) {
+      expect(canTransition(FULFILMENT_PATH[i - 1]!, FULFILMENT_PATH[i]!)).toBe(true);
+    }
+  });
+});
+
+describe('isCancellable', () => {
+  it.each([
+    ['pending', true],
+    ['processing', true],
+    ['shipped', false],
+    ['delivered', false],
+    ['cancelled', false],
+  ] as const)('says whether %s is cancellable (%s)', (status, expected) => {
+    expect(isCancellable(status)).toBe(expected);
   });
 });
