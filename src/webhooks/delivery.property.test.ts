@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isoTime, ManualClock } from '../clock.ts';
+import { KeyedLock } from '../concurrency/keyed-lock.ts';
 import { TEST_ORDER_ID } from '../domain/test-data.ts';
 import { seededIds, type IdGenerator } from '../ids.ts';
+import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
 import type { EventContent, WebhookEvent, WebhookEventType } from './events.ts';
 import { WebhookService, type SendResult, type WebhookDelivery } from './webhook-service.ts';
@@ -173,7 +175,10 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
   let live: EndpointRecord[] = [];
   let healthy = false;
   let replyCount = 0;
+  const store = new MemoryStore();
   const service = new WebhookService({
+    store,
+    lock: new KeyedLock<string>(),
     idsFor: () => ids,
     clockFor: () => clock,
     timeoutMs: 1_000,
@@ -194,42 +199,59 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
   const background: Array<Promise<void>> = [];
   const inBackground = (draining: Promise<void>) => background.push(draining.catch((error: unknown) => { unexpected.push(error); }));
 
-  const createEndpoint = () => {
+  // The tenant as the sandbox sets it up: in the store first, then its routes loaded.
+  await store.ensureTenant(TENANT, () => ({ settings: { defaultSecret: 'whsec_propertyDefault', clockAdvancedMs: 0 }, orders: [], endpoints: [] }));
+  await service.load(TENANT);
+
+  /**
+   * Each live endpoint's delivery log as it stands at the moment of the call. The memory store
+   * copies the log when asked, before answering, so calling this just before a synchronous step
+   * (a publish, the store's delete or reset) reads the log exactly as that step found it.
+   */
+  const logsNow = (records: EndpointRecord[]): Promise<WebhookDelivery[][]> => Promise.all(records.map((record) => service.deliveries(TENANT, record.id)));
+
+  const createEndpoint = async () => {
     const url = `http://receiver-${endpoints.length}.test/hooks`;
-    const record: EndpointRecord = { id: service.createEndpoint(TENANT, url, EVERY_TYPE).id, url, queued: [], queuedBehind: new Map(), attempts: [] };
+    const record: EndpointRecord = { id: (await service.createEndpoint(TENANT, url, EVERY_TYPE)).id, url, queued: [], queuedBehind: new Map(), attempts: [] };
     endpoints.push(record);
     live.push(record);
   };
-  const remove = (record: EndpointRecord) => {
-    record.attempts = [...service.deliveries(TENANT, record.id)];
-    record.removedAt = requests.length;
+  /** Takes the endpoints' logs as `removal` finds them; once it is done, nothing more may be sent to them. */
+  const remove = async (records: EndpointRecord[], removal: () => Promise<void>) => {
+    const logs = logsNow(records);
+    const removing = removal();
+    (await logs).forEach((attempts, index) => { records[index]!.attempts = [...attempts]; });
+    await removing;
+    for (const record of records) record.removedAt = requests.length;
   };
   const lastAt = new Map<string, number>();
-  const publish = (about: string, type: WebhookEventType, secondsAgo: number) => {
+  const publish = async (about: string, type: WebhookEventType, secondsAgo: number) => {
     // Events about one order happen in order, though a sweep may publish them late.
     const at = Math.max(lastAt.get(about) ?? -Infinity, clock.now() - secondsAgo * 1_000);
     lastAt.set(about, at);
-    const behind = live.map((record) => unfinishedBefore(record, about, events, service.deliveries(TENANT, record.id)));
+    const publishedTo = [...live];
+    const logs = logsNow(publishedTo);
     const before = ids.lastEventId();
     service.publish(TENANT, contentAbout(about, type), isoTime(at));
     const eventId = ids.lastEventId();
+    const behind = (await logs).map((attempts, index) => unfinishedBefore(publishedTo[index]!, about, events, attempts));
     if (eventId === undefined || eventId === before) return;
     events.set(eventId, { subject: about, dueAt: at, isTest: false });
-    live.forEach((record, index) => {
+    publishedTo.forEach((record, index) => {
       record.queued.push(eventId);
       if (behind[index] !== undefined) record.queuedBehind.set(eventId, behind[index]);
     });
   };
 
-  createEndpoint();
-  createEndpoint();
+  await createEndpoint();
+  await createEndpoint();
   for (const step of operations) {
     switch (step.op) {
       case 'publish':
-        publish(step.about, step.type, step.secondsAgo);
+        await publish(step.about, step.type, step.secondsAgo);
         break;
       case 'sweep':
-        for (let i = 0; i < step.orders; i++) publish(`ord_sweep_${i}`, 'order.processing', step.secondsAgo);
+        for (let i = 0; i < step.orders; i++) await publish(`ord_sweep_${i}`, 'order.processing', step.secondsAgo);
         break;
       case 'sendTest': {
         const target = step.toEndpoint === null || live.length === 0 ? undefined : live[step.toEndpoint % live.length]!;
@@ -251,26 +273,30 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
           break;
         }
         await service.drain(TENANT).catch((error: unknown) => { unexpected.push(error); });
-        for (const record of live) overdue.push(...dueButUnsent(record, events, service.deliveries(TENANT, record.id), clock.now()));
+        (await logsNow(live)).forEach((attempts, index) => overdue.push(...dueButUnsent(live[index]!, events, attempts, clock.now())));
         break;
       case 'wait':
         await settleAfter(step);
         break;
       case 'createEndpoint':
-        createEndpoint();
+        await createEndpoint();
         break;
       case 'deleteEndpoint': {
         if (live.length === 0) break;
         const [record] = live.splice(step.endpoint % live.length, 1);
-        remove(record!);
-        service.deleteEndpoint(TENANT, record!.id);
+        await remove([record!], () => service.deleteEndpoint(TENANT, record!.id));
         break;
       }
-      case 'reset':
-        live.forEach(remove);
+      case 'reset': {
+        // As the sandbox resets a tenant: the store first, then the routes loaded afresh.
+        const removed = live;
         live = [];
-        service.reset(TENANT);
+        await remove(removed, async () => {
+          await store.resetTenant(TENANT, []);
+          await service.load(TENANT);
+        });
         break;
+      }
     }
   }
 
@@ -279,9 +305,9 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
   for (let minute = 0; minute < 5; minute++) {
     clock.advance(60_000);
     await service.drain(TENANT).catch((error: unknown) => { unexpected.push(error); });
-    for (const record of live) overdue.push(...dueButUnsent(record, events, service.deliveries(TENANT, record.id), clock.now()));
+    (await logsNow(live)).forEach((attempts, index) => overdue.push(...dueButUnsent(live[index]!, events, attempts, clock.now())));
   }
-  for (const record of live) record.attempts = [...service.deliveries(TENANT, record.id)];
+  (await logsNow(live)).forEach((attempts, index) => { live[index]!.attempts = [...attempts]; });
   return { events, endpoints, requests, overdue, unexpected };
 }
 

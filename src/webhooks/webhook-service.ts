@@ -244,6 +244,8 @@ export class WebhookService {
     const simulated = clock.mode !== 'real';
     const { id: endpointId, url, secret } = route.endpoint;
     for (;;) {
+      // Deleted, reset or forgotten while the last batch was being recorded: nothing more goes out.
+      if (!this.isCurrent(tenant, route)) return;
       const sentAt = clock.now();
       const batch = route.queue.takeDue(sentAt, MAX_BATCH);
       if (batch.length === 0) return;
@@ -251,7 +253,7 @@ export class WebhookService {
       const results = await Promise.all(batch.map(({ queued }) => this.sendOne(url, queued.item.body, secret)));
       if (!this.isCurrent(tenant, route)) return;
       const answeredAt = clock.now();
-      const attempts = batch.map((due, index): WebhookDelivery => {
+      const outcomes = batch.map((due, index) => {
         const { item, attempts: attempt } = due.queued;
         const result = results[index]!;
         const attemptedAt = simulated ? due.readyAt : sentAt;
@@ -259,8 +261,8 @@ export class WebhookService {
         const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
         const retry = !succeeded && attempt < item.maxAttempts;
         const retryAt = finishedAt + 1000 * 2 ** (attempt - 1);
-        route.queue.settle(due, retry ? { retryAt } : { doneAt: finishedAt });
-        return {
+        const outcome = retry ? { retryAt } : { doneAt: finishedAt };
+        const delivery: WebhookDelivery = {
           eventId: item.event.id,
           eventType: item.event.type,
           attempt,
@@ -271,8 +273,15 @@ export class WebhookService {
           nextRetryAt: retry ? isoTime(retryAt) : null,
           deadLettered: !succeeded && !retry,
         };
+        return { due, outcome, delivery };
       });
-      for (const attempt of attempts) await this.deps.store.appendDelivery(tenant, endpointId, attempt);
+      // Recorded before settled, so the queue never moves past what the log shows: an event
+      // published while the log does not yet show the one before it as done still waits for it.
+      try {
+        for (const { delivery } of outcomes) await this.deps.store.appendDelivery(tenant, endpointId, delivery);
+      } finally {
+        for (const { due, outcome } of outcomes) route.queue.settle(due, outcome);
+      }
     }
   }
 }

@@ -1,14 +1,16 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoTime, ManualClock } from '../clock.ts';
+import { KeyedLock } from '../concurrency/keyed-lock.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import { randomIds } from '../ids.ts';
+import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
 import { PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { verifyWebhookSignature } from './signature.ts';
-import { httpSender, WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
+import { WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A real receiver on loopback
@@ -82,12 +84,33 @@ async function startReceiver(replies: readonly Reply[] = [], otherwise: Reply = 
   return receiver;
 }
 
-/** The real sender, with a way to wait for every post it started (test webhooks to unknown URLs are not queued). */
+/**
+ * A real HTTP POST over node:http, one connection per post, given up after `timeoutMs` without an
+ * answer. Any failure comes back as a result, never a throw, as a WebhookSender's must.
+ */
+const postOverHttp: WebhookSender = (url, body, headers, timeoutMs) => new Promise<SendResult>((resolve) => {
+  const outgoing = httpRequest(url, {
+    method: 'POST',
+    agent: false,
+    timeout: timeoutMs,
+    headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+  }, (response) => {
+    const status = response.statusCode ?? null;
+    response.on('error', (error) => resolve({ status: null, error: error.message }));
+    response.on('end', () => resolve({ status, error: status !== null && status >= 200 && status < 300 ? null : `Answered ${status}` }));
+    response.resume();
+  });
+  outgoing.on('timeout', () => outgoing.destroy(new Error(`No answer within ${timeoutMs} ms`)));
+  outgoing.on('error', (error) => resolve({ status: null, error: error.message }));
+  outgoing.end(body);
+});
+
+/** A real HTTP sender, with a way to wait for every post it started (test webhooks to unknown URLs are not queued). */
 function trackingSender(): { send: WebhookSender; settled(): Promise<void> } {
   const inFlight = new Set<Promise<SendResult>>();
   return {
     send: (url, body, headers, timeoutMs) => {
-      const sending = httpSender(url, body, headers, timeoutMs);
+      const sending = postOverHttp(url, body, headers, timeoutMs);
       inFlight.add(sending);
       void sending.finally(() => inFlight.delete(sending));
       return sending;
@@ -842,6 +865,8 @@ describe('POST /webhooks/test', () => {
     start({ webhookSender: sender.send });
     const receiver = await startReceiver();
     await call('POST', '/webhooks/test', { webhookUrl: receiver.url });
+    // The post starts once the default secret is read from the store, a little after the answer.
+    await receiver.received(1);
     await sender.settled();
     expect(typesOf(receiver)).toEqual(['order.created']);
     const request = receiver.requests[0]!;
@@ -853,6 +878,8 @@ describe('POST /webhooks/test', () => {
     start({ webhookSender: sender.send });
     const receiver = await startReceiver([], 500);
     await call('POST', '/webhooks/test', { webhookUrl: receiver.url });
+    // The post starts once the default secret is read from the store, a little after the answer.
+    await receiver.received(1);
     await sender.settled();
     expect(receiver.requests).toHaveLength(1);
     await advance(60);
@@ -987,9 +1014,19 @@ describe('WebhookService delivery loop', () => {
     for (let i = 0; i < 200; i++) await Promise.resolve();
   }
 
-  function serviceWith(clock: ManualClock, send: WebhookSender, reportUnexpected: (error: unknown) => void = (error) => { throw error; }) {
-    const service = new WebhookService({ idsFor: () => randomIds(), clockFor: () => clock, send, timeoutMs: 1_000, isValidEvent: isWebhookEvent, reportUnexpected });
-    const endpoint = service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
+  /** A tenant set up as the sandbox does it: in the store first, then its routes loaded. */
+  async function tenantIn(service: WebhookService, store: MemoryStore): Promise<void> {
+    await store.ensureTenant('tenant', () => ({ settings: { defaultSecret: 'whsec_testDefaultSecret', clockAdvancedMs: 0 }, orders: [], endpoints: [] }));
+    await service.load('tenant');
+  }
+
+  async function serviceWith(clock: ManualClock, send: WebhookSender, reportUnexpected: (error: unknown) => void = (error) => { throw error; }) {
+    const store = new MemoryStore();
+    const service = new WebhookService({
+      store, lock: new KeyedLock<string>(), idsFor: () => randomIds(), clockFor: () => clock, send, timeoutMs: 1_000, isValidEvent: isWebhookEvent, reportUnexpected,
+    });
+    await tenantIn(service, store);
+    const endpoint = await service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
     return { service, attempts: () => service.deliveries('tenant', endpoint.id) };
   }
 
@@ -1000,7 +1037,7 @@ describe('WebhookService delivery loop', () => {
     const sent: string[] = [];
     const reported: unknown[] = [];
     let releaseWarmUp: (result: SendResult) => void = () => {};
-    const { service, attempts } = serviceWith(clock, (_url, body) => {
+    const { service, attempts } = await serviceWith(clock, (_url, body) => {
       const orderId = orderIdOf(body);
       sent.push(orderId);
       if (orderId === 'ord_warm') return new Promise((resolve) => { releaseWarmUp = resolve; });
@@ -1008,6 +1045,8 @@ describe('WebhookService delivery loop', () => {
       return Promise.resolve({ status: 200, error: null });
     }, (error) => reported.push(error));
     service.publish('tenant', ORDER_CREATED('ord_warm'), isoTime(T0));
+    // A delivery run starts a few microtasks after the publish that asks for it: let the warm-up go out alone.
+    await flushMicrotasks();
     service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0));
     service.publish('tenant', ORDER_CREATED('ord_b'), isoTime(T0));
     releaseWarmUp({ status: 200, error: null });
@@ -1015,7 +1054,7 @@ describe('WebhookService delivery loop', () => {
     service.kick('tenant');
     await flushMicrotasks();
     expect(sent).toEqual(['ord_warm', 'ord_a', 'ord_b']);
-    expect(attempts().map(({ succeeded, error, nextRetryAt }) => ({ succeeded, error, nextRetryAt }))).toEqual([
+    expect((await attempts()).map(({ succeeded, error, nextRetryAt }) => ({ succeeded, error, nextRetryAt }))).toEqual([
       { succeeded: true, error: null, nextRetryAt: null },
       { succeeded: false, error: 'The webhook sender failed: sender bug', nextRetryAt: isoTime(T0 + 1_000) },
       { succeeded: true, error: null, nextRetryAt: null },
@@ -1029,7 +1068,7 @@ describe('WebhookService delivery loop', () => {
   it('sends a test webhook at once while an event about the order it borrows waits for a retry', async () => {
     const clock = new ManualClock(T0);
     const sent: string[] = [];
-    const { service } = serviceWith(clock, async (_url, body) => {
+    const { service } = await serviceWith(clock, async (_url, body) => {
       sent.push(body);
       return sent.length === 1 ? { status: 500, error: 'Answered 500' } : { status: 200, error: null };
     });
@@ -1050,7 +1089,7 @@ describe('WebhookService delivery loop', () => {
 
     it('records an attempt when it is made, and retries 1 s after its answer came', async () => {
       const clock = runningClock();
-      const { service, attempts } = serviceWith(clock, async () => {
+      const { service, attempts } = await serviceWith(clock, async () => {
         clock.advance(10_000); // a receiver that takes 10 s to fail
         return { status: 500, error: 'Answered 500' };
       });
@@ -1058,7 +1097,7 @@ describe('WebhookService delivery loop', () => {
       await service.drain('tenant');
       clock.advance(1_000);
       await service.drain('tenant');
-      expect(summary(attempts())).toEqual([
+      expect(summary(await attempts())).toEqual([
         [1, isoTime(T0), isoTime(T0 + 11_000)],
         [2, isoTime(T0 + 11_000), isoTime(T0 + 23_000)],
       ]);
@@ -1066,10 +1105,10 @@ describe('WebhookService delivery loop', () => {
 
     it('records an event sent after its due time at the time it is sent, with its backoff from there', async () => {
       const clock = runningClock();
-      const { service, attempts } = serviceWith(clock, async () => ({ status: 500, error: 'Answered 500' }));
+      const { service, attempts } = await serviceWith(clock, async () => ({ status: 500, error: 'Answered 500' }));
       service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0 - 15_000));
       await service.drain('tenant');
-      expect(summary(attempts())).toEqual([[1, isoTime(T0), isoTime(T0 + 1_000)]]);
+      expect(summary(await attempts())).toEqual([[1, isoTime(T0), isoTime(T0 + 1_000)]]);
     });
   });
 
@@ -1077,7 +1116,7 @@ describe('WebhookService delivery loop', () => {
     const clock = new ManualClock(T0);
     let releaseWarmUp: (result: SendResult) => void = () => {};
     let failedOnce = false;
-    const { service, attempts } = serviceWith(clock, (_url, body) => {
+    const { service, attempts } = await serviceWith(clock, (_url, body) => {
       const orderId = orderIdOf(body);
       if (orderId === 'ord_warm') return new Promise((resolve) => { releaseWarmUp = resolve; });
       if (orderId === 'ord_a' && !failedOnce) {
@@ -1087,12 +1126,14 @@ describe('WebhookService delivery loop', () => {
       return Promise.resolve({ status: 200, error: null });
     });
     service.publish('tenant', ORDER_CREATED('ord_warm'), isoTime(T0));
+    // A delivery run starts a few microtasks after the publish that asks for it: let the warm-up go out alone.
+    await flushMicrotasks();
     service.publish('tenant', ORDER_CREATED('ord_a'), isoTime(T0 + 1_000));
     service.publish('tenant', ORDER_CREATED('ord_b'), isoTime(T0 + 3_000));
     clock.advance(5_000);
     releaseWarmUp({ status: 200, error: null });
     await service.drain('tenant');
-    expect(attempts().map(({ attempt, attemptedAt, nextRetryAt }) => [attempt, attemptedAt, nextRetryAt])).toEqual([
+    expect((await attempts()).map(({ attempt, attemptedAt, nextRetryAt }) => [attempt, attemptedAt, nextRetryAt])).toEqual([
       [1, isoTime(T0), null],
       [1, isoTime(T0 + 1_000), isoTime(T0 + 2_000)],
       [2, isoTime(T0 + 2_000), null],
@@ -1109,7 +1150,10 @@ describe('WebhookService delivery loop', () => {
     for (let ticks = 0; ticks < 12; ticks++) {
       const sent: string[] = [];
       const clock = new ManualClock(T0);
+      const store = new MemoryStore();
       const service = new WebhookService({
+        store,
+        lock: new KeyedLock<string>(),
         idsFor: () => ids,
         clockFor: () => clock,
         send: async (_url, body) => {
@@ -1120,7 +1164,8 @@ describe('WebhookService delivery loop', () => {
         isValidEvent: isWebhookEvent,
         reportUnexpected: (error) => { throw error; },
       });
-      service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
+      await tenantIn(service, store);
+      await service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
       service.publish('tenant', ORDER_CREATED('ord_first'), isoTime(T0));
       for (let i = 0; i < ticks; i++) await Promise.resolve();
       service.publish('tenant', ORDER_CREATED('ord_second'), isoTime(T0));
