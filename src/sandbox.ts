@@ -198,11 +198,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         seed.endpoints.push(...endpoints);
       },
       setUp: (tenant) => webhooks.load(tenant),
+      beforeReset: (tenant) => webhooks.forget(tenant),
       reset: (tenant) => webhooks.load(tenant),
       forget: (tenant) => webhooks.forget(tenant),
     },
-    { name: 'order schedule', reset: (tenant) => orders.engine.due.drop(tenant), forget: (tenant) => orders.engine.due.drop(tenant) },
-    { name: 'refill schedule', reset: (tenant) => refills.engine.due.drop(tenant), forget: (tenant) => refills.engine.due.drop(tenant) },
+    { name: 'order schedule', beforeReset: (tenant) => orders.engine.due.drop(tenant), forget: (tenant) => orders.engine.due.drop(tenant) },
+    { name: 'refill schedule', beforeReset: (tenant) => refills.engine.due.drop(tenant), forget: (tenant) => refills.engine.due.drop(tenant) },
     {
       name: 'fixtures',
       setUp: async (tenant, created) => { if (created) await importFixtures(tenant); },
@@ -261,7 +262,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const scheduled = new Set([...orders.engine.due.tenants(), ...refills.engine.due.tenants()]);
     for (const tenant of scheduled) {
       try {
-        await tenancy.use(tenant, async () => {
+        await tenancy.background(tenant, async () => {
           await orders.engine.sweep(tenant);
           await refills.engine.sweep(tenant);
         });

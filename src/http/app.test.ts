@@ -4,6 +4,7 @@ import { isoTime, ManualClock } from '../clock.ts';
 import type { OrderRecord } from '../domain/records.ts';
 import { TEST_ORDER_ID, testDataOrders } from '../domain/test-data.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import type { TenantSeed } from '../store/store.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 
 const T0 = Date.parse('2025-06-02T12:00:00Z');
@@ -143,15 +144,19 @@ async function expectError(res: Response, status: number, code: string, details?
   return body.error;
 }
 
+/** What a key holds when new, as if an earlier process had made it: the published test data. */
+const testDataSeed = (): TenantSeed => ({ settings: { defaultSecret: 'whsec_seeded_by_the_test', clockAdvancedMs: 0 }, orders: testDataOrders(), endpoints: [] });
+
 /** Stores an order directly, for statuses the API cannot reach at once. */
 async function seedOrder(status: OrderStatus, setup: Setup = t): Promise<string> {
   const at = isoTime(setup.clock.now());
   const record: OrderRecord = {
     order: { ...PUBLISHED_TEST_ORDER, id: `ord_seeded_${status}`, status, createdAt: at, updatedAt: at },
     history: [{ status, at, reason: 'Seeded by the test' }],
+    version: 1,
   };
-  await setup.store.ensureTenant(KEY, testDataOrders);
-  await setup.store.saveOrder(KEY, record);
+  await setup.store.ensureTenant(KEY, testDataSeed);
+  expect(await setup.store.putOrder(KEY, record, 0)).toBe(true);
   return record.order.id;
 }
 
@@ -442,9 +447,9 @@ describe('idempotency', () => {
   it('releases the key when the store fails, so a retry creates the order', async () => {
     class FailOnceStore extends MemoryStore {
       failures = 1;
-      override async saveOrder(tenant: string, record: OrderRecord): Promise<void> {
+      override async putOrder(tenant: string, record: OrderRecord, expectedVersion: number): Promise<boolean> {
         if (this.failures-- > 0) throw new Error('disk full');
-        return super.saveOrder(tenant, record);
+        return super.putOrder(tenant, record, expectedVersion);
       }
     }
     const reported: unknown[] = [];
@@ -457,11 +462,11 @@ describe('idempotency', () => {
   });
 
   describe('with 50 identical requests in parallel', () => {
-    /** Yields once to the event loop in saveOrder, so the requests really overlap. */
+    /** Yields once to the event loop in putOrder, so the requests really overlap. */
     class SlowSaveStore extends MemoryStore {
-      override async saveOrder(tenant: string, record: OrderRecord): Promise<void> {
+      override async putOrder(tenant: string, record: OrderRecord, expectedVersion: number): Promise<boolean> {
         await new Promise((resolve) => setImmediate(resolve));
-        return super.saveOrder(tenant, record);
+        return super.putOrder(tenant, record, expectedVersion);
       }
     }
 
@@ -879,8 +884,11 @@ describe('POST /sandbox/reset', () => {
   });
 
   it('restores the published test order', async () => {
-    await t.store.ensureTenant(KEY, testDataOrders);
-    await t.store.saveOrder(KEY, { ...testDataOrders()[0]!, order: { ...PUBLISHED_TEST_ORDER, status: 'cancelled' } });
+    await t.store.ensureTenant(KEY, testDataSeed);
+    const stored = (await t.store.getOrder(KEY, TEST_ORDER_ID))!;
+    const cancelled = { ...stored, order: { ...PUBLISHED_TEST_ORDER, status: 'cancelled' as const }, version: stored.version + 1 };
+    expect(await t.store.putOrder(KEY, cancelled, stored.version)).toBe(true);
+    expect((await (await call(`/orders/${TEST_ORDER_ID}`)).json()).status).toBe('cancelled');
     await reset();
     expect(await (await call(`/orders/${TEST_ORDER_ID}`)).json()).toEqual(PUBLISHED_TEST_ORDER);
   });

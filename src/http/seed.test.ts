@@ -71,8 +71,13 @@ describe('a seeded sandbox', () => {
     const inner = seededIds(1);
     const ids = { next: (prefix: string, length?: number) => { drawn++; return inner.next(prefix, length); }, digits: (n: number) => { drawn++; return inner.digits(n); }, int: (bound: number) => { drawn++; return inner.int(bound); } };
     const a = seeded({ ids, faultRate: 0.5, faultKinds: ['500'] })('key_a');
-    for (let i = 0; i < 10; i++) await a('GET', `/orders/${TEST_ORDER_ID}`);
-    expect(drawn).toBe(0);
+    // Setting the key up draws its default webhook secret from its ids (a sandbox route, so no fault is drawn).
+    await a('GET', '/sandbox/clock');
+    const drawnAtSetUp = drawn;
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await a('GET', `/orders/${TEST_ORDER_ID}`)).status);
+    expect({ drawnByRequests: drawn - drawnAtSetUp, someFaulted: statuses.includes(500), someServed: statuses.includes(200) })
+      .toEqual({ drawnByRequests: 0, someFaulted: true, someServed: true });
   });
 });
 

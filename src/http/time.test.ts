@@ -152,10 +152,10 @@ describe('the order lifecycle on a virtual clock', () => {
     await api.advanceClock(30 * 60 * SECOND);
     await api.createOrder();
     const changes: string[] = [];
-    const save = store.saveOrder.bind(store);
-    store.saveOrder = async (tenant, record) => {
+    const put = store.putOrder.bind(store);
+    store.putOrder = async (tenant, record, expectedVersion) => {
       changes.push(`${record.order.id === first.id ? 'first' : 'second'} ${record.history.at(-1)!.status}`);
-      return save(tenant, record);
+      return put(tenant, record, expectedVersion);
     };
     await api.advanceClock(5 * DAY);
     expect(changes).toEqual([

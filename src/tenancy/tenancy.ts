@@ -20,7 +20,9 @@ export interface TenantPart {
   seed?(tenant: string, seed: TenantSeed): void;
   /** Once the store holds the tenant (new, or already there from an earlier process): load what lives in the process. */
   setUp?(tenant: string, created: boolean): Promise<void> | void;
-  /** Once the store has reset the tenant: drop what the process holds for the old data and refill it. */
+  /** Before the store resets the tenant: drop what the process holds for the old data, so nothing acts on it meanwhile. */
+  beforeReset?(tenant: string): void;
+  /** Once the store has reset the tenant: load or refill what the process holds for the new data. */
   reset?(tenant: string): Promise<void> | void;
   /** The tenant is gone: drop what the process holds for it. */
   forget?(tenant: string): void;
@@ -42,10 +44,11 @@ export interface TenancySettings {
 
 /**
  * Owns a tenant's lifetime: which API keys are held, their set-up on first use, their reset, and
- * forgetting the key unused for longest to make room for a new one. Each key's set-up and
- * forgetting run alone (exclusive on the key); its requests and sweeps hold it shared, so it is
- * never forgotten under them. Without a bound, a client sending random keys would grow memory
- * without end.
+ * forgetting the key unused for longest to make room for a new one. Each key has two lock keys:
+ * its requests hold one shared and its background work (sweeps) the other; set-up takes the first
+ * exclusively, forgetting both, so a key is never forgotten under either. A key with a request
+ * under way is not chosen to make room; one being swept may be, and is forgotten once the sweep
+ * is done. Without a bound, a client sending random keys would grow memory without end.
  */
 export class Tenancy {
   /** Keys set up, least recently used first, with when each was last used. */
@@ -55,8 +58,14 @@ export class Tenancy {
 
   constructor(private readonly settings: TenancySettings) {}
 
+  /** Held shared by the key's requests, exclusively by its set-up and forgetting. */
   private key(tenant: string): string {
     return `tenant\u0000${tenant}`;
+  }
+
+  /** Held shared by the key's background work, exclusively by its forgetting. */
+  private backgroundKey(tenant: string): string {
+    return `tenant-background\u0000${tenant}`;
   }
 
   /** How many keys are held or being set up. */
@@ -81,9 +90,20 @@ export class Tenancy {
     return undefined;
   }
 
-  /** Runs `work` as a use of the tenant: it cannot be forgotten until `work` is done. */
+  /**
+   * Runs `work` as a request of the tenant: it cannot be forgotten until `work` is done, and while
+   * it is under way the tenant is not chosen to make room, however long since its last use.
+   */
   use<T>(tenant: string, work: () => T): T | Promise<Awaited<T>> {
     return this.settings.lock.shared(this.key(tenant), work);
+  }
+
+  /**
+   * Runs background work of the tenant (a sweep): it cannot be forgotten until `work` is done, but
+   * it may be chosen to make room meanwhile; its forgetting then waits for the work.
+   */
+  background<T>(tenant: string, work: () => T): T | Promise<Awaited<T>> {
+    return this.settings.lock.shared(this.backgroundKey(tenant), work);
   }
 
   private admit(tenant: string): Promise<void> {
@@ -105,6 +125,7 @@ export class Tenancy {
   /** The tenant back to its initial data; resets of one key run one at a time. */
   reset(tenant: string): Promise<void> {
     return this.settings.lock.exclusive(`reset\u0000${tenant}`, async () => {
+      for (const part of this.settings.parts) part.beforeReset?.(tenant);
       await this.settings.store.resetTenant(tenant, this.settings.initialOrders());
       for (const part of this.settings.parts) await part.reset?.(tenant);
     });
@@ -139,9 +160,10 @@ export class Tenancy {
 
   /** Drops everything a key holds, once nothing uses it; its next request starts it afresh. */
   private forget(tenant: string): Promise<void> {
-    return this.settings.lock.exclusive(this.key(tenant), async () => {
-      for (const part of this.settings.parts) part.forget?.(tenant);
-      await this.settings.store.dropTenant(tenant);
-    });
+    const { lock, parts, store } = this.settings;
+    return lock.exclusive(this.key(tenant), () => lock.exclusive(this.backgroundKey(tenant), async () => {
+      for (const part of parts) part.forget?.(tenant);
+      await store.dropTenant(tenant);
+    }));
   }
 }

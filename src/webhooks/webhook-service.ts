@@ -278,7 +278,11 @@ export class WebhookService {
       // Recorded before settled, so the queue never moves past what the log shows: an event
       // published while the log does not yet show the one before it as done still waits for it.
       try {
-        for (const { delivery } of outcomes) await this.deps.store.appendDelivery(tenant, endpointId, delivery);
+        for (const { delivery } of outcomes) {
+          // Reset or deleted between two writes: the rest belongs to a log that is gone.
+          if (!this.isCurrent(tenant, route)) break;
+          await this.deps.store.appendDelivery(tenant, endpointId, delivery);
+        }
       } finally {
         for (const { due, outcome } of outcomes) route.queue.settle(due, outcome);
       }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { OrderRecord } from '../../src/domain/records.ts';
 import { createSandbox, type SandboxOptions } from '../../src/sandbox.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
+import type { TenantSeed } from '../../src/store/store.ts';
 import { componentValidator } from '../../contract-tests/kit/spec.ts';
 import type { Target } from '../../contract-tests/kit/target.ts';
 import {
@@ -29,6 +30,7 @@ function seededOrder(id: string, status: 'shipped' | 'delivered'): OrderRecord {
       createdAt: '2025-01-15T15:00:00Z', updatedAt: SHIPPED_AT,
     },
     history: [{ status: 'pending', at: '2025-01-15T15:00:00Z', reason: 'Seeded by the broken-server tests' }, { status, at: SHIPPED_AT, reason: 'Seeded' }],
+    version: 1,
     frozen: true,
   };
 }
@@ -37,8 +39,11 @@ function seededOrder(id: string, status: 'shipped' | 'delivered'): OrderRecord {
 class StoreWithShippedOrders extends MemoryStore {
   private readonly extra = () => [seededOrder('ord_seededShipped', 'shipped'), seededOrder('ord_seededDelivered', 'delivered')];
 
-  override ensureTenant(tenant: string, seed: () => OrderRecord[]): Promise<boolean> {
-    return super.ensureTenant(tenant, () => [...seed(), ...this.extra()]);
+  override ensureTenant(tenant: string, seed: () => TenantSeed): Promise<boolean> {
+    return super.ensureTenant(tenant, () => {
+      const initial = seed();
+      return { ...initial, orders: [...initial.orders, ...this.extra()] };
+    });
   }
 
   override resetTenant(tenant: string, seed: OrderRecord[]): Promise<void> {
