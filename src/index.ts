@@ -7,6 +7,7 @@ export type { WebhookSender, WebhookEndpoint, WebhookDelivery } from './webhooks
 export type { WebhookEvent, WebhookEventType } from './webhooks/events.ts';
 export { DEMO_API_KEY, FixtureError, loadFixtures, parseFixtures, type Fixtures } from './fixtures/fixtures.ts';
 export { MemoryStore } from './store/memory-store.ts';
-export type { Store, OrderFilter, OrderPage, IdempotencyClaim } from './store/store.ts';
+export type { Store, OrderFilter, OrderPage, IdempotencyClaim, StoredAnswer, TenantSeed, TenantSettings } from './store/store.ts';
+export type { OrderRecord, RefillRecord, StatusChange } from './domain/records.ts';
 export type { components, paths, operations } from './generated/openapi.ts';
 export type * from './api-types.ts';

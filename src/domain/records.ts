@@ -31,11 +31,3 @@ export type RefillOutcome = 'review' | 'denied';
 export interface RefillRecord extends LifecycleRecord<RefillStatus, RefillOutcome> {
   refill: Refill;
 }
-
-/** A finished answer kept for idempotent replay. */
-export interface StoredAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  requestId: string;
-}

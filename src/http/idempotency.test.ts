@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StoredAnswer } from '../domain/records.ts';
+import type { StoredAnswer } from '../store/store.ts';
 import { Refusal } from '../domain/refusal.ts';
 import { answerOf, HttpRefusal } from './errors.ts';
 import { MemoryStore } from '../store/memory-store.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StoredAnswer } from '../domain/records.ts';
+import type { StoredAnswer } from '../store/store.ts';
 import { Refusal } from '../domain/refusal.ts';
 import { answerOf, errorBody } from './errors.ts';
 import type { Store } from '../store/store.ts';

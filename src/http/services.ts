@@ -1,6 +1,6 @@
 import type { TenantClocks } from '../clock.ts';
 import type { OrderService } from '../domain/orders.ts';
-import type { StoredAnswer } from '../domain/records.ts';
+import type { StoredAnswer } from '../store/store.ts';
 import type { RefillService } from '../domain/refills.ts';
 import type { Tenancy } from '../tenancy/tenancy.ts';
 import type { WebhookService } from '../webhooks/webhook-service.ts';

@@ -1,7 +1,7 @@
 import type { WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
-import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
+import type { OrderRecord, RefillRecord } from '../domain/records.ts';
 import {
-  UnknownCursorError, type IdempotencyClaim, type OrderFilter, type OrderPage, type Store, type TenantSeed, type TenantSettings,
+  UnknownCursorError, type IdempotencyClaim, type OrderFilter, type OrderPage, type Store, type StoredAnswer, type TenantSeed, type TenantSettings,
 } from './store.ts';
 
 interface IdempotencyEntry {

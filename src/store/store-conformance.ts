@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OrderStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
-import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
-import { UnknownCursorError, type Store, type TenantSeed } from './store.ts';
+import type { OrderRecord, RefillRecord } from '../domain/records.ts';
+import { UnknownCursorError, type Store, type StoredAnswer, type TenantSeed } from './store.ts';
 
 const T0 = Date.parse('2025-01-15T15:00:00Z');
 const FAR_PAST = T0 - 1;

@@ -1,5 +1,5 @@
 import type { OrderStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
-import type { OrderRecord, RefillRecord, StoredAnswer } from '../domain/records.ts';
+import type { OrderRecord, RefillRecord } from '../domain/records.ts';
 
 export interface OrderFilter {
   status?: OrderStatus;
@@ -9,6 +9,14 @@ export interface OrderFilter {
 export interface OrderPage {
   records: OrderRecord[];
   hasMore: boolean;
+}
+
+/** A finished answer kept for idempotent replay, as the HTTP layer wrote it; the store keeps it as is. */
+export interface StoredAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+  requestId: string;
 }
 
 export type IdempotencyClaim =

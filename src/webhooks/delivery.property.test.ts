@@ -199,7 +199,7 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
   const background: Array<Promise<void>> = [];
   const inBackground = (draining: Promise<void>) => background.push(draining.catch((error: unknown) => { unexpected.push(error); }));
 
-  // The tenant as the sandbox sets it up: in the store first, then its routes loaded.
+  // The tenant as the sandbox sets it up: in the store first, then its outboxes loaded.
   await store.ensureTenant(TENANT, () => ({ settings: { defaultSecret: 'whsec_propertyDefault', clockAdvancedMs: 0 }, orders: [], endpoints: [] }));
   await service.load(TENANT);
 
@@ -288,7 +288,7 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
         break;
       }
       case 'reset': {
-        // As the sandbox resets a tenant: the store first, then the routes loaded afresh.
+        // As the sandbox resets a tenant: the store first, then the outboxes loaded afresh.
         const removed = live;
         live = [];
         await remove(removed, async () => {

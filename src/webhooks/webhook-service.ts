@@ -54,8 +54,8 @@ interface PendingEvent {
   maxAttempts: number;
 }
 
-/** Where the tenant's events go: an endpoint, and the events waiting for it. */
-interface Route {
+/** An endpoint, and the tenant's events waiting for it. */
+interface Outbox {
   readonly endpoint: WebhookEndpoint;
   readonly queue: DeliveryQueue<PendingEvent>;
 }
@@ -77,7 +77,7 @@ export interface WebhookServiceDeps {
 
 /**
  * Endpoints, events and deliveries per tenant. Endpoints and the delivery log live in the store;
- * the routes (each endpoint and its events waiting to go) live here, loaded when a tenant is set
+ * the outboxes (each endpoint and its events waiting to go) live here, loaded when a tenant is set
  * up. An endpoint gets the events of one order (or refill) one at a time, in the order they
  * happened; events of different orders due together go out together, and one order's retries
  * hold back no other order. Each event is retried after 1, 2, 4 and 8 s of the tenant's clock,
@@ -85,7 +85,7 @@ export interface WebhookServiceDeps {
  * clock is advanced on purpose.
  */
 export class WebhookService {
-  private readonly routes = new Map<string, Map<string, Route>>();
+  private readonly outboxes = new Map<string, Map<string, Outbox>>();
 
   constructor(private readonly deps: WebhookServiceDeps) {}
 
@@ -97,15 +97,15 @@ export class WebhookService {
     return { defaultSecret, endpoints: all === undefined ? [] : [this.newEndpoint(tenant, all.url, undefined, all.secret)] };
   }
 
-  /** Loads the tenant's routes from the store, with nothing waiting: on set-up and after a reset. */
+  /** Loads the tenant's outboxes from the store, with nothing waiting: on set-up and after a reset. */
   async load(tenant: string): Promise<void> {
     const endpoints = await this.deps.store.listEndpoints(tenant);
-    this.routes.set(tenant, new Map(endpoints.map((endpoint) => [endpoint.id, newRoute(endpoint)])));
+    this.outboxes.set(tenant, new Map(endpoints.map((endpoint) => [endpoint.id, newOutbox(endpoint)])));
   }
 
-  /** Drops the tenant's routes and the events waiting in them; a delivery under way stops after its attempt. */
+  /** Drops the tenant's outboxes and the events waiting in them; a delivery under way stops after its attempt. */
   forget(tenant: string): void {
-    this.routes.delete(tenant);
+    this.outboxes.delete(tenant);
   }
 
   private newEndpoint(tenant: string, url: string, events: WebhookEventType[] | undefined, secret?: string): WebhookEndpoint {
@@ -119,19 +119,19 @@ export class WebhookService {
     };
   }
 
-  private tenantRoutes(tenant: string): Map<string, Route> {
-    let routes = this.routes.get(tenant);
-    if (routes === undefined) {
-      routes = new Map();
-      this.routes.set(tenant, routes);
+  private tenantOutboxes(tenant: string): Map<string, Outbox> {
+    let outboxes = this.outboxes.get(tenant);
+    if (outboxes === undefined) {
+      outboxes = new Map();
+      this.outboxes.set(tenant, outboxes);
     }
-    return routes;
+    return outboxes;
   }
 
   async createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): Promise<WebhookEndpoint> {
     const endpoint = this.newEndpoint(tenant, url, events);
     await this.deps.store.addEndpoint(tenant, endpoint);
-    this.tenantRoutes(tenant).set(endpoint.id, newRoute(endpoint));
+    this.tenantOutboxes(tenant).set(endpoint.id, newOutbox(endpoint));
     return endpoint;
   }
 
@@ -142,7 +142,7 @@ export class WebhookService {
 
   async deleteEndpoint(tenant: string, endpointId: string): Promise<void> {
     if (!await this.deps.store.deleteEndpoint(tenant, endpointId)) throw notFound('webhook endpoint', 'endpointId', endpointId);
-    this.routes.get(tenant)?.delete(endpointId);
+    this.outboxes.get(tenant)?.delete(endpointId);
   }
 
   /** Every attempt, oldest first. */
@@ -161,14 +161,14 @@ export class WebhookService {
   /** Queues an event for every endpoint that wants it, due at `at`, then starts sending. */
   publish(tenant: string, content: EventContent | undefined, at: string): void {
     if (content === undefined) return;
-    const routes = this.routes.get(tenant);
-    if (routes === undefined) return;
+    const outboxes = this.outboxes.get(tenant);
+    if (outboxes === undefined) return;
     let event: WebhookEvent | undefined;
-    for (const route of routes.values()) {
-      if (!route.endpoint.events.includes(content.type)) continue;
+    for (const outbox of outboxes.values()) {
+      if (!outbox.endpoint.events.includes(content.type)) continue;
       event ??= this.newEvent(tenant, content, at);
-      route.queue.add(subjectOf(event), { event, body: JSON.stringify(event), maxAttempts: MAX_ATTEMPTS }, Date.parse(at));
-      this.drainRoute(tenant, route).catch(this.deps.reportUnexpected);
+      outbox.queue.add(subjectOf(event), { event, body: JSON.stringify(event), maxAttempts: MAX_ATTEMPTS }, Date.parse(at));
+      this.drainOutbox(tenant, outbox).catch(this.deps.reportUnexpected);
     }
   }
 
@@ -176,7 +176,7 @@ export class WebhookService {
   sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
     const now = this.deps.clockFor(tenant).now();
     const event = this.newEvent(tenant, sampleEvent(type, now), isoTime(now));
-    const targets = [...this.tenantRoutes(tenant).values()].filter((route) => url === undefined || route.endpoint.url === url);
+    const targets = [...this.tenantOutboxes(tenant).values()].filter((outbox) => url === undefined || outbox.endpoint.url === url);
     // With no URL and no endpoint there is nowhere to send; the published answer stands all the same.
     if (targets.length === 0 && url !== undefined) {
       void this.deps.store.getSettings(tenant).then((settings) => {
@@ -185,9 +185,9 @@ export class WebhookService {
       }).catch(this.deps.reportUnexpected);
     }
     // Made-up content: it neither waits for nor holds back the events of a real order.
-    for (const route of targets) {
-      route.queue.add(`test ${event.id}`, { event, body: JSON.stringify(event), maxAttempts: 1 }, now);
-      this.drainRoute(tenant, route).catch(this.deps.reportUnexpected);
+    for (const outbox of targets) {
+      outbox.queue.add(`test ${event.id}`, { event, body: JSON.stringify(event), maxAttempts: 1 }, now);
+      this.drainOutbox(tenant, outbox).catch(this.deps.reportUnexpected);
     }
     return this.deps.idsFor(tenant).next('wh_test');
   }
@@ -202,23 +202,23 @@ export class WebhookService {
   }
 
   kickAll(): void {
-    for (const tenant of this.routes.keys()) this.kick(tenant);
+    for (const tenant of this.outboxes.keys()) this.kick(tenant);
   }
 
   async drainAll(): Promise<void> {
-    await Promise.all([...this.routes.keys()].map((tenant) => this.drain(tenant)));
+    await Promise.all([...this.outboxes.keys()].map((tenant) => this.drain(tenant)));
   }
 
   /** Sends everything due on the tenant's clock, retries included, and resolves when done. */
   async drain(tenant: string): Promise<void> {
-    const routes = this.routes.get(tenant);
-    if (routes === undefined) return;
-    await Promise.all([...routes.values()].map((route) => this.drainRoute(tenant, route)));
+    const outboxes = this.outboxes.get(tenant);
+    if (outboxes === undefined) return;
+    await Promise.all([...outboxes.values()].map((outbox) => this.drainOutbox(tenant, outbox)));
   }
 
   /** One delivery run per endpoint at a time; asked for meanwhile, one more run follows it. */
-  private drainRoute(tenant: string, route: Route): Promise<void> {
-    return this.deps.lock.coalesced(`deliver\u0000${tenant}\u0000${route.endpoint.id}`, () => this.deliverDue(tenant, route));
+  private drainOutbox(tenant: string, outbox: Outbox): Promise<void> {
+    return this.deps.lock.coalesced(`deliver\u0000${tenant}\u0000${outbox.endpoint.id}`, () => this.deliverDue(tenant, outbox));
   }
 
   /** The sender's result; a sender that throws (only a custom one can) is reported and makes a failed attempt, not a lost batch. */
@@ -231,27 +231,27 @@ export class WebhookService {
     }
   }
 
-  private isCurrent(tenant: string, route: Route): boolean {
-    return this.routes.get(tenant)?.get(route.endpoint.id) === route;
+  private isCurrent(tenant: string, outbox: Outbox): boolean {
+    return this.outboxes.get(tenant)?.get(outbox.endpoint.id) === outbox;
   }
 
-  private async deliverDue(tenant: string, route: Route): Promise<void> {
+  private async deliverDue(tenant: string, outbox: Outbox): Promise<void> {
     // Forgotten, reset or deleted meanwhile: asking for its clock would make the tenant a new one.
-    if (!this.isCurrent(tenant, route)) return;
+    if (!this.isCurrent(tenant, outbox)) return;
     const clock = this.deps.clockFor(tenant);
     // A clock that stands still between advances has each attempt made when it fell due, as if the
     // advance had stepped through; a running clock has it made, and finished, when it really is.
     const simulated = clock.mode !== 'real';
-    const { id: endpointId, url, secret } = route.endpoint;
+    const { id: endpointId, url, secret } = outbox.endpoint;
     for (;;) {
       // Deleted, reset or forgotten while the last batch was being recorded: nothing more goes out.
-      if (!this.isCurrent(tenant, route)) return;
+      if (!this.isCurrent(tenant, outbox)) return;
       const sentAt = clock.now();
-      const batch = route.queue.takeDue(sentAt, MAX_BATCH);
+      const batch = outbox.queue.takeDue(sentAt, MAX_BATCH);
       if (batch.length === 0) return;
       for (const { queued } of batch) queued.attempts++;
       const results = await Promise.all(batch.map(({ queued }) => this.sendOne(url, queued.item.body, secret)));
-      if (!this.isCurrent(tenant, route)) return;
+      if (!this.isCurrent(tenant, outbox)) return;
       const answeredAt = clock.now();
       const outcomes = batch.map((due, index) => {
         const { item, attempts: attempt } = due.queued;
@@ -280,17 +280,17 @@ export class WebhookService {
       try {
         for (const { delivery } of outcomes) {
           // Reset or deleted between two writes: the rest belongs to a log that is gone.
-          if (!this.isCurrent(tenant, route)) break;
+          if (!this.isCurrent(tenant, outbox)) break;
           await this.deps.store.appendDelivery(tenant, endpointId, delivery);
         }
       } finally {
-        for (const { due, outcome } of outcomes) route.queue.settle(due, outcome);
+        for (const { due, outcome } of outcomes) outbox.queue.settle(due, outcome);
       }
     }
   }
 }
 
-function newRoute(endpoint: WebhookEndpoint): Route {
+function newOutbox(endpoint: WebhookEndpoint): Outbox {
   return { endpoint, queue: new DeliveryQueue() };
 }
 

@@ -1014,7 +1014,7 @@ describe('WebhookService delivery loop', () => {
     for (let i = 0; i < 200; i++) await Promise.resolve();
   }
 
-  /** A tenant set up as the sandbox does it: in the store first, then its routes loaded. */
+  /** A tenant set up as the sandbox does it: in the store first, then its outboxes loaded. */
   async function tenantIn(service: WebhookService, store: MemoryStore): Promise<void> {
     await store.ensureTenant('tenant', () => ({ settings: { defaultSecret: 'whsec_testDefaultSecret', clockAdvancedMs: 0 }, orders: [], endpoints: [] }));
     await service.load('tenant');
