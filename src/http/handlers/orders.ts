@@ -1,9 +1,9 @@
 import type { CreateOrderRequest } from '../../api-types.ts';
 import type { OrderRecord } from '../../domain/records.ts';
 import { bodyValidator } from '../../validation.ts';
-import { readJsonObject } from '../body.ts';
-import { ok, okText, send, type Handlers } from '../respond.ts';
+import { ok, okText, type Handlers } from '../respond.ts';
 import type { Services } from '../services.ts';
+import { idempotentCreate } from './create.ts';
 
 const validateCreateOrder = bodyValidator<CreateOrderRequest>('CreateOrderRequest');
 
@@ -18,17 +18,13 @@ function orderJson(record: OrderRecord): string {
   return text;
 }
 
-export function orderHandlers({ orders, maxBodyBytes, idempotencyKey, idempotent }: Services) {
+export function orderHandlers(services: Services) {
+  const { orders } = services;
   return {
-    createOrder: async (c) => {
-      const key = idempotencyKey(c);
-      const request = validateCreateOrder(await readJsonObject(c.req.raw, maxBodyBytes));
-      orders.screen(request);
-      return send(c, await idempotent(c, key, request, async (requestId) => {
-        const { order } = await orders.create(c.get('tenant'), request);
-        return { status: 201, body: JSON.stringify(order), headers: { Location: `/orders/${order.id}` }, requestId };
-      }));
-    },
+    createOrder: idempotentCreate(services, validateCreateOrder, (request) => orders.screen(request), async (tenant, request) => {
+      const { order } = await orders.create(tenant, request);
+      return { body: JSON.stringify(order), headers: { Location: `/orders/${order.id}` } };
+    }),
     getOrder: async (c, { orderId }) => okText<'getOrder'>(c, orderJson(await orders.get(c.get('tenant'), orderId))),
     cancelOrder: async (c, { orderId }) => ok<'cancelOrder'>(c, (await orders.cancel(c.get('tenant'), orderId)).order),
   } satisfies Partial<Handlers>;
