@@ -1,0 +1,205 @@
+import { Pool } from 'undici';
+
+/** What one webhook post came to: the receiver's status, if it answered, and why it failed, if it did. */
+export interface SendResult {
+  status: number | null;
+  error: string | null;
+}
+
+/** Origins with a pool at once; a new one beyond it closes the one unused for longest. */
+export const MAX_ORIGINS = 1_000;
+/** At most this much of an answer's body is read (and thrown away); a longer one ends its connection. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Requests written on one connection before their answers are in: the service sends up to 32 events
+ * due together to one endpoint, and on loopback the syscalls and wake-ups per request cost more
+ * than the rest of a webhook, so they share a connection.
+ */
+export const PIPELINING = 4;
+/** Connections per receiver origin; posts beyond what they carry wait in the pool. */
+export const CONNECTIONS_PER_ORIGIN = 8;
+
+const NOT_HTTP = 'Answered with something other than HTTP/1.x';
+
+export interface UndiciSenderOptions {
+  /** Certificate authorities to trust for https receivers, instead of Node's bundled ones (and NODE_EXTRA_CA_CERTS). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  pipelining?: number;
+  connections?: number;
+}
+
+interface Target {
+  origin: string;
+  path: string;
+  /** From credentials in the URL, as a browser would send them. */
+  authorization?: string;
+}
+
+/**
+ * Posts webhook bodies with undici: one keep-alive pool per receiver origin, pipelining the events
+ * sent together. The answer's status is what counts; its body is read up to MAX_BODY_BYTES and
+ * dropped. `send` never throws or rejects: every failure comes back as a SendResult.
+ *
+ * https receivers are checked against Node's bundled CAs plus NODE_EXTRA_CA_CERTS, as with
+ * node:https: undici connects with node:tls and passes no `ca` unless given one (checked by hand
+ * with a self-signed receiver: refused without the variable, answered with it).
+ */
+export class UndiciSender {
+  /** By origin, least recently used first. */
+  private readonly pools = new Map<string, Pool>();
+  /** A receiver gets many events: its URL is parsed once, not for each. */
+  private readonly targets = new Map<string, Target | string>();
+  private closed = false;
+  /** The origin last sent to, already last in `pools`. */
+  private lastOrigin: string | undefined;
+
+  constructor(private readonly options: UndiciSenderOptions = {}) {}
+
+  readonly send = (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> => {
+    const target = this.target(url);
+    if (typeof target === 'string') return Promise.resolve({ status: null, error: target });
+    if (this.closed) return Promise.resolve({ status: null, error: 'Not sent: the webhook sender is closed' });
+    return this.post(this.pool(target.origin), target, body, headers, timeoutMs);
+  };
+
+  private async post(pool: Pool, target: Target, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    let status: number | undefined;
+    try {
+      const response = await pool.request({
+        method: 'POST',
+        path: target.path,
+        headers: target.authorization === undefined ? headers : { ...headers, Authorization: target.authorization },
+        body,
+        signal: abort.signal,
+        // A webhook may be sent twice (receivers are told to dedupe by event id): it can be
+        // pipelined, and sent again when its connection closes before it was begun on.
+        idempotent: true,
+        blocking: false,
+      });
+      status = response.statusCode;
+      // Resolves, without reading on, once past the limit: an endless body ends its connection.
+      await response.body.dump({ limit: MAX_BODY_BYTES, signal: abort.signal });
+      return statusResult(status);
+    } catch (error) {
+      if (abort.signal.aborted) {
+        const within = `within ${timeoutMs / 1000} s`;
+        return { status: null, error: status === undefined ? `No answer ${within}` : `Answered ${status} but did not finish its body ${within}` };
+      }
+      return { status: null, error: failure(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private target(url: string): Target | string {
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      target = parseTarget(url);
+      if (this.targets.size >= MAX_ORIGINS) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (pool !== undefined) {
+      // Most recently used last; a burst to one origin moves it once.
+      if (this.lastOrigin !== origin) {
+        this.pools.delete(origin);
+        this.pools.set(origin, pool);
+      }
+    } else {
+      if (this.pools.size >= MAX_ORIGINS) {
+        const [oldest, old] = this.pools.entries().next().value!;
+        this.pools.delete(oldest);
+        // Lets what is under way finish (each is bounded by its timeout).
+        old.close().catch(() => {});
+      }
+      const { ca, pipelining = PIPELINING, connections = CONNECTIONS_PER_ORIGIN } = this.options;
+      pool = new Pool(origin, {
+        connections,
+        pipelining,
+        maxHeaderSize: 64 * 1024,
+        ...(ca === undefined ? {} : { connect: { ca } }),
+      });
+      this.pools.set(origin, pool);
+    }
+    this.lastOrigin = origin;
+    return pool;
+  }
+
+  /** Closes every pool, once what is under way is done; later sends fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    this.lastOrigin = undefined;
+    await Promise.all(pools.map((pool) => pool.close().catch(() => {})));
+  }
+}
+
+function parseTarget(url: string): Target | string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'Not a valid URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'Only http and https URLs are supported';
+  const target: Target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  if (parsed.username !== '' || parsed.password !== '') {
+    target.authorization = `Basic ${Buffer.from(`${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`).toString('base64')}`;
+  }
+  return target;
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function statusResult(status: number): SendResult {
+  return { status, error: status >= 200 && status < 300 ? null : `Answered ${status}` };
+}
+
+/** A clear reason for what undici or the socket threw. */
+function failure(error: unknown): string {
+  if (!(error instanceof Error)) return `Not sent: ${String(error)}`;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const cause = (error as { cause?: unknown }).cause;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `Refused the connection (${error.message})`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Could not resolve the host (${error.message})`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return 'Closed the connection without answering';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'Could not connect in time';
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return 'Answered with a head over 64 KiB';
+    case 'UND_ERR_CLOSED':
+    case 'UND_ERR_DESTROYED':
+      return 'Not sent: the webhook sender is closed';
+    case 'UND_ERR_INVALID_ARG':
+      return `Not sent: ${error.message}`;
+    default:
+      if (code.startsWith('HPE_') || error.name === 'HTTPParserError') return NOT_HTTP;
+      // OpenSSL's own messages for these are its source locations.
+      if (code.startsWith('ERR_SSL_')) return `TLS failed (${code})`;
+      if (/CERT|TLS|SELF_SIGNED|UNABLE_TO/.test(code)) return `TLS failed: ${error.message}`;
+      // undici asserts on an answer it cannot follow, such as 101 Switching Protocols to a POST.
+      if (code === 'ERR_ASSERTION') return 'Answered in a way HTTP/1.1 does not allow here';
+      if (cause instanceof Error) return failure(cause);
+      return error.message || code || error.name;
+  }
+}
