@@ -14,7 +14,8 @@ import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
 import { discriminatedTest } from '../validation.ts';
 import { orderEvent, refillEvent } from '../webhooks/events.ts';
-import { DEFAULT_WEBHOOK_TIMEOUT_MS, httpSender, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
+import { UndiciSender } from '../webhooks/undici-sender.ts';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookService, type WebhookSender } from '../webhooks/webhook-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './faults.ts';
@@ -65,7 +66,7 @@ export interface SandboxOptions {
   webhookSecret?: string;
   /** Real time a receiver has to answer. Default 10 000 ms, as published. */
   webhookTimeoutMs?: number;
-  /** How webhooks are posted (see WebhookSender). Default: a keep-alive HTTP/1.1 poster that pipelines events sent together. */
+  /** How webhooks are posted (see WebhookSender). Default: an UndiciSender of the sandbox's own, closed by close(). */
   webhookSender?: WebhookSender;
   /** Real time, which rate-limit windows count. Default: the system clock. */
   realClock?: Clock;
@@ -93,8 +94,8 @@ export interface Sandbox {
   request(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Applies every change due on every tenant's clock now. */
   sweep(): Promise<void>;
-  /** Stops the background sweep. */
-  close(): void;
+  /** Stops the background sweep and closes the default webhook sender's connections. */
+  close(): Promise<void>;
 }
 
 const isWebhookEvent = discriminatedTest('WebhookEvent', 'type');
@@ -137,10 +138,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const rateLimiter = options.rateLimit === false
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
+  let sender: UndiciSender | undefined;
   const webhooks = new WebhookService({
     idsFor,
     clockFor,
-    send: options.webhookSender ?? httpSender,
+    send: options.webhookSender ?? (sender = new UndiciSender()).send,
     timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     isValidEvent: isWebhookEvent,
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
@@ -338,6 +340,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     fetch,
     request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
     sweep: () => sweepOnce(true),
-    close: stopSweep,
+    close: async () => {
+      stopSweep();
+      await sender?.close();
+    },
   };
 }

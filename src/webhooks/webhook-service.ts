@@ -6,7 +6,7 @@ import { ApiError } from '../errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { orderEvent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
-import { HttpPoster, type SendResult } from './http-poster.ts';
+import type { SendResult } from './undici-sender.ts';
 import { signWebhook } from './signature.ts';
 
 export type { SendResult };
@@ -39,9 +39,6 @@ export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
  * events at once; an endpoint's events about one order or refill are never out at the same time.
  */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
-
-const poster = new HttpPoster();
-export const httpSender: WebhookSender = (url, body, headers, timeoutMs) => poster.post(url, body, headers, timeoutMs);
 
 /** What an endpoint's queue holds for each event. */
 interface PendingEvent {
@@ -84,7 +81,7 @@ export interface WebhookServiceDeps {
 /**
  * Endpoints, events and deliveries per tenant. An endpoint gets the events of one order (or
  * refill) one at a time, in the order they happened; events of different orders due together go
- * out together (pipelined by the HTTP poster), and one order's retries hold back no other order.
+ * out together (pipelined by UndiciSender), and one order's retries hold back no other order.
  * Each event is retried after 1, 2, 4 and 8 s of the tenant's clock, five attempts at most.
  * Deliveries run beside the API, never inside a request, except when the clock is advanced on
  * purpose.

@@ -8,7 +8,8 @@ import { randomIds } from '../ids.ts';
 import { schemaTest } from '../validation.ts';
 import { PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { verifyWebhookSignature } from './signature.ts';
-import { httpSender, WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
+import { UndiciSender } from './undici-sender.ts';
+import { WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A real receiver on loopback
@@ -85,9 +86,11 @@ async function startReceiver(replies: readonly Reply[] = [], otherwise: Reply = 
 /** The real sender, with a way to wait for every post it started (test webhooks to unknown URLs are not queued). */
 function trackingSender(): { send: WebhookSender; settled(): Promise<void> } {
   const inFlight = new Set<Promise<SendResult>>();
+  const sender = new UndiciSender();
+  senders.push(sender);
   return {
     send: (url, body, headers, timeoutMs) => {
-      const sending = httpSender(url, body, headers, timeoutMs);
+      const sending = sender.send(url, body, headers, timeoutMs);
       inFlight.add(sending);
       void sending.finally(() => inFlight.delete(sending));
       return sending;
@@ -121,12 +124,15 @@ const isWebhookTestResult = schemaTest('WebhookTestResult');
 
 let sandbox: Sandbox | undefined;
 let receivers: Receiver[] = [];
+let senders: UndiciSender[] = [];
 
 afterEach(async () => {
-  sandbox?.close();
+  const closing = [sandbox?.close(), ...senders.map((sender) => sender.close())];
   sandbox = undefined;
+  senders = [];
   await Promise.all(receivers.map((receiver) => receiver.close()));
   receivers = [];
+  await Promise.all(closing);
 });
 
 function start(options: SandboxOptions = {}): Sandbox {
