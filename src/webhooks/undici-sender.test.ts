@@ -210,6 +210,38 @@ describe('UndiciSender', () => {
     expect(receiver.closed).toBe(0);
   });
 
+  it('sends a receiver that answers Connection: close one request at a time', async () => {
+    const receiver = await startReceiver((_req, res) => res.writeHead(200, { Connection: 'close' }).end('ok'));
+    const sender = newSender();
+    const round = () => Promise.all(Array.from({ length: 32 }, (_, i) => sender.send(`${receiver.origin}/hooks`, `{"n":${i}}`, HEADERS, 2_000)));
+    expect((await round()).filter((result) => result.status === 200)).toHaveLength(32);
+    // Node's server reads pipelined requests even when it closes after the first answer: the
+    // first round may reach it more than once, the later ones not.
+    const before = receiver.seen.length;
+    for (let i = 0; i < 2; i++) expect((await round()).filter((result) => result.status === 200)).toHaveLength(32);
+    expect(receiver.seen.length - before).toBe(64);
+  });
+
+  it('gets every event through to a receiver that hangs up after one answer', async () => {
+    // An HTTP/1.0 server that answers the first request on a connection and closes it, unread.
+    const { createServer: createNetServer } = await import('node:net');
+    let requests = 0;
+    const server = createNetServer((socket) => socket.once('data', () => {
+      requests++;
+      // Closing with requests still unread resets the connection, as Python's http.server does.
+      socket.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok', () => socket.destroy());
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    const sender = newSender();
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all(Array.from({ length: 32 }, (_, i) => sender.send(url, `{"n":${i}}`, HEADERS, 2_000)));
+      expect(results.filter((result) => result.status === 200)).toHaveLength(32);
+    }
+    expect(requests).toBeGreaterThanOrEqual(96);
+  });
+
   it('closes its connections on close(), and sends nothing after', async () => {
     const receiver = await startReceiver();
     const other = await startReceiver();

@@ -19,6 +19,14 @@ export const PIPELINING = 4;
 /** Connections per receiver origin; posts beyond what they carry wait in the pool. */
 export const CONNECTIONS_PER_ORIGIN = 8;
 
+/** How long an origin that closed a connection part-way through pipelined requests gets them one at a time. */
+export const SERIAL_MS = 60_000;
+
+/** A request whose connection closed before it was answered: it may be sent once more. */
+class Unanswered {
+  constructor(readonly result: SendResult) {}
+}
+
 const NOT_HTTP = 'Answered with something other than HTTP/1.x';
 
 export interface UndiciSenderOptions {
@@ -45,51 +53,84 @@ interface Target {
  * with a self-signed receiver: refused without the variable, answered with it).
  */
 export class UndiciSender {
-  /** By origin, least recently used first. */
+  /** By origin (and ' serial' after it for one-at-a-time pools), least recently used first. */
   private readonly pools = new Map<string, Pool>();
   /** A receiver gets many events: its URL is parsed once, not for each. */
   private readonly targets = new Map<string, Target | string>();
   private closed = false;
-  /** The origin last sent to, already last in `pools`. */
-  private lastOrigin: string | undefined;
+  /** The pool last sent through, already last in `pools`. */
+  private lastKey: string | undefined;
+  /** Origins sent one request per connection at a time, until the given time. */
+  private readonly serialUntil = new Map<string, number>();
 
   constructor(private readonly options: UndiciSenderOptions = {}) {}
 
-  readonly send = (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> => {
+  readonly send = async (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> => {
     const target = this.target(url);
-    if (typeof target === 'string') return Promise.resolve({ status: null, error: target });
-    if (this.closed) return Promise.resolve({ status: null, error: 'Not sent: the webhook sender is closed' });
-    return this.post(this.pool(target.origin), target, body, headers, timeoutMs);
-  };
-
-  private async post(pool: Pool, target: Target, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
+    if (typeof target === 'string') return { status: null, error: target };
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try {
+      const serial = this.serial(target.origin);
+      const result = await this.post(target, serial, body, headers, abort.signal, timeoutMs);
+      if (!(result instanceof Unanswered)) return result;
+      // The connection closed before this request's answer: a receiver that answers one request
+      // per connection (HTTP/1.0 servers such as Python's http.server) or that drops what came
+      // behind the first. It is sent once more, and its origin gets one request at a time for a
+      // while. (undici itself sends again what was queued but not yet written.)
+      this.goSerial(target.origin);
+      if (serial) return result.result;
+      const again = await this.post(target, true, body, headers, abort.signal, timeoutMs);
+      return again instanceof Unanswered ? again.result : again;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  private goSerial(origin: string): void {
+    if (this.serialUntil.size >= MAX_ORIGINS) this.serialUntil.clear();
+    this.serialUntil.set(origin, Date.now() + SERIAL_MS);
+  }
+
+  /** Whether the origin is sent one request per connection at a time. */
+  private serial(origin: string): boolean {
+    if (this.serialUntil.size === 0) return false;
+    const until = this.serialUntil.get(origin);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    this.serialUntil.delete(origin);
+    return false;
+  }
+
+  private async post(target: Target, serial: boolean, body: string, headers: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<SendResult | Unanswered> {
+    if (this.closed) return { status: null, error: 'Not sent: the webhook sender is closed' };
     let status: number | undefined;
     try {
-      const response = await pool.request({
+      const response = await this.pool(target.origin, serial).request({
         method: 'POST',
         path: target.path,
         headers: target.authorization === undefined ? headers : { ...headers, Authorization: target.authorization },
         body,
-        signal: abort.signal,
-        // A webhook may be sent twice (receivers are told to dedupe by event id): it can be
-        // pipelined, and sent again when its connection closes before it was begun on.
+        signal,
+        // A webhook may be sent twice (receivers are told to dedupe by event id), so it may be
+        // pipelined: undici sends it again if its connection closes before it was written.
         idempotent: true,
         blocking: false,
       });
       status = response.statusCode;
+      // It closes after each answer, so anything pipelined behind this would be read and dropped.
+      if (!serial && typeof response.headers.connection === 'string' && /\bclose\b/i.test(response.headers.connection)) this.goSerial(target.origin);
       // Resolves, without reading on, once past the limit: an endless body ends its connection.
-      await response.body.dump({ limit: MAX_BODY_BYTES, signal: abort.signal });
+      await response.body.dump({ limit: MAX_BODY_BYTES, signal });
       return statusResult(status);
     } catch (error) {
-      if (abort.signal.aborted) {
+      if (signal.aborted) {
         const within = `within ${timeoutMs / 1000} s`;
         return { status: null, error: status === undefined ? `No answer ${within}` : `Answered ${status} but did not finish its body ${within}` };
       }
-      return { status: null, error: failure(error) };
-    } finally {
-      clearTimeout(timer);
+      const result = { status: null, error: failure(error) };
+      const code = (error as NodeJS.ErrnoException).code;
+      return status === undefined && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') ? new Unanswered(result) : result;
     }
   }
 
@@ -103,13 +144,14 @@ export class UndiciSender {
     return target;
   }
 
-  private pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
+  private pool(origin: string, serial: boolean): Pool {
+    const key = serial ? `${origin} serial` : origin;
+    let pool = this.pools.get(key);
     if (pool !== undefined) {
       // Most recently used last; a burst to one origin moves it once.
-      if (this.lastOrigin !== origin) {
-        this.pools.delete(origin);
-        this.pools.set(origin, pool);
+      if (this.lastKey !== key) {
+        this.pools.delete(key);
+        this.pools.set(key, pool);
       }
     } else {
       if (this.pools.size >= MAX_ORIGINS) {
@@ -120,14 +162,14 @@ export class UndiciSender {
       }
       const { ca, pipelining = PIPELINING, connections = CONNECTIONS_PER_ORIGIN } = this.options;
       pool = new Pool(origin, {
-        connections,
-        pipelining,
+        connections: serial ? 1 : connections,
+        pipelining: serial ? 1 : pipelining,
         maxHeaderSize: 64 * 1024,
         ...(ca === undefined ? {} : { connect: { ca } }),
       });
-      this.pools.set(origin, pool);
+      this.pools.set(key, pool);
     }
-    this.lastOrigin = origin;
+    this.lastKey = key;
     return pool;
   }
 
@@ -136,7 +178,7 @@ export class UndiciSender {
     this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
-    this.lastOrigin = undefined;
+    this.lastKey = undefined;
     await Promise.all(pools.map((pool) => pool.close().catch(() => {})));
   }
 }
