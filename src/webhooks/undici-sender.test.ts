@@ -128,6 +128,19 @@ describe('UndiciSender', () => {
     expect(took).toBeLessThan(1_500);
   });
 
+  it('times out posts still waiting for a connection too, and leaves nothing behind', async () => {
+    const receiver = await startReceiver(() => {});
+    const sender = new UndiciSender();
+    // More than the pool's connections carry at once: some never leave the queue.
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 2 * CONNECTIONS_PER_ORIGIN * PIPELINING }, () => sender.send(`${receiver.origin}/hooks`, '{}', HEADERS, 200)));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(new Set(results.map((result) => result.error))).toEqual(new Set(['No answer within 0.2 s']));
+    // Nothing is left under way for close() to wait for.
+    await sender.close();
+    await until(() => receiver.sockets.size === 0);
+  });
+
   it('counts the timeout over the body too: an answer whose body never ends is a failure', async () => {
     const receiver = await startReceiver((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });

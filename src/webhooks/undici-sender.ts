@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
 
 /** What one webhook post came to: the receiver's status, if it answered, and why it failed, if it did. */
 export interface SendResult {
@@ -27,6 +28,82 @@ class Unanswered {
   constructor(readonly result: SendResult) {}
 }
 
+class TimeUp extends Error {}
+class BodyTooLong extends Error {}
+
+/**
+ * One try at a post, as undici's handler: it takes the status, counts the body's bytes and drops
+ * them (no stream is made for them), and ends the exchange at the deadline or past the limit.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  timer: NodeJS.Timeout | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  private status: number | undefined;
+  private bytes = 0;
+  private done = false;
+
+  constructor(
+    private readonly resolve: (result: SendResult | Unanswered) => void,
+    private readonly timeoutMs: number,
+    /** Told when the receiver says it closes the connection after this answer. */
+    private readonly closesAfterEach: (() => void) | undefined,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Ended (timed out) while waiting for a connection.
+    if (this.done) controller.abort(new TimeUp());
+    else this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // an interim answer: the real one follows
+    this.status = statusCode;
+    // It closes after each answer, so anything pipelined behind this would be read and dropped.
+    const connection = headers.connection;
+    if (this.closesAfterEach !== undefined && typeof connection === 'string' && /\bclose\b/i.test(connection)) this.closesAfterEach();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    // Past the limit: the status stands, and the connection ends rather than read on.
+    if (this.bytes > MAX_BODY_BYTES && !this.done) {
+      this.finish(statusResult(this.status!));
+      controller.abort(new BodyTooLong());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.finish(this.status === undefined ? { status: null, error: NOT_HTTP } : statusResult(this.status));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.failed(error);
+  }
+
+  failed(error: unknown): void {
+    if (this.done) return;
+    // The status line decides: a body gone wrong after it only ends the connection.
+    if (this.status !== undefined) return this.finish(statusResult(this.status));
+    const result = { status: null, error: failure(error) };
+    const code = (error as NodeJS.ErrnoException).code;
+    this.finish(code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' ? new Unanswered(result) : result);
+  }
+
+  timeUp(): void {
+    if (this.done) return;
+    const within = `within ${this.timeoutMs / 1000} s`;
+    this.finish({ status: null, error: this.status === undefined ? `No answer ${within}` : `Answered ${this.status} but did not finish its body ${within}` });
+    this.controller?.abort(new TimeUp());
+  }
+
+  private finish(result: SendResult | Unanswered): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.resolve(result);
+  }
+}
+
 const NOT_HTTP = 'Answered with something other than HTTP/1.x';
 
 export interface UndiciSenderOptions {
@@ -48,6 +125,10 @@ interface Target {
  * sent together. The answer's status is what counts; its body is read up to MAX_BODY_BYTES and
  * dropped. `send` never throws or rejects: every failure comes back as a SendResult.
  *
+ * It dispatches with a handler of its own rather than `request()`: no body stream per answer and
+ * no AbortSignal per post, which took a webhook from about 20 to about 12 µs of CPU on loopback
+ * (the hand-written poster it replaced: about 10).
+ *
  * https receivers are checked against Node's bundled CAs plus NODE_EXTRA_CA_CERTS, as with
  * node:https: undici connects with node:tls and passes no `ca` unless given one (checked by hand
  * with a self-signed receiver: refused without the variable, answered with it).
@@ -68,23 +149,19 @@ export class UndiciSender {
   readonly send = async (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> => {
     const target = this.target(url);
     if (typeof target === 'string') return { status: null, error: target };
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
-    try {
-      const serial = this.serial(target.origin);
-      const result = await this.post(target, serial, body, headers, abort.signal, timeoutMs);
-      if (!(result instanceof Unanswered)) return result;
-      // The connection closed before this request's answer: a receiver that answers one request
-      // per connection (HTTP/1.0 servers such as Python's http.server) or that drops what came
-      // behind the first. It is sent once more, and its origin gets one request at a time for a
-      // while. (undici itself sends again what was queued but not yet written.)
-      this.goSerial(target.origin);
-      if (serial) return result.result;
-      const again = await this.post(target, true, body, headers, abort.signal, timeoutMs);
-      return again instanceof Unanswered ? again.result : again;
-    } finally {
-      clearTimeout(timer);
-    }
+    const deadline = Date.now() + timeoutMs;
+    const serial = this.serial(target.origin);
+    const result = await this.post(target, serial, body, headers, timeoutMs, timeoutMs);
+    if (!(result instanceof Unanswered)) return result;
+    // The connection closed before this request's answer: a receiver that answers one request
+    // per connection (HTTP/1.0 servers such as Python's http.server) or that drops what came
+    // behind the first. It is sent once more, and its origin gets one request at a time for a
+    // while. (undici itself sends again what was queued but not yet written.)
+    this.goSerial(target.origin);
+    const left = deadline - Date.now();
+    if (serial || left <= 0) return result.result;
+    const again = await this.post(target, true, body, headers, left, timeoutMs);
+    return again instanceof Unanswered ? again.result : again;
   };
 
   private goSerial(origin: string): void {
@@ -102,36 +179,28 @@ export class UndiciSender {
     return false;
   }
 
-  private async post(target: Target, serial: boolean, body: string, headers: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<SendResult | Unanswered> {
-    if (this.closed) return { status: null, error: 'Not sent: the webhook sender is closed' };
-    let status: number | undefined;
-    try {
-      const response = await this.pool(target.origin, serial).request({
-        method: 'POST',
-        path: target.path,
-        headers: target.authorization === undefined ? headers : { ...headers, Authorization: target.authorization },
-        body,
-        signal,
-        // A webhook may be sent twice (receivers are told to dedupe by event id), so it may be
-        // pipelined: undici sends it again if its connection closes before it was written.
-        idempotent: true,
-        blocking: false,
-      });
-      status = response.statusCode;
-      // It closes after each answer, so anything pipelined behind this would be read and dropped.
-      if (!serial && typeof response.headers.connection === 'string' && /\bclose\b/i.test(response.headers.connection)) this.goSerial(target.origin);
-      // Resolves, without reading on, once past the limit: an endless body ends its connection.
-      await response.body.dump({ limit: MAX_BODY_BYTES, signal });
-      return statusResult(status);
-    } catch (error) {
-      if (signal.aborted) {
-        const within = `within ${timeoutMs / 1000} s`;
-        return { status: null, error: status === undefined ? `No answer ${within}` : `Answered ${status} but did not finish its body ${within}` };
+  /** One try, within `ms`; `timeoutMs` is the whole send's, for the message. */
+  private post(target: Target, serial: boolean, body: string, headers: Record<string, string>, ms: number, timeoutMs: number): Promise<SendResult | Unanswered> {
+    if (this.closed) return Promise.resolve({ status: null, error: 'Not sent: the webhook sender is closed' });
+    return new Promise((resolve) => {
+      const exchange = new Exchange(resolve, timeoutMs, serial ? undefined : () => this.goSerial(target.origin));
+      exchange.timer = setTimeout(() => exchange.timeUp(), ms);
+      try {
+        this.pool(target.origin, serial).dispatch({
+          origin: target.origin,
+          method: 'POST',
+          path: target.path,
+          headers: target.authorization === undefined ? headers : { ...headers, Authorization: target.authorization },
+          body,
+          // A webhook may be sent twice (receivers are told to dedupe by event id), so it may be
+          // pipelined: undici sends it again if its connection closes before it was written.
+          idempotent: true,
+          blocking: false,
+        }, exchange);
+      } catch (error) {
+        exchange.failed(error);
       }
-      const result = { status: null, error: failure(error) };
-      const code = (error as NodeJS.ErrnoException).code;
-      return status === undefined && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') ? new Unanswered(result) : result;
-    }
+    });
   }
 
   private target(url: string): Target | string {
