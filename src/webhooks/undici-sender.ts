@@ -12,9 +12,11 @@ export const MAX_ORIGINS = 1_000;
 /** At most this much of an answer's body is read (and thrown away); a longer one ends its connection. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /**
- * Requests written on one connection before their answers are in: the service sends up to 32 events
- * due together to one endpoint, and on loopback the syscalls and wake-ups per request cost more
- * than the rest of a webhook, so they share a connection.
+ * Requests written on one connection before their answers are in. The service sends up to 32
+ * events due together to one endpoint; on loopback the CPU per webhook came out the same (12 to
+ * 13 µs) for 32 deep on one connection, 16 on 2 and 4 on 8, so the shallow pipeline wins: the
+ * timeout covers the whole exchange, and a receiver that handles one request at a time answers
+ * the last of 4, not of 32, in time.
  */
 export const PIPELINING = 4;
 /** Connections per receiver origin; posts beyond what they carry wait in the pool. */
