@@ -29,9 +29,7 @@ import type { Store } from './store/store.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, Tenancy, type TenantPart } from './tenancy/tenancy.ts';
 import { discriminatedTest } from './validation.ts';
 import { eventContent } from './webhooks/events.ts';
-import { HttpPoster } from './webhooks/http-poster.ts';
-
-const poster = new HttpPoster();
+import { UndiciSender } from './webhooks/undici-sender.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookService, type WebhookSender } from './webhooks/webhook-service.ts';
 
 export interface SandboxOptions {
@@ -101,8 +99,8 @@ export interface Sandbox {
   request(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Applies every change due on every tenant's clock now, and waits for the webhooks they send. */
   sweep(): Promise<void>;
-  /** Stops the background sweep and closes the webhook sender's connections. */
-  close(): void;
+  /** Stops the background sweep and closes the default webhook sender's connections. */
+  close(): Promise<void>;
 }
 
 /** Where a seeded virtual clock starts unless told otherwise: a Monday after the published test order. */
@@ -150,9 +148,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const { idsFor } = streams;
   const catalog = Catalog.withFixtures(options.fixtures);
   const strictReferences = options.strictReferences ?? false;
+  const sender = options.webhookSender === undefined ? new UndiciSender() : undefined;
   const webhooks = new WebhookService({
     store, lock, idsFor, clockFor, reportUnexpected,
-    send: options.webhookSender ?? ((url, body, headers, timeoutMs) => poster.post(url, body, headers, timeoutMs)),
+    send: options.webhookSender ?? sender!.send,
     timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     isValidEvent: discriminatedTest('WebhookEvent', 'type'),
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
@@ -296,6 +295,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     fetch,
     request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
     sweep: () => lock.exclusive('sweep', () => sweepAll(true)),
-    close: stopSweep,
+    close: async () => {
+      stopSweep();
+      await sender?.close();
+    },
   };
 }

@@ -11,13 +11,10 @@ import type { Store } from '../store/store.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import { eventContent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { signWebhook } from './signature.ts';
+import type { SendResult } from './undici-sender.ts';
 
-export type { WebhookDelivery, WebhookEndpoint };
+export type { SendResult, WebhookDelivery, WebhookEndpoint };
 
-export interface SendResult {
-  status: number | null;
-  error: string | null;
-}
 
 /**
  * Posts one signed body; any failure comes back as a result, never a throw. Called for several

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoTime, ManualClock } from '../clock.ts';
@@ -10,6 +10,7 @@ import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
 import { PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { verifyWebhookSignature } from './signature.ts';
+import { UndiciSender } from './undici-sender.ts';
 import { WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -84,33 +85,14 @@ async function startReceiver(replies: readonly Reply[] = [], otherwise: Reply = 
   return receiver;
 }
 
-/**
- * A real HTTP POST over node:http, one connection per post, given up after `timeoutMs` without an
- * answer. Any failure comes back as a result, never a throw, as a WebhookSender's must.
- */
-const postOverHttp: WebhookSender = (url, body, headers, timeoutMs) => new Promise<SendResult>((resolve) => {
-  const outgoing = httpRequest(url, {
-    method: 'POST',
-    agent: false,
-    timeout: timeoutMs,
-    headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-  }, (response) => {
-    const status = response.statusCode ?? null;
-    response.on('error', (error) => resolve({ status: null, error: error.message }));
-    response.on('end', () => resolve({ status, error: status !== null && status >= 200 && status < 300 ? null : `Answered ${status}` }));
-    response.resume();
-  });
-  outgoing.on('timeout', () => outgoing.destroy(new Error(`No answer within ${timeoutMs} ms`)));
-  outgoing.on('error', (error) => resolve({ status: null, error: error.message }));
-  outgoing.end(body);
-});
-
 /** A real HTTP sender, with a way to wait for every post it started (test webhooks to unknown URLs are not queued). */
 function trackingSender(): { send: WebhookSender; settled(): Promise<void> } {
   const inFlight = new Set<Promise<SendResult>>();
+  const sender = new UndiciSender();
+  senders.push(sender);
   return {
     send: (url, body, headers, timeoutMs) => {
-      const sending = postOverHttp(url, body, headers, timeoutMs);
+      const sending = sender.send(url, body, headers, timeoutMs);
       inFlight.add(sending);
       void sending.finally(() => inFlight.delete(sending));
       return sending;
@@ -144,12 +126,15 @@ const isWebhookTestResult = schemaTest('WebhookTestResult');
 
 let sandbox: Sandbox | undefined;
 let receivers: Receiver[] = [];
+let senders: UndiciSender[] = [];
 
 afterEach(async () => {
-  sandbox?.close();
+  const closing = [sandbox?.close(), ...senders.map((sender) => sender.close())];
   sandbox = undefined;
+  senders = [];
   await Promise.all(receivers.map((receiver) => receiver.close()));
   receivers = [];
+  await Promise.all(closing);
 });
 
 function start(options: SandboxOptions = {}): Sandbox {
