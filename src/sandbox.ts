@@ -1,24 +1,24 @@
 import type { Hono } from 'hono';
-import { every, realDelay, systemClock, TenantClocks, type Clock, type ClockMode } from './clock.ts';
+import type { Order, Refill } from './api-types.ts';
+import { realDelay, systemClock, TenantClocks, type Clock, type ClockMode, type ClockSettings } from './clock.ts';
 import { KeyedLock } from './concurrency/keyed-lock.ts';
 import { Catalog } from './domain/catalog.ts';
 import { OrderService } from './domain/orders.ts';
 import { RefillService } from './domain/refills.ts';
-import { TEST_DATA_TIME, testDataOrders } from './domain/test-data.ts';
+import { testDataOrders } from './domain/test-data.ts';
+import { fixtureImporter } from './fixtures/import.ts';
 import type { Fixtures } from './fixtures/fixtures.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
 import type { SandboxEnv } from './http/env.ts';
-import { ConnectionDropped, DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './http/faults.ts';
+import { DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './http/faults.ts';
 import { orderHandlers } from './http/handlers/orders.ts';
 import { refillHandlers } from './http/handlers/refills.ts';
 import { sandboxHandlers } from './http/handlers/sandbox.ts';
 import { webhookHandlers } from './http/handlers/webhooks.ts';
-import { parseIdempotencyKey, requestFingerprint, runIdempotent } from './http/idempotency.ts';
 import { bindOperations } from './http/operations.ts';
-import { createApp } from './http/pipeline.ts';
+import { createApp, inProcessFetch } from './http/pipeline.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './http/rate-limit.ts';
-import { requestHeader } from './http/env.ts';
-import type { Services } from './http/services.ts';
+import { createServices } from './http/services.ts';
 import { randomIds, SeededStreams, seededIds, type IdGenerator } from './ids.ts';
 import type { EngineDeps } from './lifecycle/engine.ts';
 import { DEFAULT_TIMELINE, type Timeline } from './lifecycle/order-lifecycle.ts';
@@ -27,6 +27,7 @@ import { MemoryStore } from './store/memory-store.ts';
 import { validateSandboxOptions } from './options.ts';
 import type { Store } from './store/store.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, Tenancy, type TenantPart } from './tenancy/tenancy.ts';
+import { Sweeper } from './sweeper.ts';
 import { discriminatedTest } from './validation.ts';
 import { eventContent } from './webhooks/events.ts';
 import { UndiciSender } from './webhooks/undici-sender.ts';
@@ -105,7 +106,13 @@ export interface Sandbox {
 
 /** Where a seeded virtual clock starts unless told otherwise: a Monday after the published test order. */
 export const SEEDED_START_TIME = Date.parse('2025-02-03T15:00:00Z');
-const HOUR = 3_600_000;
+
+/** Clocks start where asked; a seeded virtual clock at a fixed instant, so seeded runs repeat. */
+function clockSettings(options: SandboxOptions): ClockSettings {
+  const mode = options.clockMode ?? 'real';
+  const startAt = options.startTime ?? (options.seed !== undefined && mode === 'virtual' ? SEEDED_START_TIME : undefined);
+  return { mode, timeScale: options.timeScale ?? 1, ...(startAt === undefined ? {} : { startAt }) };
+}
 
 /** Ids, secrets and fault draws: under a seed, each key draws from streams of its own, so parallel runs stay reproducible. */
 function randomStreams(options: SandboxOptions) {
@@ -130,19 +137,10 @@ function randomStreams(options: SandboxOptions) {
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   validateSandboxOptions(options);
   const store = options.store ?? new MemoryStore();
-  const clockMode = options.clockMode ?? 'real';
-  const startTime = options.startTime ?? (options.seed !== undefined && clockMode === 'virtual' ? SEEDED_START_TIME : undefined);
-  if (startTime !== undefined && !(startTime >= Date.parse(TEST_DATA_TIME))) {
-    throw new RangeError(`startTime must be ${TEST_DATA_TIME} or later: the published test order ord_1234567890 was created before anything a tenant makes`);
-  }
   const reportUnexpected = options.onUnexpectedError
     ?? ((error: unknown) => console.error(`nimbus-sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}`));
   const lock = new KeyedLock<string>();
-  const clocks = new TenantClocks(options.clock ?? systemClock, {
-    mode: clockMode,
-    timeScale: options.timeScale ?? 1,
-    ...(startTime === undefined ? {} : { startAt: startTime }),
-  });
+  const clocks = new TenantClocks(options.clock ?? systemClock, clockSettings(options));
   const clockFor = (tenant: string) => clocks.for(tenant);
   const streams = randomStreams(options);
   const { idsFor } = streams;
@@ -157,30 +155,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
   });
   const onChange: EngineDeps<unknown>['onChange'] = (tenant, change, event, resource) => {
-    if (event !== undefined) webhooks.publish(tenant, eventContent(event, resource as never), change.at);
+    if (event !== undefined) webhooks.publish(tenant, eventContent(event, resource as Order | Refill), change.at);
   };
-  const orders = new OrderService({
-    store, lock, idsFor, clockFor, catalog, strictReferences, onChange,
-    timeline: { ...DEFAULT_TIMELINE, ...options.timeline },
-  });
-  const refills = new RefillService({
-    store, lock, idsFor, clockFor, catalog, strictReferences, onChange,
-    timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline },
-  });
+  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, timeline: { ...DEFAULT_TIMELINE, ...options.timeline } });
+  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline } });
   const rateLimiter = options.rateLimit === false
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
+  const importFixtures = fixtureImporter(options.fixtures, orders, refills);
 
-  const fixtures = options.fixtures;
-  const importFixtures = async (tenant: string) => {
-    if (fixtures === undefined || tenant !== fixtures.apiKey) return;
-    for (const { placedHoursAgo, cancelledAfterHours, ...order } of fixtures.orders) {
-      await orders.importOrder(tenant, order, placedHoursAgo * HOUR, cancelledAfterHours === undefined ? undefined : cancelledAfterHours * HOUR);
-    }
-    for (const { placedHoursAgo, ...refill } of fixtures.refills) await refills.importRefill(tenant, refill, placedHoursAgo * HOUR);
-  };
-
-  /** Everything a key has outside the store's data; set-up, reset and forget walk them in this order. */
+  /** Everything a key has outside the store's data: set-up, reset and forgetting walk them in this order. */
   const parts: TenantPart[] = [
     {
       name: 'clock',
@@ -201,13 +185,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       reset: (tenant) => webhooks.load(tenant),
       forget: (tenant) => webhooks.forget(tenant),
     },
-    { name: 'order schedule', beforeReset: (tenant) => orders.engine.due.drop(tenant), forget: (tenant) => orders.engine.due.drop(tenant) },
-    { name: 'refill schedule', beforeReset: (tenant) => refills.engine.due.drop(tenant), forget: (tenant) => refills.engine.due.drop(tenant) },
-    {
-      name: 'fixtures',
-      setUp: async (tenant, created) => { if (created) await importFixtures(tenant); },
-      reset: importFixtures,
-    },
+    ...[orders.engine, refills.engine].map((engine): TenantPart => ({
+      name: `${engine.noun} schedule`,
+      beforeReset: (tenant) => engine.due.drop(tenant),
+      forget: (tenant) => engine.due.drop(tenant),
+    })),
+    { name: 'fixtures', setUp: async (tenant, created) => { if (created) await importFixtures(tenant); }, reset: importFixtures },
   ];
   const tenancy = new Tenancy({
     store, lock, parts, reportUnexpected,
@@ -217,27 +200,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     realClock: options.realClock ?? systemClock,
   });
 
-  const requireKey = options.requireIdempotencyKey ?? false;
-  const services: Services = {
-    orders, refills, webhooks, clocks, tenancy,
+  const services = createServices({
+    store, orders, refills, webhooks, clocks, tenancy,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    idempotencyKey: (c) => parseIdempotencyKey(requestHeader(c, 'idempotency-key'), requireKey),
-    idempotent: (c, key, body, work) => {
-      const tenant = c.get('tenant');
-      const requestId = c.get('requestId');
-      return runIdempotent({
-        store, tenant, requestId, key,
-        fingerprint: key === undefined ? '' : requestFingerprint(c.req.method, c.req.path, body),
-        now: clocks.for(tenant).now(),
-      }, () => work(requestId));
-    },
-    advanceClock: async (tenant, ms) => {
-      clocks.for(tenant).setAdvanced(await store.advanceClock(tenant, ms));
-      await orders.engine.sweep(tenant);
-      await refills.engine.sweep(tenant);
-      await webhooks.drain(tenant);
-    },
-  };
+    requireIdempotencyKey: options.requireIdempotencyKey ?? false,
+  });
   const app = createApp(bindOperations({
     ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),
   }), {
@@ -254,49 +221,19 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     }),
     reportUnexpected,
   });
+  const sweeper = new Sweeper({
+    engines: [orders.engine, refills.engine], tenancy, webhooks, lock, reportUnexpected,
+    intervalMs: options.sweepIntervalMs ?? 1000,
+  });
 
-  /** Applies every due change of every key with one scheduled, holding each key meanwhile; `drain` also waits for the webhooks. */
-  const sweepAll = async (drain: boolean): Promise<void> => {
-    const failures: unknown[] = [];
-    const scheduled = new Set([...orders.engine.due.tenants(), ...refills.engine.due.tenants()]);
-    for (const tenant of scheduled) {
-      try {
-        await tenancy.background(tenant, async () => {
-          await orders.engine.sweep(tenant);
-          await refills.engine.sweep(tenant);
-        });
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (drain) await webhooks.drainAll();
-    else webhooks.kickAll();
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} keys' due changes failed`);
-  };
-  const sweepIntervalMs = options.sweepIntervalMs ?? 1000;
-  const stopSweep = sweepIntervalMs > 0
-    ? every(sweepIntervalMs, () => { lock.coalesced('sweep', () => sweepAll(false)).catch(reportUnexpected); })
-    : () => undefined;
-
-  const fetch = async (request: Request, env?: unknown): Promise<Response> => {
-    try {
-      return await app.fetch(request, env);
-    } catch (error) {
-      if (error instanceof ConnectionDropped) {
-        throw new TypeError(`fetch failed: the sandbox dropped the connection ${error.afterWork ? 'after doing the work (injected lost-response fault)' : '(injected fault)'}`);
-      }
-      throw error;
-    }
-  };
-
+  const fetch = inProcessFetch(app);
   return {
     app,
     fetch,
     request: (input, init) => fetch(input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init)),
-    sweep: () => lock.exclusive('sweep', () => sweepAll(true)),
+    sweep: () => sweeper.sweep(),
     close: async () => {
-      stopSweep();
+      sweeper.stop();
       await sender?.close();
     },
   };

@@ -3,7 +3,7 @@ import { Refusal } from '../domain/refusal.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 import { answerOf, errorBody, HttpRefusal, INTERNAL_ERROR_MESSAGE } from './errors.ts';
-import type { FaultInjection } from './faults.ts';
+import { ConnectionDropped, type FaultInjection } from './faults.ts';
 import type { BoundPath } from './operations.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -96,4 +96,21 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     });
   }
   return app;
+}
+
+/**
+ * `app.fetch` for callers in the same process: a connection a fault drops becomes the TypeError
+ * that `fetch` gives for a dropped connection.
+ */
+export function inProcessFetch(app: Hono<SandboxEnv>): (request: Request, env?: unknown) => Promise<Response> {
+  return async (request, env) => {
+    try {
+      return await app.fetch(request, env);
+    } catch (error) {
+      if (error instanceof ConnectionDropped) {
+        throw new TypeError(`fetch failed: the sandbox dropped the connection ${error.afterWork ? 'after doing the work (injected lost-response fault)' : '(injected fault)'}`);
+      }
+      throw error;
+    }
+  };
 }

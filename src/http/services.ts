@@ -1,10 +1,11 @@
 import type { TenantClocks } from '../clock.ts';
 import type { OrderService } from '../domain/orders.ts';
-import type { StoredAnswer } from '../store/store.ts';
 import type { RefillService } from '../domain/refills.ts';
+import type { Store, StoredAnswer } from '../store/store.ts';
 import type { Tenancy } from '../tenancy/tenancy.ts';
 import type { WebhookService } from '../webhooks/webhook-service.ts';
-import type { IdempotentResult } from './idempotency.ts';
+import { requestHeader } from './env.ts';
+import { parseIdempotencyKey, requestFingerprint, runIdempotent, type IdempotentResult } from './idempotency.ts';
 import type { SandboxContext } from './respond.ts';
 
 /** What operation handlers work with: the services of one sandbox, and its request plumbing. */
@@ -21,4 +22,32 @@ export interface Services {
   idempotent(c: SandboxContext, key: string | undefined, body: unknown, work: (requestId: string) => Promise<StoredAnswer>): Promise<IdempotentResult>;
   /** Moves the tenant's clock on, then applies every change and sends every webhook falling due. */
   advanceClock(tenant: string, ms: number): Promise<void>;
+}
+
+export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'maxBodyBytes'> {
+  store: Store;
+  requireIdempotencyKey: boolean;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { store, clocks, orders, refills, webhooks } = deps;
+  return {
+    ...deps,
+    idempotencyKey: (c) => parseIdempotencyKey(requestHeader(c, 'idempotency-key'), deps.requireIdempotencyKey),
+    idempotent: (c, key, body, work) => {
+      const tenant = c.get('tenant');
+      const requestId = c.get('requestId');
+      return runIdempotent({
+        store, tenant, requestId, key,
+        fingerprint: key === undefined ? '' : requestFingerprint(c.req.method, c.req.path, body),
+        now: clocks.for(tenant).now(),
+      }, () => work(requestId));
+    },
+    advanceClock: async (tenant, ms) => {
+      clocks.for(tenant).setAdvanced(await store.advanceClock(tenant, ms));
+      await orders.engine.sweep(tenant);
+      await refills.engine.sweep(tenant);
+      await webhooks.drain(tenant);
+    },
+  };
 }
