@@ -173,12 +173,14 @@ export class MemoryStore implements Store {
     return this.tenants.get(tenant)?.endpoints.delete(endpointId) ?? false;
   }
 
-  async appendDelivery(tenant: string, endpointId: string, attempt: WebhookDelivery): Promise<void> {
+  async appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[]): Promise<void> {
     const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
     if (entry === undefined) return;
-    const last = entry.deliveries.at(-1);
-    if (last !== undefined && last.attemptedAt > attempt.attemptedAt) entry.sorted = false;
-    entry.deliveries.push(attempt);
+    for (const attempt of attempts) {
+      const last = entry.deliveries.at(-1);
+      if (last !== undefined && last.attemptedAt > attempt.attemptedAt) entry.sorted = false;
+      entry.deliveries.push(attempt);
+    }
   }
 
   async listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined> {

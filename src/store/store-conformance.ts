@@ -363,27 +363,27 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
 
     it('deletes an endpoint with its deliveries, and says whether there was one', async () => {
       await store.addEndpoint('t', endpoint('we_1'));
-      await store.appendDelivery('t', 'we_1', attempt('evt_1', '2025-01-15T15:00:00Z'));
+      await store.appendDeliveries('t', 'we_1', [attempt('evt_1', '2025-01-15T15:00:00Z')]);
       expect(await store.deleteEndpoint('t', 'we_1')).toBe(true);
       expect(await store.deleteEndpoint('t', 'we_1')).toBe(false);
       expect(await store.listDeliveries('t', 'we_1')).toBeUndefined();
     });
 
     it('lists an endpoint\'s attempts oldest first, whatever order they were recorded in', async () => {
-      await store.appendDelivery('t', 'we_seeded', attempt('evt_2', '2025-01-15T15:00:02Z'));
-      await store.appendDelivery('t', 'we_seeded', attempt('evt_1', '2025-01-15T15:00:01Z'));
-      await store.appendDelivery('t', 'we_seeded', attempt('evt_3', '2025-01-15T15:00:02Z'));
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_2', '2025-01-15T15:00:02Z')]);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:01Z')]);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_3', '2025-01-15T15:00:02Z')]);
       expect((await store.listDeliveries('t', 'we_seeded'))!.map((a) => a.eventId)).toEqual(['evt_1', 'evt_2', 'evt_3']);
     });
 
     it('drops an attempt for an endpoint that is gone', async () => {
-      await store.appendDelivery('t', 'we_gone', attempt('evt_1', '2025-01-15T15:00:00Z'));
+      await store.appendDeliveries('t', 'we_gone', [attempt('evt_1', '2025-01-15T15:00:00Z')]);
       expect(await store.listDeliveries('t', 'we_gone')).toBeUndefined();
     });
 
     it('keeps only the seed\'s endpoints across a reset, with no deliveries', async () => {
       await store.addEndpoint('t', endpoint('we_1'));
-      await store.appendDelivery('t', 'we_seeded', attempt('evt_1', '2025-01-15T15:00:00Z'));
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:00Z')]);
       await store.resetTenant('t', []);
       expect((await store.listEndpoints('t')).map((e) => e.id)).toEqual(['we_seeded']);
       expect(await store.listDeliveries('t', 'we_seeded')).toEqual([]);

@@ -100,8 +100,8 @@ export interface Store {
   addEndpoint(tenant: string, endpoint: WebhookEndpoint): Promise<void>;
   /** Deletes the endpoint and its delivery log; false when there was none. */
   deleteEndpoint(tenant: string, endpointId: string): Promise<boolean>;
-  /** Records an attempt to deliver to an endpoint; dropped when the endpoint is gone. */
-  appendDelivery(tenant: string, endpointId: string, attempt: WebhookDelivery): Promise<void>;
+  /** Records attempts to deliver to an endpoint, in the order given; dropped when the endpoint is gone. */
+  appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[]): Promise<void>;
   /** Every attempt to deliver to an endpoint, oldest first; undefined when there is no such endpoint. */
   listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined>;
 }

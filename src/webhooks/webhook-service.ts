@@ -275,11 +275,7 @@ export class WebhookService {
       // Recorded before settled, so the queue never moves past what the log shows: an event
       // published while the log does not yet show the one before it as done still waits for it.
       try {
-        for (const { delivery } of outcomes) {
-          // Reset or deleted between two writes: the rest belongs to a log that is gone.
-          if (!this.isCurrent(tenant, outbox)) break;
-          await this.deps.store.appendDelivery(tenant, endpointId, delivery);
-        }
+        await this.deps.store.appendDeliveries(tenant, endpointId, outcomes.map(({ delivery }) => delivery));
       } finally {
         for (const { due, outcome } of outcomes) outbox.queue.settle(due, outcome);
       }
