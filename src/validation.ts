@@ -127,10 +127,22 @@ export function parameterTest(parameterName: string): (value: string) => boolean
   return parameterSchemaTest(parameter.schema);
 }
 
-/** Tests a value against a parameter's schema, which may point into the spec's components. */
+const parameterTests = new Map<string, (value: string) => boolean>();
+
+/**
+ * Tests a value against a parameter's schema, which may point into the spec's components (its
+ * local refs are read against the schemas compiled once). Operations sharing a parameter share
+ * its test, so binding every operation compiles each distinct schema once.
+ */
 export function parameterSchemaTest(schema: object): (value: string) => boolean {
-  const validate = bodyAjv.compile({ ...schema, components: { schemas: openApiDocument.components.schemas } });
-  return (value) => validate(value);
+  const text = JSON.stringify(schema);
+  let test = parameterTests.get(text);
+  if (test === undefined) {
+    const validate = bodyAjv.compile(JSON.parse(text.replaceAll('"$ref":"#/', `"$ref":"${SPEC_ID}#/`)) as object);
+    test = (value) => validate(value);
+    parameterTests.set(text, test);
+  }
+  return test;
 }
 
 /** Validates and coerces an operation's query parameters as the spec declares them; a breach is a 400. */

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { realTimer, systemClock } from '../clock.ts';
 
 /** What one webhook post came to: the receiver's status, if it answered, and why it failed, if it did. */
 export interface SendResult {
@@ -39,7 +40,7 @@ class BodyTooLong extends Error {}
  * them (no stream is made for them), and ends the exchange at the deadline or past the limit.
  */
 class Exchange implements Dispatcher.DispatchHandler {
-  timer: NodeJS.Timeout | undefined;
+  cancelTimer: (() => void) | undefined;
   private controller: Dispatcher.DispatchController | undefined;
   private status: number | undefined;
   private bytes = 0;
@@ -102,7 +103,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private finish(result: SendResult | Unanswered): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
     this.resolve(result);
   }
 }
@@ -142,6 +143,7 @@ export class UndiciSender {
   /** A receiver gets many events: its URL is parsed once, not for each. */
   private readonly targets = new Map<string, Target | string>();
   private closed = false;
+  private PoolClass: typeof Pool | undefined;
   /** The pool last sent through, already last in `pools`. */
   private lastKey: string | undefined;
   /** Origins sent one request per connection at a time, until the given time. */
@@ -150,9 +152,11 @@ export class UndiciSender {
   constructor(private readonly options: UndiciSenderOptions = {}) {}
 
   readonly send = async (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> => {
+    // undici is loaded with the first webhook, not at start-up: most runs send none.
+    this.PoolClass ??= (await import('undici')).Pool;
     const target = this.target(url);
     if (typeof target === 'string') return { status: null, error: target };
-    const deadline = Date.now() + timeoutMs;
+    const deadline = systemClock.now() + timeoutMs;
     const serial = this.serial(target.origin);
     const result = await this.post(target, serial, body, headers, timeoutMs, timeoutMs);
     if (!(result instanceof Unanswered)) return result;
@@ -161,7 +165,7 @@ export class UndiciSender {
     // behind the first. It is sent once more, and its origin gets one request at a time for a
     // while. (undici itself sends again what was queued but not yet written.)
     this.goSerial(target.origin);
-    const left = deadline - Date.now();
+    const left = deadline - systemClock.now();
     if (serial || left <= 0) return result.result;
     const again = await this.post(target, true, body, headers, left, timeoutMs);
     return again instanceof Unanswered ? again.result : again;
@@ -169,7 +173,7 @@ export class UndiciSender {
 
   private goSerial(origin: string): void {
     if (this.serialUntil.size >= MAX_ORIGINS) this.serialUntil.clear();
-    this.serialUntil.set(origin, Date.now() + SERIAL_MS);
+    this.serialUntil.set(origin, systemClock.now() + SERIAL_MS);
   }
 
   /** Whether the origin is sent one request per connection at a time. */
@@ -177,7 +181,7 @@ export class UndiciSender {
     if (this.serialUntil.size === 0) return false;
     const until = this.serialUntil.get(origin);
     if (until === undefined) return false;
-    if (Date.now() < until) return true;
+    if (systemClock.now() < until) return true;
     this.serialUntil.delete(origin);
     return false;
   }
@@ -187,7 +191,7 @@ export class UndiciSender {
     if (this.closed) return Promise.resolve({ status: null, error: 'Not sent: the webhook sender is closed' });
     return new Promise((resolve) => {
       const exchange = new Exchange(resolve, timeoutMs, serial ? undefined : () => this.goSerial(target.origin));
-      exchange.timer = setTimeout(() => exchange.timeUp(), ms);
+      exchange.cancelTimer = realTimer(ms, () => exchange.timeUp());
       try {
         this.pool(target.origin, serial).dispatch({
           origin: target.origin,
@@ -233,7 +237,7 @@ export class UndiciSender {
         old.close().catch(() => {});
       }
       const { ca, pipelining = PIPELINING, connections = CONNECTIONS_PER_ORIGIN } = this.options;
-      pool = new Pool(origin, {
+      pool = new this.PoolClass!(origin, {
         connections: serial ? 1 : connections,
         pipelining: serial ? 1 : pipelining,
         maxHeaderSize: 64 * 1024,
