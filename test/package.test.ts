@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +84,35 @@ describe('the built library, dist/index.js', () => {
       expect((await response.json() as { status: string }).status).toBe('delivered');
     } finally {
       sandbox.close();
+    }
+  });
+
+  it('posts a signed webhook to a receiver over HTTP with its default sender', async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      request.on('end', () => { bodies.push(body); response.writeHead(204).end(); });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    const sandbox = dist.createSandbox({ rateLimit: false, sweepIntervalMs: 0 });
+    const headers = { 'X-API-Key': 'test', 'Content-Type': 'application/json' };
+    try {
+      const endpoint = await sandbox.request('/sandbox/webhook-endpoints', { method: 'POST', headers, body: JSON.stringify({ url: `http://127.0.0.1:${port}/hooks` }) });
+      const { id } = await endpoint.json() as { id: string };
+      await sandbox.request('/webhooks/test', { method: 'POST', headers, body: '{}' });
+      let deliveries: Array<{ succeeded: boolean; error: string | null }> = [];
+      for (let tries = 0; tries < 100 && deliveries.length === 0; tries++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await sandbox.sweep();
+        deliveries = (await (await sandbox.request(`/sandbox/webhook-endpoints/${id}/deliveries`, { headers })).json() as { data: typeof deliveries }).data;
+      }
+      expect(deliveries).toMatchObject([{ succeeded: true, error: null }]);
+      expect(JSON.parse(bodies[0]!)).toMatchObject({ type: 'order.created' });
+    } finally {
+      await sandbox.close();
+      receiver.close();
     }
   });
 

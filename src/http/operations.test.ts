@@ -57,7 +57,7 @@ describe('operations bound by operationId', () => {
   it('answers 404 naming the parameter for a path id of the wrong shape, before any handler runs', async () => {
     const sandbox = createSandbox({ rateLimit: false, sweepIntervalMs: 0 });
     const response = await sandbox.request('/orders/not-an-order-id', { headers: { 'X-API-Key': 'key_shape' } });
-    expect([response.status, (await response.json() as { error: { code: string; details: { field: string } } }).error]).toMatchObject([404, { code: 'not_found', details: { field: 'orderId' } }]);
+    expect([response.status, (await response.json() as { error: { code: string; details: { field: string } } }).error]).toMatchObject([404, { code: 'not_found', details: { field: 'orderId', reason: 'Must match ^ord_[A-Za-z0-9_]+$' } }]);
     sandbox.close();
   });
 });

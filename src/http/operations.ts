@@ -1,5 +1,5 @@
 import type { RateLimitGroup } from './rate-limit.ts';
-import { notFound } from '../domain/refusal.ts';
+import { Refusal } from '../domain/refusal.ts';
 import { openApiDocument, operationParameters } from '../spec.ts';
 import { parameterSchemaTest } from '../validation.ts';
 import type { Handlers, OperationId, SandboxContext } from './respond.ts';
@@ -68,15 +68,27 @@ export function bindOperations(handlers: Handlers): BoundPath[] {
 }
 
 function withPathParams(operation: SpecOperation, handler: (c: SandboxContext, params: Record<string, string>) => Answer): (c: SandboxContext) => Answer {
-  const checks = operationParameters(operation.id, 'path').map((parameter) => ({ name: parameter.name, isValid: parameterSchemaTest(parameter.schema) }));
+  const checks = operationParameters(operation.id, 'path').map((parameter) => ({
+    name: parameter.name,
+    noun: parameter.name.replace(/Id$/, ''),
+    isValid: parameterSchemaTest(parameter.schema),
+    shape: `Must match ${patternOf(parameter.schema)}`,
+  }));
   if (checks.length === 0) return (c) => handler(c, {});
   return (c) => {
     const params: Record<string, string> = {};
-    for (const { name, isValid } of checks) {
+    for (const { name, noun, isValid, shape } of checks) {
       const value = c.req.param(name) ?? '';
-      if (!isValid(value)) throw notFound(name.replace(/Id$/, ''), name, value);
+      if (!isValid(value)) throw new Refusal('not_found', `No ${noun} with id ${value.slice(0, 100)}`, { field: name, reason: shape });
       params[name] = value;
     }
     return handler(c, params);
   };
+}
+
+/** A parameter schema's pattern, following a `$ref` into the spec's schemas. */
+function patternOf(schema: object): string | undefined {
+  const ref = (schema as { $ref?: string }).$ref;
+  const resolved = ref === undefined ? schema : openApiDocument.components.schemas[ref.slice(ref.lastIndexOf('/') + 1)];
+  return (resolved as { pattern?: string } | undefined)?.pattern;
 }

@@ -153,7 +153,7 @@ export class UndiciSender {
 
   readonly send = async (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> => {
     // undici is loaded with the first webhook, not at start-up: most runs send none.
-    this.PoolClass ??= (await import('undici')).Pool;
+    this.PoolClass ??= await loadPool();
     const target = this.target(url);
     if (typeof target === 'string') return { status: null, error: target };
     const deadline = systemClock.now() + timeoutMs;
@@ -320,4 +320,10 @@ function failure(error: unknown): string {
       if (cause instanceof Error) return failure(cause);
       return error.message || code || error.name;
   }
+}
+
+/** undici's Pool, loaded on demand; bundled, the CommonJS module may arrive as its default export. */
+async function loadPool(): Promise<typeof Pool> {
+  const undici = await import('undici') as typeof import('undici') & { default?: typeof import('undici') };
+  return undici.Pool ?? undici.default!.Pool;
 }
