@@ -37,7 +37,7 @@ interface Bad {
   cli?: string;
 }
 
-const AFTER_TEST_DATA = 'from 2025-01-15T16:30:00Z on (when the published test data was made), such as 2025-02-03T15:00:00Z';
+const AFTER_TEST_DATA = 'from 2025-01-15T16:30:00Z (when the published test data was made) to 9999-12-31T23:59:59Z, such as 2025-02-03T15:00:00Z';
 const TIMELINE = 'ms before processing, shipped and delivered, each a number from 0 up (on the command line: three numbers of seconds, P,S,D)';
 const REFILL_TIMELINE = 'ms before approved, processing and shipped, and for review, each a number from 0 up (on the command line: three or four numbers of seconds, A,P,S[,R])';
 const RATE_LIMIT = 'false, or requests per minute for orders, refills, webhooks, each a whole number from 1 up (on the command line: on, off or orders=N,refills=N,webhooks=N)';
@@ -60,6 +60,7 @@ const BAD: Bad[] = [
   { name: 'timeScale', value: 'fast', cli: 'fast', message: 'timeScale (--time-scale) must be a number above 0, not "fast"' },
   { name: 'startTime', value: Date.parse('2025-01-01T00:00:00Z'), cli: '2025-01-01T00:00:00Z', message: `startTime (--start-time) must be a date-time (ms since the epoch in code) ${AFTER_TEST_DATA}, not 2025-01-01T00:00:00.000Z` },
   { name: 'startTime', value: 'tomorrow', cli: 'tomorrow', message: `startTime (--start-time) must be a date-time (ms since the epoch in code) ${AFTER_TEST_DATA}, not "tomorrow"` },
+  { name: 'startTime', value: Date.parse('9999-12-31T23:59:59Z') + 1000, message: `startTime (--start-time) must be a date-time (ms since the epoch in code) ${AFTER_TEST_DATA}, not +010000-01-01T00:00:00.000Z` },
   { name: 'startTime', value: Infinity, message: `startTime (--start-time) must be a date-time (ms since the epoch in code) ${AFTER_TEST_DATA}, not Infinity` },
   { name: 'timeline', value: { processing: -1000, shipped: 2000, delivered: 3000 }, cli: '-1,2,3', message: `timeline (--timeline) must be ${TIMELINE}, not {"processing":-1000,"shipped":2000,"delivered":3000}` },
   { name: 'timeline', value: '1,2', cli: '1,2', message: `timeline (--timeline) must be ${TIMELINE}, not "1,2"` },

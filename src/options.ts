@@ -5,6 +5,7 @@
  * mistake gets the same message whichever way it was made.
  */
 import { parseArgs } from 'node:util';
+import { LATEST_TIME } from './clock.ts';
 import { TEST_DATA_TIME } from './domain/test-data.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
 import { DEFAULT_LATENCY_MS, FAULT_KINDS, type FaultKind } from './http/faults.ts';
@@ -187,9 +188,9 @@ export const OPTIONS: OptionTable = {
       return /^\d{4}-\d\d-\d\d/.test(text.trim()) && Number.isFinite(at) ? at : text;
     },
     check: (value) => {
-      if (typeof value === 'number' && Number.isFinite(value) && value >= EARLIEST_START) return undefined;
+      if (typeof value === 'number' && Number.isFinite(value) && value >= EARLIEST_START && value <= LATEST_TIME) return undefined;
       const given = typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? new Date(value).toISOString() : show(value);
-      return `must be a date-time (ms since the epoch in code) from ${TEST_DATA_TIME} on (when the published test data was made), such as ${SEEDED_START}, not ${given}`;
+      return `must be a date-time (ms since the epoch in code) from ${TEST_DATA_TIME} (when the published test data was made) to 9999-12-31T23:59:59Z, such as ${SEEDED_START}, not ${given}`;
     },
   },
   timeline: {

@@ -1,4 +1,5 @@
-import type { TenantClocks } from '../clock.ts';
+import { isoTime, LATEST_TIME, type TenantClocks } from '../clock.ts';
+import { Refusal } from '../domain/refusal.ts';
 import type { OrderService } from '../domain/orders.ts';
 import type { RefillService } from '../domain/refills.ts';
 import type { Store, StoredAnswer } from '../store/store.ts';
@@ -44,6 +45,12 @@ export function createServices(deps: ServiceDeps): Services {
       }, () => work(requestId));
     },
     advanceClock: async (tenant, ms) => {
+      const room = LATEST_TIME - clocks.for(tenant).now();
+      if (ms > room) {
+        throw new Refusal('validation_error', `The clock cannot move past ${isoTime(LATEST_TIME)}`, {
+          field: 'seconds', reason: `Must be at most ${Math.max(0, Math.floor(room / 1000))} for this API key's clock`,
+        });
+      }
       clocks.for(tenant).setAdvanced(await store.advanceClock(tenant, ms));
       await orders.engine.sweep(tenant);
       await refills.engine.sweep(tenant);

@@ -678,3 +678,17 @@ describe('a reset racing with the lifecycle', () => {
     expect((await api.call('GET', `/refills/${refillId}`)).status).toBe(404);
   });
 });
+
+describe('the clock\'s end', () => {
+  it('refuses an advance past 9999-12-31T23:59:59Z with 422 naming seconds, and the clock stays', async () => {
+    const sandbox = createSandbox({ clockMode: 'virtual', startTime: Date.parse('9999-12-01T00:00:00Z'), sweepIntervalMs: 0, rateLimit: false });
+    const headers = { 'X-API-Key': 'key_end_of_time', 'Content-Type': 'application/json' };
+    const advance = (seconds: number) => sandbox.request('/sandbox/clock/advance', { method: 'POST', headers, body: JSON.stringify({ seconds }) });
+    const refused = await advance(31 * 86_400);
+    expect([refused.status, (await refused.json() as { error: { details: { field: string } } }).error.details.field]).toEqual([422, 'seconds']);
+    const upToTheEnd = await advance(31 * 86_400 - 1);
+    expect([upToTheEnd.status, (await upToTheEnd.json() as { now: string }).now]).toEqual([200, '9999-12-31T23:59:59Z']);
+    expect((await advance(1)).status).toBe(422);
+    sandbox.close();
+  });
+});
