@@ -423,8 +423,11 @@ export interface components {
          */
         OrderStatus: "pending" | "processing" | "shipped" | "delivered" | "cancelled";
         ShippingAddress: {
+            /** @description At most 200 characters (a sandbox limit; the published contract gives none). */
             street1: string;
+            /** @description At most 200 characters (a sandbox limit; the published contract gives none). */
             street2?: string | null;
+            /** @description At most 100 characters (a sandbox limit; the published contract gives none). */
             city: string;
             state: string;
             zip: string;

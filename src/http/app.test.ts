@@ -641,6 +641,20 @@ describe('hostile request bodies', () => {
     await expectError(await postOrder({ body }), 422, 'validation_error', { field, reason: 'Required' });
   });
 
+  it.each([
+    ['shippingAddress.street1', orderBody({}, { street1: 's'.repeat(201) }), 200],
+    ['shippingAddress.street2', orderBody({}, { street2: 's'.repeat(201) }), 200],
+    ['shippingAddress.city', orderBody({}, { city: 'c'.repeat(101) }), 100],
+    ['shippingAddress.street1', orderBody({}, { street1: 's'.repeat(1_000_000) }), 200],
+  ])('returns 422 naming %s when it is longer than its limit', async (field, body, limit) => {
+    await expectError(await postOrder({ body }), 422, 'validation_error', { field, reason: `Must be at most ${limit} characters` });
+  });
+
+  it('accepts address lines and a city at their limits', async () => {
+    const response = await postOrder({ body: orderBody({}, { street1: 's'.repeat(200), street2: 's'.repeat(200), city: 'c'.repeat(100) }) });
+    expect(response.status).toBe(201);
+  });
+
   it('returns 422 naming notes when they are 1001 characters', async () => {
     await expectError(await postOrder({ body: orderBody({ notes: 'n'.repeat(1001) }) }), 422, 'validation_error', { field: 'notes' });
   });
