@@ -596,10 +596,18 @@ describe('hostile request bodies', () => {
     await expectError(await postOrder({ body }), 400, 'invalid_request', { field: 'body' });
   });
 
-  it('returns 422 for an array nested 500 000 deep inside a field', async () => {
+  it('returns 400 naming the body for an array nested 500 000 deep inside a field', async () => {
     const deep = '['.repeat(500_000) + ']'.repeat(500_000);
     const body = `{"patientId":"pat_1","prescriptionId":"rx_1","shippingAddress":${deep}}`;
-    await expectError(await postOrder({ body }), 422, 'validation_error', { field: 'shippingAddress' });
+    await expectError(await postOrder({ body }), 400, 'invalid_request', { field: 'body', reason: 'At most 32 levels of objects and arrays' });
+  });
+
+  it('refuses nesting one level past 32 with 400, and reads brackets inside strings as text', async () => {
+    const nested = (levels: number) => `{"patientId":"pat_1","prescriptionId":"rx_1","shippingAddress":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+    await expectError(await postOrder({ body: nested(33) }), 400, 'invalid_request', { field: 'body' });
+    await expectError(await postOrder({ body: nested(32) }), 422, 'validation_error', { field: 'shippingAddress' });
+    const inString = orderBody({ notes: `${'['.repeat(500)}\\"{{{` });
+    expect((await postOrder({ body: inString })).status).toBe(201);
   });
 
   it('returns 400 for a body that is not UTF-8', async () => {

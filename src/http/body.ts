@@ -1,6 +1,8 @@
 import { HttpRefusal } from './errors.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** No request body of the API nests deeper than 3; a deep one is refused before it costs a parse. */
+export const MAX_JSON_DEPTH = 32;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -62,6 +64,11 @@ export async function readJsonObject(request: Request, maxBytes: number, optiona
     if (optional) return {};
     throw new HttpRefusal('invalid_request', 'The request body is empty; send a JSON object', { field: 'body', reason: 'Required' });
   }
+  if (nestingDepthOver(text, MAX_JSON_DEPTH)) {
+    throw new HttpRefusal('invalid_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`, {
+      field: 'body', reason: `At most ${MAX_JSON_DEPTH} levels of objects and arrays`,
+    });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -76,4 +83,24 @@ export async function readJsonObject(request: Request, maxBytes: number, optiona
     });
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Whether objects and arrays in `text` nest deeper than `limit`, brackets inside strings aside. One pass, no parse. */
+export function nestingDepthOver(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }
