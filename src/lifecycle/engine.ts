@@ -30,7 +30,7 @@ export interface EngineDeps<T> {
   lock: KeyedLock<string>;
   clockFor(tenant: string): Clock;
   idsFor(tenant: string): IdGenerator;
-  /** Told of each change once it is stored, in the order they happen, with the event the table gives it. */
+  /** Told of each change once it is stored, in the order they happen, with the event the table gives it and the resource as that change left it. */
   onChange(tenant: string, change: StatusChange<string>, event: WebhookEventType | undefined, resource: { id: string; status: string } & object): void;
 }
 
@@ -45,6 +45,12 @@ export function nextAutomaticStep<S extends string, T, O extends string, Resourc
   const row = automaticStep(table, status, record.outcome);
   if (row === undefined) return undefined;
   return { status: row.to, dueAt: Date.parse(record.history.at(-1)!.at) + row.after!(timeline), reason: row.reason };
+}
+
+/** A change applied, and the resource as it left it (what that change's event tells). */
+interface Applied<S extends string, Resource> {
+  change: StatusChange<S>;
+  resource: Resource;
 }
 
 /** Writes lost to another writer are retried from a fresh read this often before giving up. */
@@ -100,7 +106,8 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
     const stored = { ...record, version: 1 };
     if (!await this.kind.save(tenant, stored, 0)) throw new Error(`${this.noun} ${this.kind.resource(record).id} already exists`);
     this.schedule(tenant, stored);
-    if (publish) this.announce(tenant, stored, stored.history[0]!);
+    const created = stored.history[0]!;
+    if (publish) this.deps.onChange(tenant, created, this.kind.table.events[created.status], this.kind.resource(stored));
     return stored;
   }
 
@@ -134,7 +141,7 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
       const next = { ...planned.record, version: record.version + 1 };
       if (await this.kind.save(tenant, next, record.version)) {
         this.schedule(tenant, next);
-        for (const change of changes) this.announce(tenant, next, change);
+        for (const { change, resource } of changes) this.deps.onChange(tenant, change, this.kind.table.events[change.status], resource);
         return next;
       }
       if (attempt === MAX_WRITE_ATTEMPTS) throw new Error(`${this.noun} ${id} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to move it`);
@@ -142,19 +149,20 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
   }
 
   /** The record after `steps`, each checked against the table, with its effects. */
-  private applied(tenant: string, record: R, steps: Array<Step<S>>): { record: R; changes: Array<StatusChange<S>> } {
+  /** The record after `steps`, each checked against the table, with its effects; and each change with the resource as that change left it. */
+  private applied(tenant: string, record: R, steps: Array<Step<S>>): { record: R; changes: Array<Applied<S, Resource>> } {
     let resource = this.kind.resource(record);
-    const changes: Array<StatusChange<S>> = [];
+    const changes: Array<Applied<S, Resource>> = [];
     for (const step of steps) {
       if (stepBetween(this.kind.table, resource.status, step.status) === undefined) {
         throw new Error(`the ${this.noun} lifecycle has no step ${resource.status} → ${step.status}`);
       }
       const effect = this.kind.table.effects?.[step.status];
       resource = { ...resource, status: step.status, ...effect?.(resource, step.dueAt, this.deps.idsFor(tenant)) };
-      changes.push({ status: step.status, at: isoTime(step.dueAt), reason: step.reason });
+      changes.push({ change: { status: step.status, at: isoTime(step.dueAt), reason: step.reason }, resource });
     }
     if (changes.length === 0) return { record, changes };
-    return { record: this.kind.withResource(record, resource, [...record.history, ...changes]), changes };
+    return { record: this.kind.withResource(record, resource, [...record.history, ...changes.map(({ change }) => change)]), changes };
   }
 
   private schedule(tenant: string, record: R): void {
@@ -162,9 +170,6 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
     if (step !== undefined) this.due.push(tenant, { dueAt: step.dueAt, id: this.kind.resource(record).id });
   }
 
-  private announce(tenant: string, record: R, change: StatusChange<S>): void {
-    this.deps.onChange(tenant, change, this.kind.table.events[change.status], this.kind.resource(record));
-  }
 
   /**
    * Applies, in due order across the tenant's records, every step due on its clock: each entry

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { createSandbox } from '../sandbox.ts';
+import type { WebhookEventType } from '../api-types.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import { ORDER_LIFECYCLE } from './order-lifecycle.ts';
+import { REFILL_LIFECYCLE } from './refill-lifecycle.ts';
+import { statusOfEvent } from './table.ts';
 
 const START = Date.parse('2025-02-03T15:00:00Z');
 const HOUR = 3_600_000;
@@ -48,8 +52,9 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 
 interface Sent {
   id: string;
-  type: string;
+  type: WebhookEventType;
   subject: string;
+  status: string;
 }
 
 describe('every state change applied exactly once, however requests interleave', () => {
@@ -61,8 +66,8 @@ describe('every state change applied exactly once, however requests interleave',
       const sandbox = createSandbox({
         store, clock, sweepIntervalMs: 0, rateLimit: false,
         webhookSender: async (_url, body) => {
-          const event = JSON.parse(body) as { id: string; type: string; data: { orderId?: string; refillId?: string } };
-          sent.push({ id: event.id, type: event.type, subject: event.data.orderId ?? event.data.refillId! });
+          const event = JSON.parse(body) as { id: string; type: WebhookEventType; data: { orderId?: string; refillId?: string; status: string } };
+          sent.push({ id: event.id, type: event.type, subject: event.data.orderId ?? event.data.refillId!, status: event.data.status });
           return { status: 204, error: null };
         },
       });
@@ -146,6 +151,11 @@ describe('every state change applied exactly once, however requests interleave',
         eventIds.set(`${type} ${subject}`, ids);
       }
       for (const [step, ids] of eventIds) expect([...ids], `events for ${step}`).toHaveLength(1);
+      for (const { type, subject, status } of sent) {
+        // Each event tells the status its own step reached, even when one call applied several steps.
+        const table = type.startsWith('order.') ? ORDER_LIFECYCLE : REFILL_LIFECYCLE;
+        expect(status, `${type} about ${subject}`).toBe(statusOfEvent(table as typeof ORDER_LIFECYCLE, type));
+      }
       for (const orderId of orderIds) {
         const history = await call('GET', `/sandbox/orders/${orderId}/history`);
         if (history.status === 404) continue;
