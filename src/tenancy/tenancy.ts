@@ -95,7 +95,15 @@ export class Tenancy {
    * it is under way the tenant is not chosen to make room, however long since its last use.
    */
   use<T>(tenant: string, work: () => T): T | Promise<Awaited<T>> {
-    return this.settings.lock.shared(this.key(tenant), work);
+    let forgotten = false;
+    const held = this.settings.lock.shared(this.key(tenant), () => {
+      // Admitted, then forgotten to make room before this hold began: set it up again first.
+      forgotten = !this.lastUsed.has(tenant);
+      return forgotten ? undefined as T : work();
+    });
+    const again = (): Promise<Awaited<T>> => Promise.resolve(this.enter(tenant)).then(() => this.use(tenant, work)) as Promise<Awaited<T>>;
+    if (!(held instanceof Promise)) return forgotten ? again() : held;
+    return held.then((value) => (forgotten ? again() : value));
   }
 
   /**
@@ -107,20 +115,30 @@ export class Tenancy {
   }
 
   private admit(tenant: string): Promise<void> {
-    this.admitting.add(tenant);
     return this.settings.lock.exclusive(this.key(tenant), async () => {
       if (this.lastUsed.has(tenant)) return;
-      this.makeRoom();
-      const { store, parts } = this.settings;
-      const created = await store.ensureTenant(tenant, () => {
-        const seed: TenantSeed = { settings: { defaultSecret: '', clockAdvancedMs: 0 }, orders: this.settings.initialOrders(), endpoints: [] };
-        for (const part of parts) part.seed?.(tenant, seed);
-        return seed;
-      });
-      for (const part of parts) await part.setUp?.(tenant, created);
-      this.lastUsed.set(tenant, this.settings.realClock.now());
-    }).finally(() => { this.admitting.delete(tenant); });
+      // Counted from here to the end of its set-up, so keys set up at once cannot pass the bound together.
+      this.admitting.add(tenant);
+      try {
+        await this.setUp(tenant);
+      } finally {
+        this.admitting.delete(tenant);
+      }
+    });
   }
+
+  private async setUp(tenant: string): Promise<void> {
+    this.makeRoom();
+    const { store, parts } = this.settings;
+    const created = await store.ensureTenant(tenant, () => {
+      const seed: TenantSeed = { settings: { defaultSecret: '', clockAdvancedMs: 0 }, orders: this.settings.initialOrders(), endpoints: [] };
+      for (const part of parts) part.seed?.(tenant, seed);
+      return seed;
+    });
+    for (const part of parts) await part.setUp?.(tenant, created);
+    this.lastUsed.set(tenant, this.settings.realClock.now());
+  }
+
 
   /** The tenant back to its initial data; resets of one key run one at a time. */
   reset(tenant: string): Promise<void> {
