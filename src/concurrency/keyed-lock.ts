@@ -77,11 +77,6 @@ export class KeyedLock<Key> {
     return !this.lanes.has(key);
   }
 
-  /** Resolves once everything asked of `key` so far has finished (failed or not). */
-  settled(key: Key): Promise<void> {
-    return this.isIdle(key) ? Promise.resolve() : this.exclusive(key, () => undefined);
-  }
-
   private async runHeld<T>(key: Key, work: () => T | Promise<T>): Promise<T> {
     try {
       return await work();

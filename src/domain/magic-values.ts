@@ -57,11 +57,14 @@ export function magicOutcome(prescriptionId: string): OrderOutcome | undefined {
   return ORDER_OUTCOMES[prescriptionId]?.outcome;
 }
 
-/**
- * Prescriptions that make `POST /refills` refuse: 422 `refill_not_eligible` (or `validation_error` where noted).
- * The spec's refill refusals on other fields (`patientId` `pat_test_not_found`) are answered by
- * RefillService.screen; src/http/refills.test.ts holds it to every entry.
- */
+/** Patients that make `POST /refills` refuse with 422 `validation_error`, decided from the request alone. */
+export const REFILL_PATIENT_REFUSALS: Readonly<Record<string, string>> =
+  Object.fromEntries(refillMagicValues.filter(isRefusal).filter((magic) => magic.field === 'patientId').map(({ value, code, reason }) => {
+    oneOf(['validation_error'], code, 'refill patient refusal code');
+    return [value, reason];
+  }));
+
+/** Prescriptions that make `POST /refills` refuse: 422 `refill_not_eligible` (or `validation_error` where noted). */
 export const REFILL_REFUSALS: Readonly<Record<string, { code: 'refill_not_eligible' | 'validation_error'; reason: string; nextEligibleInDays: number | null }>> =
   Object.fromEntries(refillMagicValues.filter(isRefusal).filter((magic) => oneOf(['prescriptionId', 'patientId'], magic.field, 'refill refusal field') === 'prescriptionId')
     .map(({ value, code, reason, nextEligibleInDays }) => [value, {

@@ -6,7 +6,7 @@ import { LifecycleEngine, type EngineDeps } from '../lifecycle/engine.ts';
 import { REFILL_LIFECYCLE, type RefillTimeline } from '../lifecycle/refill-lifecycle.ts';
 import type { Store } from '../store/store.ts';
 import type { Catalog } from './catalog.ts';
-import { REFILL_OUTCOMES, REFILL_REFUSALS } from './magic-values.ts';
+import { REFILL_OUTCOMES, REFILL_PATIENT_REFUSALS, REFILL_REFUSALS } from './magic-values.ts';
 import { REFILL_WINDOW_SHARE } from './prescriptions.ts';
 import type { RefillOutcome, RefillRecord } from './records.ts';
 import { invalid, Refusal } from './refusal.ts';
@@ -51,7 +51,8 @@ export class RefillService {
   screen(request: CreateRefillRequest): void {
     const magic = REFILL_REFUSALS[request.prescriptionId];
     if (magic?.code === 'validation_error') throw invalid('prescriptionId', magic.reason);
-    if (request.patientId === 'pat_test_not_found') throw invalid('patientId', 'Patient not found');
+    const patientRefusal = REFILL_PATIENT_REFUSALS[request.patientId];
+    if (patientRefusal !== undefined) throw invalid('patientId', patientRefusal);
     // A magic prescription keeps its documented refusal under strict validation too.
     if (!this.deps.strictReferences || magic !== undefined) return;
     if (!this.deps.catalog.knowsPrescription(request.prescriptionId)) throw invalid('prescriptionId', 'Prescription not found');

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { Refusal } from '../domain/refusal.ts';
 import { HttpRefusal } from './errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
@@ -85,11 +86,11 @@ export function faultInjection(settings: FaultSettings) {
       case 'latency':
         return settings.delay(fault.latencyMs).then(work);
       case '429':
-        throw new HttpRefusal('rate_limit_exceeded', 'Too many requests; retry after 1 second (injected fault)', { retryAfter: 1 }, { 'Retry-After': '1' });
+        throw new Refusal('rate_limit_exceeded', 'Too many requests; retry after 1 second (injected fault)', { retryAfter: 1 }, 1);
       case '500':
         throw new HttpRefusal('internal_error', 'An unexpected error occurred (injected fault); retrying with the same Idempotency-Key is safe');
       case '503':
-        throw new HttpRefusal('service_unavailable', 'The service is briefly unavailable (injected fault); retry shortly', undefined, { 'Retry-After': '1' });
+        throw new Refusal('service_unavailable', 'The service is briefly unavailable (injected fault); retry shortly', undefined, 1);
       case 'drop':
         return drop(c, false);
       case 'lost-response': {

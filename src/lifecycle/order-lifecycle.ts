@@ -18,7 +18,8 @@ const HOUR = 3_600_000;
 /** Processing within an hour, shipped a day later, delivered three days after that (under five days in all). */
 export const DEFAULT_TIMELINE: Timeline = { processing: HOUR, shipped: 24 * HOUR, delivered: 72 * HOUR };
 
-const DELIVERY_ESTIMATE_BUSINESS_DAYS = 3;
+/** An order shipped is estimated to arrive this many business days later. */
+export const DELIVERY_ESTIMATE_BUSINESS_DAYS = 3;
 
 /** The published order lifecycle, with the contract's decision that `processing` may still be cancelled. */
 export const ORDER_LIFECYCLE: LifecycleTable<OrderStatus, Timeline, OrderOutcome, Order> = {

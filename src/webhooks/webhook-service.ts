@@ -4,7 +4,8 @@ import type { KeyedLock } from '../concurrency/keyed-lock.ts';
 import { notFound } from '../domain/refusal.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import type { IdGenerator } from '../ids.ts';
-import { ORDER_LIFECYCLE } from '../lifecycle/order-lifecycle.ts';
+import { addBusinessDays } from '../lifecycle/business-days.ts';
+import { DELIVERY_ESTIMATE_BUSINESS_DAYS, ORDER_LIFECYCLE } from '../lifecycle/order-lifecycle.ts';
 import { REFILL_LIFECYCLE } from '../lifecycle/refill-lifecycle.ts';
 import { statusOfEvent } from '../lifecycle/table.ts';
 import type { Store } from '../store/store.ts';
@@ -39,7 +40,7 @@ function sampleEvent(type: WebhookEventType, now: number): EventContent {
   const order: Order = { ...testDataOrders()[0]!.order, status: statusOfEvent(ORDER_LIFECYCLE, type)! };
   if (order.status === 'shipped') {
     order.trackingNumber = '1Z999AA10123456784';
-    order.estimatedDeliveryDate = isoTime(now + 3 * 86_400_000).slice(0, 10);
+    order.estimatedDeliveryDate = addBusinessDays(now, DELIVERY_ESTIMATE_BUSINESS_DAYS);
   }
   return eventContent(type, order);
 }
