@@ -49,7 +49,9 @@ export interface TenantSeed {
  * Atomic, whatever the implementation (a database must make them so; `storeConformance` checks it):
  * - `ensureTenant`: among concurrent calls for one tenant, exactly one creates it (and answers true);
  * - `putOrder` / `putRefill`: a compare-and-set of the record's version, so of concurrent writers
- *   that read the same version exactly one wins;
+ *   that read the same version exactly one wins. A record made again after a reset (a fixture
+ *   order) starts again at version 1: a store where a read and a write of one record can
+ *   straddle a reset must make versions grow across resets, or the stale write lands;
  * - `claimIdempotencyKey`: among concurrent claims of one key, exactly one is `claimed`;
  * - `advanceClock`: an addition, never a lost update;
  * - `resetTenant`: readers see the tenant either before or after, never half-reset.
