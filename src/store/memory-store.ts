@@ -1,7 +1,8 @@
 import type { WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import type { OrderRecord, RefillRecord } from '../domain/records.ts';
+import { OrderIndex } from './order-index.ts';
 import {
-  UnknownCursorError, type IdempotencyClaim, type OrderFilter, type OrderPage, type Store, type StoredAnswer, type TenantSeed, type TenantSettings,
+  type IdempotencyClaim, type OrderFilter, type OrderPage, type Store, type StoredAnswer, type TenantSeed, type TenantSettings,
 } from './store.ts';
 
 interface IdempotencyEntry {
@@ -22,9 +23,8 @@ interface EndpointEntry {
 interface TenantData {
   settings: TenantSettings;
   orders: Map<string, OrderRecord>;
-  /** Order ids in creation order, and each id's place in it, for cursor pagination. */
-  sequence: string[];
-  position: Map<string, number>;
+  /** Creation order, for cursor pagination, and the status and patient indexes filters read. */
+  index: OrderIndex;
   idempotency: Map<string, IdempotencyEntry>;
   refills: Map<string, RefillRecord>;
   endpoints: Map<string, EndpointEntry>;
@@ -32,7 +32,7 @@ interface TenantData {
 
 function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: EndpointEntry[]): TenantData {
   const data: TenantData = {
-    settings, orders: new Map(), sequence: [], position: new Map(), idempotency: new Map(), refills: new Map(),
+    settings, orders: new Map(), index: new OrderIndex(), idempotency: new Map(), refills: new Map(),
     endpoints: new Map(endpoints.map((entry) => [entry.endpoint.id, entry])),
   };
   for (const record of orders) insertOrder(data, record);
@@ -40,17 +40,8 @@ function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: End
 }
 
 function insertOrder(data: TenantData, record: OrderRecord): void {
-  const id = record.order.id;
-  if (!data.orders.has(id)) {
-    data.position.set(id, data.sequence.length);
-    data.sequence.push(id);
-  }
-  data.orders.set(id, record);
-}
-
-function matches(record: OrderRecord, filter: OrderFilter): boolean {
-  return (filter.status === undefined || record.order.status === filter.status)
-    && (filter.patientId === undefined || record.order.patientId === filter.patientId);
+  data.index.put(record.order.id, record.order.status, record.order.patientId);
+  data.orders.set(record.order.id, record);
 }
 
 function endpointEntry(endpoint: WebhookEndpoint, seeded: boolean): EndpointEntry {
@@ -108,20 +99,8 @@ export class MemoryStore implements Store {
 
   async listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage> {
     const data = this.tenant(tenant);
-    let start = data.sequence.length - 1;
-    if (page.after !== undefined) {
-      const position = data.position.get(page.after);
-      if (position === undefined) throw new UnknownCursorError(page.after);
-      start = position - 1;
-    }
-    const records: OrderRecord[] = [];
-    for (let i = start; i >= 0; i--) {
-      const record = data.orders.get(data.sequence[i]!)!;
-      if (!matches(record, filter)) continue;
-      if (records.length === page.limit) return { records, hasMore: true };
-      records.push(record);
-    }
-    return { records, hasMore: false };
+    const { ids, hasMore } = data.index.page(filter, page);
+    return { records: ids.map((id) => data.orders.get(id)!), hasMore };
   }
 
   async getRefill(tenant: string, refillId: string): Promise<RefillRecord | undefined> {
