@@ -108,3 +108,8 @@ export function realTimer(ms: number, task: () => void): () => void {
   timer.unref();
   return () => clearTimeout(timer);
 }
+
+/** Resolves on a later turn of the event loop, after the I/O waiting now: long work awaits it to let other requests in. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

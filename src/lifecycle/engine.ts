@@ -1,4 +1,4 @@
-import { isoTime, type Clock } from '../clock.ts';
+import { isoTime, nextTurn, type Clock } from '../clock.ts';
 import type { KeyedLock } from '../concurrency/keyed-lock.ts';
 import type { LifecycleRecord, StatusChange } from '../domain/records.ts';
 import { notFound, Refusal } from '../domain/refusal.ts';
@@ -52,6 +52,9 @@ interface Applied<S extends string, Resource> {
   change: StatusChange<S>;
   resource: Resource;
 }
+
+/** Due changes a sweep applies between two turns of the event loop given to other requests. */
+const SWEEP_SLICE = 256;
 
 /** Writes lost to another writer are retried from a fresh read this often before giving up. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -181,7 +184,10 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
     // Nothing scheduled (or a forgotten key): asking for its clock would make the key a new one.
     if (!this.due.has(tenant)) return;
     const now = this.deps.clockFor(tenant).now();
+    let applied = 0;
     for (let entry = this.due.popDue(tenant, now); entry !== undefined; entry = this.due.popDue(tenant, now)) {
+      // A long catch-up (a 5-day advance over many orders) lets other keys' requests in as it goes.
+      if (++applied % SWEEP_SLICE === 0) await nextTurn();
       try {
         await this.mutate(tenant, entry.id, NOTHING_MORE, entry.dueAt);
       } catch (error) {
