@@ -157,8 +157,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const onChange: EngineDeps<unknown>['onChange'] = (tenant, change, event, resource) => {
     if (event !== undefined) webhooks.publish(tenant, eventContent(event, resource as Order | Refill), change.at);
   };
-  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, timeline: { ...DEFAULT_TIMELINE, ...options.timeline } });
-  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline } });
+  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected, timeline: { ...DEFAULT_TIMELINE, ...options.timeline } });
+  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected, timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline } });
   const rateLimiter = options.rateLimit === false
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);

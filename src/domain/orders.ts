@@ -22,6 +22,7 @@ export interface OrderServiceDeps {
   strictReferences: boolean;
   catalog: Catalog;
   onChange: EngineDeps<Timeline>['onChange'];
+  reportUnexpected: EngineDeps<Timeline>['reportUnexpected'];
 }
 
 export interface OrderListQuery extends OrderFilter {

@@ -24,6 +24,7 @@ export interface RefillServiceDeps {
   strictReferences: boolean;
   catalog: Catalog;
   onChange: EngineDeps<RefillTimeline>['onChange'];
+  reportUnexpected: EngineDeps<RefillTimeline>['reportUnexpected'];
 }
 
 export type RefillEngine = LifecycleEngine<RefillRecord, RefillStatus, RefillOutcome, RefillTimeline, Refill>;

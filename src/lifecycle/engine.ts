@@ -32,6 +32,8 @@ export interface EngineDeps<T> {
   idsFor(tenant: string): IdGenerator;
   /** Told of each change once it is stored, in the order they happen, with the event the table gives it and the resource as that change left it. */
   onChange(tenant: string, change: StatusChange<string>, event: WebhookEventType | undefined, resource: { id: string; status: string } & object): void;
+  /** Told of a failure to announce a change: the change is stored, so the caller still gets it. */
+  reportUnexpected(error: unknown): void;
 }
 
 /** Plans the steps a mutation takes from the record as it is now (read under the record's lock). */
@@ -110,7 +112,7 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
     if (!await this.kind.save(tenant, stored, 0)) throw new Error(`${this.noun} ${this.kind.resource(record).id} already exists`);
     this.schedule(tenant, stored);
     const created = stored.history[0]!;
-    if (publish) this.deps.onChange(tenant, created, this.kind.table.events[created.status], this.kind.resource(stored));
+    if (publish) this.announce(tenant, created, this.kind.resource(stored));
     return stored;
   }
 
@@ -144,7 +146,7 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
       const next = { ...planned.record, version: record.version + 1 };
       if (await this.kind.save(tenant, next, record.version)) {
         this.schedule(tenant, next);
-        for (const { change, resource } of changes) this.deps.onChange(tenant, change, this.kind.table.events[change.status], resource);
+        for (const { change, resource } of changes) this.announce(tenant, change, resource);
         return next;
       }
       if (attempt === MAX_WRITE_ATTEMPTS) throw new Error(`${this.noun} ${id} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to move it`);
@@ -166,6 +168,18 @@ export class LifecycleEngine<R extends LifecycleRecord<S, O>, S extends string, 
     }
     if (changes.length === 0) return { record, changes };
     return { record: this.kind.withResource(record, resource, [...record.history, ...changes.map(({ change }) => change)]), changes };
+  }
+
+  /**
+   * Tells of a stored change. A failure here must not fail the request that made it: the change
+   * is committed, and an error would release its idempotency key, so a retry would make it again.
+   */
+  private announce(tenant: string, change: StatusChange<S>, resource: Resource): void {
+    try {
+      this.deps.onChange(tenant, change, this.kind.table.events[change.status], resource);
+    } catch (error) {
+      this.deps.reportUnexpected(error);
+    }
   }
 
   private schedule(tenant: string, record: R): void {
