@@ -22,7 +22,7 @@ function call(overrides: Partial<IdempotentCall> = {}): IdempotentCall {
   return {
     store, tenant: TENANT, key: 'key-1',
     fingerprint: requestFingerprint('POST', '/orders', BODY),
-    now: T0, requestId: 'req_first',
+    now: T0, requestId: 'req_first', creates: 'order',
     ...overrides,
   };
 }

@@ -47,6 +47,8 @@ export interface IdempotentCall {
   fingerprint: string;
   now: number;
   requestId: string;
+  /** What the operation creates, for the conflict's message: `order` (the published wording) or `refill`. */
+  creates: string;
 }
 
 export interface IdempotentResult {
@@ -73,7 +75,7 @@ export async function runIdempotent(call: IdempotentCall, work: () => Promise<St
     case 'replay':
       return { answer: claim.answer, replayed: true };
     case 'conflict':
-      throw new Refusal('idempotency_key_conflict', 'An order with this idempotency key already exists', {
+      throw new Refusal('idempotency_key_conflict', `${call.creates === 'order' ? 'An order' : `A ${call.creates}`} with this idempotency key already exists`, {
         field: 'Idempotency-Key', reason: 'This key was used with a different request',
       });
     case 'in_use':

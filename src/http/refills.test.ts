@@ -868,7 +868,7 @@ describe('idempotency of POST /refills', () => {
     const { api } = setup();
     await api.request(VALID, KEY);
     const reply = await api.request({ ...VALID, requestedQuantity: 10 }, KEY);
-    expect([reply.status, reply.body.error.code]).toEqual([409, 'idempotency_key_conflict']);
+    expect([reply.status, reply.body.error.code, reply.body.error.message]).toEqual([409, 'idempotency_key_conflict', 'A refill with this idempotency key already exists']);
   });
 
   it('stores nothing on a conflict: the key still replays the first answer', async () => {

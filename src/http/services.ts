@@ -20,7 +20,7 @@ export interface Services {
   /** The request's Idempotency-Key, checked; read before the body so a bad key is refused first. */
   idempotencyKey(c: SandboxContext): string | undefined;
   /** Runs `work` at most once per key and request, answering replays from the store. */
-  idempotent(c: SandboxContext, key: string | undefined, body: unknown, work: (requestId: string) => Promise<StoredAnswer>): Promise<IdempotentResult>;
+  idempotent(c: SandboxContext, key: string | undefined, body: unknown, creates: string, work: (requestId: string) => Promise<StoredAnswer>): Promise<IdempotentResult>;
   /** Moves the tenant's clock on, then applies every change and sends every webhook falling due. */
   advanceClock(tenant: string, ms: number): Promise<void>;
 }
@@ -35,11 +35,11 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     ...deps,
     idempotencyKey: (c) => parseIdempotencyKey(requestHeader(c, 'idempotency-key'), deps.requireIdempotencyKey),
-    idempotent: (c, key, body, work) => {
+    idempotent: (c, key, body, creates, work) => {
       const tenant = c.get('tenant');
       const requestId = c.get('requestId');
       return runIdempotent({
-        store, tenant, requestId, key,
+        store, tenant, requestId, key, creates,
         fingerprint: key === undefined ? '' : requestFingerprint(c.req.method, c.req.path, body),
         now: clocks.for(tenant).now(),
       }, () => work(requestId));

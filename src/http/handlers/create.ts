@@ -12,6 +12,7 @@ export type Created = { body: string; headers: Record<string, string> };
  */
 export function idempotentCreate<Body>(
   { idempotencyKey, idempotent, maxBodyBytes }: Services,
+  creates: 'order' | 'refill',
   validate: (value: unknown) => Body,
   screen: (request: Body) => void,
   create: (tenant: string, request: Body) => Promise<Created>,
@@ -20,6 +21,6 @@ export function idempotentCreate<Body>(
     const key = idempotencyKey(c);
     const request = validate(await readJsonObject(c.req.raw, maxBodyBytes));
     screen(request);
-    return send(c, await idempotent(c, key, request, async (requestId) => ({ status: 201, ...await create(c.get('tenant'), request), requestId })));
+    return send(c, await idempotent(c, key, request, creates, async (requestId) => ({ status: 201, ...await create(c.get('tenant'), request), requestId })));
   };
 }

@@ -21,7 +21,7 @@ function orderJson(record: OrderRecord): string {
 export function orderHandlers(services: Services) {
   const { orders } = services;
   return {
-    createOrder: idempotentCreate(services, validateCreateOrder, (request) => orders.screen(request), async (tenant, request) => {
+    createOrder: idempotentCreate(services, 'order', validateCreateOrder, (request) => orders.screen(request), async (tenant, request) => {
       const { order } = await orders.create(tenant, request);
       return { body: JSON.stringify(order), headers: { Location: `/orders/${order.id}` } };
     }),

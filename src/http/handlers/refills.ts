@@ -9,7 +9,7 @@ const validateCreateRefill = bodyValidator<CreateRefillRequest>('CreateRefillReq
 export function refillHandlers(services: Services) {
   const { refills } = services;
   return {
-    createRefill: idempotentCreate(services, validateCreateRefill, (request) => refills.screen(request), async (tenant, request) => {
+    createRefill: idempotentCreate(services, 'refill', validateCreateRefill, (request) => refills.screen(request), async (tenant, request) => {
       const { refill } = await refills.create(tenant, request);
       return { body: JSON.stringify(refill), headers: {} };
     }),
