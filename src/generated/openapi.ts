@@ -307,7 +307,8 @@ export interface paths {
         put?: never;
         /**
          * Reset the tenant to its initial test data (sandbox only)
-         * @description Deletes everything the calling API key created and restores the published test data.
+         * @description Deletes everything the calling API key created and restores the published test data. A body
+         *     is optional; if sent, it must be an empty JSON object.
          */
         post: operations["sandboxReset"];
         delete?: never;
@@ -662,6 +663,8 @@ export interface components {
                 status: components["schemas"]["RefillStatus"];
             };
         };
+        /** @description Nothing to send; the body may be left out. */
+        ResetRequest: Record<string, never>;
         ResetResult: {
             /** @constant */
             reset: true;
@@ -1436,7 +1439,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResetRequest"];
+            };
+        };
         responses: {
             /** @description The tenant was reset. */
             200: {
@@ -1448,7 +1455,11 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -928,3 +928,21 @@ describe('POST /sandbox/reset', () => {
     expect((await call(`/orders/${theirs.id}`, { key: OTHER_KEY })).status).toBe(200);
   });
 });
+
+describe('POST /sandbox/reset with a body', () => {
+  const reset = (init: RequestInit) => createSandbox({ rateLimit: false, sweepIntervalMs: 0 })
+    .request('/sandbox/reset', { method: 'POST', ...init, headers: { 'X-API-Key': 'key_reset_body', ...(init.headers as Record<string, string>) } });
+
+  it('takes no body or an empty object', async () => {
+    expect([(await reset({})).status, (await reset({ headers: { 'Content-Type': 'application/json' }, body: '{}' })).status]).toEqual([200, 200]);
+  });
+
+  it.each([
+    ['a body over the limit', { headers: { 'Content-Type': 'application/json' }, body: `{"x":"${'x'.repeat(2 * 1024 * 1024)}"}` }, 413],
+    ['a text body', { headers: { 'Content-Type': 'text/plain' }, body: 'reset please' }, 415],
+    ['malformed JSON', { headers: { 'Content-Type': 'application/json' }, body: '{' }, 400],
+    ['an unknown member', { headers: { 'Content-Type': 'application/json' }, body: '{"keepOrders":true}' }, 422],
+  ])('refuses %s, as every other operation does', async (_what, init, status) => {
+    expect((await reset(init)).status).toBe(status);
+  });
+});

@@ -11,6 +11,7 @@ type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patient
 const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
 const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
 const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
+const validateReset = bodyValidator<Record<string, never>>('ResetRequest');
 const isOrderId = parameterTest('OrderId');
 
 function encodeCursor(orderId: string): string {
@@ -67,6 +68,7 @@ export function sandboxHandlers({ orders, refills, clocks, tenancy, maxBodyBytes
       return ok<'sandboxAdvanceClock'>(c, clockView(tenant));
     },
     sandboxReset: async (c) => {
+      validateReset(await readJsonObject(c.req.raw, maxBodyBytes, true));
       await tenancy.reset(c.get('tenant'));
       return ok<'sandboxReset'>(c, { reset: true });
     },
