@@ -51,6 +51,10 @@ const TARGETS = {
   inflightVsBaseline: 0.8,
   /** GET while orders deliver with an endpoint registered, against the same with none. */
   webhooks: 0.9,
+  /** Another key's slowest read while one key's clock moves 5 days over its orders (ms). */
+  fairReadMs: 250,
+  /** A status filter matching none of one key's orders (ms, the median of 20 tries). */
+  fairFilterMs: 20,
 } as const;
 const STARTUP_RUNS = 5;
 const SERVER_READY_TIMEOUT_MS = 15_000;
@@ -60,11 +64,12 @@ const SETTLE_TIMEOUT_MS = 15_000;
 /** A day of the sandbox's clock per real second: an order is delivered about 4 s after it is placed. */
 const WEBHOOK_TIME_SCALE = 86_400;
 const WEBHOOK_EVENTS = ['order.created', 'order.fulfilled', 'order.delivered'] as const;
-const SCENARIOS = ['basic', 'inflight', 'webhooks'] as const;
+const SCENARIOS = ['basic', 'inflight', 'webhooks', 'fairness'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--rounds N] [--pin auto|off] [--cli PATH] [--json]
-                        [--only basic,inflight,webhooks] [--inflight-orders N] [--webhook-orders N]
+                        [--only basic,inflight,webhooks,fairness] [--inflight-orders N] [--webhook-orders N]
+                        [--fairness-orders N]
 
   --duration N          Seconds per measurement (default 5)
   --warmup N            Seconds of warm-up load before each measurement (default 1)
@@ -79,8 +84,11 @@ const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connection
                           basic     GET and POST against the baseline, and start-up time
                           inflight  GET with --inflight-orders orders in flight (real clock)
                           webhooks  GET while --webhook-orders orders deliver, endpoint vs none
+                          fairness  another key's reads while one key's clock moves 5 days over
+                                    --fairness-orders orders, and a status filter matching none
   --inflight-orders N   Orders placed before the in-flight GET (default 100000)
-  --webhook-orders N    Orders moving to delivered in the webhooks scenario (default 1000)`;
+  --webhook-orders N    Orders moving to delivered in the webhooks scenario (default 1000)
+  --fairness-orders N   Orders of the busy key in the fairness scenario (default 30000)`;
 
 class BenchError extends Error {}
 
@@ -105,6 +113,7 @@ function options() {
       only: { type: 'string', default: SCENARIOS.join(',') },
       'inflight-orders': { type: 'string', default: '100000' },
       'webhook-orders': { type: 'string', default: '1000' },
+      'fairness-orders': { type: 'string', default: '30000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -121,6 +130,7 @@ function options() {
     only: scenarios(values.only),
     inflightOrders: positive('inflight-orders', values['inflight-orders'], true),
     webhookOrders: positive('webhook-orders', values['webhook-orders'], true),
+    fairnessOrders: positive('fairness-orders', values['fairness-orders'], true),
     help: values.help,
   };
 }
@@ -256,9 +266,9 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 interface Answer { status: number; body: string }
 
-function request(url: string, method: 'GET' | 'POST', body?: string): Promise<Answer> {
+function request(url: string, method: 'GET' | 'POST', body?: string, apiKey = API_KEY): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'X-API-Key': API_KEY };
+    const headers: Record<string, string> = { 'X-API-Key': apiKey };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -809,6 +819,64 @@ async function webhooks(opts: Options): Promise<WebhooksResult> {
   return { orders: opts.webhookOrders, without, with: withEndpoint, ratio, target: TARGETS.webhooks, pass: ratio >= TARGETS.webhooks };
 }
 
+interface FairnessResult {
+  orders: number;
+  advanceMs: number;
+  reads: number;
+  readMs: { median: number; worst: number; target: number; pass: boolean };
+  filterMs: { median: number; worst: number; target: number; pass: boolean };
+}
+
+/**
+ * One key (the busy one) holds --fairness-orders orders on a virtual clock. A status filter that
+ * matches none of them is timed; then its clock moves 5 days, which applies every order's three
+ * changes, while another key reads the published order over and over: its slowest read is how
+ * long one key can hold up the others.
+ */
+async function fairness(opts: Options): Promise<FairnessResult> {
+  log(`scenario fairness: another key's reads during a 5-day advance over ${fmt(opts.fairnessOrders)} orders, and a status filter matching none`);
+  const sandbox = await startServer('sandbox (fairness)', sandboxArgs(opts.cli, '--clock', 'virtual'));
+  try {
+    await sanityCheck(sandbox);
+    await createOrders(sandbox, opts.fairnessOrders, opts.connections);
+    const filterSamples: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const page = await request(`${sandbox.url}/sandbox/orders?status=delivered&limit=20`, 'GET');
+      filterSamples.push(performance.now() - started);
+      if (page.status !== 200) throw new BenchError(`${sandbox.name}: GET /sandbox/orders answered ${page.status} ${page.body.slice(0, 300)}`);
+    }
+    await request(`${sandbox.url}/orders/${ORDER_ID}`, 'GET', undefined, 'bench_other');
+    const readSamples: number[] = [];
+    let advancing = true;
+    const started = performance.now();
+    const advance = request(`${sandbox.url}/sandbox/clock/advance`, 'POST', '{"seconds":432000}').then((answer) => {
+      advancing = false;
+      if (answer.status !== 200) throw new BenchError(`${sandbox.name}: POST /sandbox/clock/advance answered ${answer.status} ${answer.body.slice(0, 300)}`);
+      return performance.now() - started;
+    });
+    while (advancing) {
+      const readStarted = performance.now();
+      const read = await request(`${sandbox.url}/orders/${ORDER_ID}`, 'GET', undefined, 'bench_other');
+      if (read.status !== 200) throw new BenchError(`${sandbox.name}: the other key's GET answered ${read.status} ${read.body.slice(0, 300)}`);
+      readSamples.push(performance.now() - readStarted);
+    }
+    const advanceMs = await advance;
+    const delivered = await countDelivered(sandbox, opts.fairnessOrders);
+    log(`${sandbox.name}: the advance took ${fmt(advanceMs)} ms and delivered ${fmt(delivered)} orders; the other key read ${readSamples.length} times meanwhile`);
+    const worst = (samples: number[]) => Math.max(...samples);
+    return {
+      orders: opts.fairnessOrders,
+      advanceMs,
+      reads: readSamples.length,
+      readMs: { median: median(readSamples), worst: worst(readSamples), target: TARGETS.fairReadMs, pass: worst(readSamples) < TARGETS.fairReadMs },
+      filterMs: { median: median(filterSamples), worst: worst(filterSamples), target: TARGETS.fairFilterMs, pass: median(filterSamples) < TARGETS.fairFilterMs },
+    };
+  } finally {
+    await stopServer(sandbox.child);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -841,6 +909,7 @@ async function main(): Promise<void> {
   const basicResult = opts.only.has('basic') ? await basic(opts) : undefined;
   const inflightResult = opts.only.has('inflight') ? await inflight(opts) : undefined;
   const webhooksResult = opts.only.has('webhooks') ? await webhooks(opts) : undefined;
+  const fairnessResult = opts.only.has('fairness') ? await fairness(opts) : undefined;
   const seconds = (performance.now() - started) / 1000;
   log(`done in ${seconds.toFixed(1)} s`);
 
@@ -848,6 +917,7 @@ async function main(): Promise<void> {
     ...(basicResult === undefined ? [] : [...basicResult.rows.map((row) => row.pass), basicResult.startupPass]),
     ...(inflightResult === undefined ? [] : [inflightResult.vsEmpty.pass, inflightResult.vsBaseline.pass]),
     ...(webhooksResult === undefined ? [] : [webhooksResult.pass]),
+    ...(fairnessResult === undefined ? [] : [fairnessResult.readMs.pass, fairnessResult.filterMs.pass]),
   ];
   const allPass = passes.every(Boolean);
 
@@ -856,7 +926,7 @@ async function main(): Promise<void> {
       node: process.version,
       settings: {
         sandbox: opts.cli, durationSeconds: opts.duration, warmupSeconds: opts.warmup, connections: opts.connections, rounds: opts.rounds,
-        scenarios: [...opts.only], inflightOrders: opts.inflightOrders, webhookOrders: opts.webhookOrders,
+        scenarios: [...opts.only], inflightOrders: opts.inflightOrders, webhookOrders: opts.webhookOrders, fairnessOrders: opts.fairnessOrders,
         pinning: pinning ?? null,
       },
       machineBusyBefore: busyBefore ?? null,
@@ -873,6 +943,7 @@ async function main(): Promise<void> {
       },
       inflight: inflightResult ?? null,
       webhooks: webhooksResult ?? null,
+      fairness: fairnessResult ?? null,
       totalSeconds: seconds,
       pass: allPass,
     }, null, 2));
@@ -906,6 +977,14 @@ async function main(): Promise<void> {
     rows.push([`GET, ${n} orders delivering (req/s) endpoint vs none`, fmt(webhooksResult.with.get.requestsPerSecond),
       fmt(webhooksResult.without.get.requestsPerSecond), `${webhooksResult.ratio.toFixed(2)}x`, `>= ${webhooksResult.target}x`, verdict(webhooksResult.pass)]);
     if (!webhooksResult.pass) misses.push(`GET while ${n} orders deliver at ${webhooksResult.ratio.toFixed(2)}x with an endpoint (target ${webhooksResult.target}x)`);
+  }
+  if (fairnessResult !== undefined) {
+    const n = compact(fairnessResult.orders);
+    const { readMs, filterMs } = fairnessResult;
+    rows.push([`another key's slowest GET, 5-day advance of ${n} (ms)`, readMs.worst.toFixed(0), '-', '-', `< ${readMs.target} ms`, verdict(readMs.pass)]);
+    rows.push([`status filter matching none of ${n}, median (ms)`, filterMs.median.toFixed(1), '-', '-', `< ${filterMs.target} ms`, verdict(filterMs.pass)]);
+    if (!readMs.pass) misses.push(`another key's slowest read during the advance at ${readMs.worst.toFixed(0)} ms (target < ${readMs.target} ms)`);
+    if (!filterMs.pass) misses.push(`a status filter over ${n} orders at ${filterMs.median.toFixed(1)} ms (target < ${filterMs.target} ms)`);
   }
 
   console.log('');
@@ -959,6 +1038,10 @@ async function main(): Promise<void> {
     if (w.delivered < orders || wo.delivered < orders) {
       console.log(`warning: not every order was delivered ${SETTLE_TIMEOUT_MS / 1000} s after the measurement`);
     }
+  }
+  if (fairnessResult !== undefined) {
+    console.log(`fairness: the 5-day advance over ${fmt(fairnessResult.orders)} orders took ${fmt(fairnessResult.advanceMs)} ms; the other key read `
+      + `${fairnessResult.reads} times meanwhile, median ${fairnessResult.readMs.median.toFixed(1)} ms; the status filter's slowest of 20 ${fairnessResult.filterMs.worst.toFixed(1)} ms`);
   }
   console.log(`baseline: bare Hono + Map (bench/baseline-server.ts); sandbox: node ${path.relative(ROOT, opts.cli)} --rate-limit off; `
     + `${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s a round, ${opts.rounds} round(s) in alternating order, `
