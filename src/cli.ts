@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { createSandbox } from './sandbox.ts';
 import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.ts';
+import { closeGracefully, configureServer, serverOptions } from './http/node-server.ts';
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
 
 function fail(message: string): never {
@@ -20,7 +22,7 @@ if (commandLine.help) {
   console.log(helpText());
   process.exit(0);
 }
-const { port, host, fixturesPath, options } = commandLine;
+const { port, host, fixturesPath, server: settings, options } = commandLine;
 
 let fixtures: Fixtures | undefined;
 if (fixturesPath !== undefined) {
@@ -34,13 +36,14 @@ if (fixturesPath !== undefined) {
 
 const sandbox = createSandbox({ ...options, ...(fixtures === undefined ? {} : { fixtures }) });
 
-const server = serve({ fetch: sandbox.fetch, port, hostname: host }, (info) => {
+const server = serve({ fetch: sandbox.fetch, port, hostname: host, serverOptions: serverOptions(settings) }, (info) => {
   const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
   console.log(`Nimbus OS sandbox listening on http://${host}:${info.port}`);
   if (fixtures !== undefined) {
     console.log(`Demo data: ${fixtures.orders.length} orders and ${fixtures.refills.length} refills under X-API-Key: ${fixtures.apiKey}`);
   }
-});
+}) as Server;
+configureServer(server, settings);
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') fail(`port ${port} on ${host} is in use; pass --port with another port, or --port 0 for any free one`);
@@ -48,13 +51,27 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   fail(error.message);
 });
 
-function shutdown(signal: string): void {
-  console.log(`Received ${signal}; shutting down`);
-  sandbox.close();
-  server.close(() => process.exit(0));
-  // Keep-alive connections would hold close() open; drop them rather than hang.
-  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-  setTimeout(() => process.exit(0), 2000).unref();
+let shuttingDown = false;
+
+/**
+ * Stops accepting connections, lets requests in flight finish (up to --shutdown-timeout), closes
+ * the sandbox, then exits 0. A second signal exits at once.
+ */
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (shuttingDown) {
+    console.log(`Received ${signal} again; exiting now`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  }
+  shuttingDown = true;
+  const deadline = Date.now() + settings.shutdownTimeoutMs;
+  const closing = closeGracefully(server, settings.shutdownTimeoutMs);
+  // Said once no new connection can be made.
+  console.log(`Received ${signal}; no longer accepting connections, finishing requests in flight (up to ${settings.shutdownTimeoutMs} ms), then exiting`);
+  const finished = await closing;
+  if (!finished) console.log(`Requests still in flight after ${settings.shutdownTimeoutMs} ms; their connections were closed`);
+  // Webhook deliveries in flight get what is left of the same time.
+  await Promise.race([sandbox.close(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
+  process.exit(0);
 }
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

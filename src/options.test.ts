@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, type SandboxOptions } from './sandbox.ts';
 import { MemoryStore } from './store/memory-store.ts';
+import { DEFAULT_SERVER_SETTINGS } from './http/node-server.ts';
 import { helpText, LIBRARY_OPTIONS, OPTIONS, OptionError, parseCommandLine, validateSandboxOptions } from './options.ts';
 
 type LibraryName = keyof SandboxOptions;
@@ -196,7 +197,7 @@ describe('every flag reaches createSandbox', () => {
   it.each(cases)('%s from %s', (name, text, value) => {
     const flag = `--${OPTIONS[name].flag!}`;
     const parsed = parseCommandLine(text === undefined ? [flag] : [flag, text], {});
-    expect(parsed).toEqual({ help: false, port: 4010, host: '127.0.0.1', options: { [name]: value } });
+    expect(parsed).toEqual({ help: false, port: 4010, host: '127.0.0.1', server: DEFAULT_SERVER_SETTINGS, options: { [name]: value } });
     expect(libraryMessage({ [name]: value })).toBeUndefined();
   });
 
@@ -212,8 +213,33 @@ describe('every flag reaches createSandbox', () => {
 });
 
 describe('the command line\'s own settings', () => {
-  it('defaults to 127.0.0.1:4010, no fixtures and no options', () => {
-    expect(parseCommandLine([], {})).toEqual({ help: false, port: 4010, host: '127.0.0.1', options: {} });
+  it('defaults to 127.0.0.1:4010, no fixtures, the default server settings and no options', () => {
+    expect(parseCommandLine([], {})).toEqual({ help: false, port: 4010, host: '127.0.0.1', server: DEFAULT_SERVER_SETTINGS, options: {} });
+    expect(DEFAULT_SERVER_SETTINGS).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024, shutdownTimeoutMs: 10_000 });
+  });
+
+  it('takes the server\'s timeouts, connection cap and shutdown time', () => {
+    expect(parseCommandLine(['--headers-timeout', '2000', '--request-timeout', '2000', '--keep-alive-timeout', '1000', '--max-connections', '8', '--shutdown-timeout', '0'], {}))
+      .toMatchObject({ server: { headersTimeoutMs: 2000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 1000, maxConnections: 8, shutdownTimeoutMs: 0 }, options: {} });
+    expect(parseCommandLine(['--request-timeout', '60000'], {})).toMatchObject({ server: { ...DEFAULT_SERVER_SETTINGS, requestTimeoutMs: 60_000 } });
+  });
+
+  it.each([
+    [['--headers-timeout', '0'], '--headers-timeout must be a whole number of ms from 1 to 2147483647, not 0'],
+    [['--headers-timeout', 'soon'], '--headers-timeout must be a whole number of ms from 1 to 2147483647, not "soon"'],
+    [['--request-timeout', '1.5'], '--request-timeout must be a whole number of ms from 1 to 2147483647, not 1.5'],
+    [['--request-timeout', '5000'], '--request-timeout must be at least --headers-timeout (10000), not 5000'],
+    [['--headers-timeout', '40000'], '--request-timeout must be at least --headers-timeout (40000), not 30000'],
+    [['--keep-alive-timeout', '-1'], '--keep-alive-timeout must be a whole number of ms from 1 to 2147483647, not -1'],
+    [['--max-connections', '0'], '--max-connections must be a whole number from 1 up, not 0'],
+    [['--shutdown-timeout', '-5'], '--shutdown-timeout must be a whole number of ms from 0 to 2147483647, not -5'],
+  ])('refuses the server setting %j', (argv, message) => {
+    expect(cliMessage(argv)).toBe(message);
+  });
+
+  it('refuses the server\'s settings in createSandbox, which has no server', () => {
+    expect(libraryMessage({ headersTimeoutMs: 1000 })).toBe('headersTimeoutMs is not an option of createSandbox, only of the command line (--headers-timeout)');
+    expect(libraryMessage({ shutdownTimeoutMs: 1000 })).toBe('shutdownTimeoutMs is not an option of createSandbox, only of the command line (--shutdown-timeout)');
   });
 
   it('takes the port from --port, then $PORT', () => {
@@ -226,7 +252,7 @@ describe('the command line\'s own settings', () => {
 
   it('takes --host and --fixtures', () => {
     expect(parseCommandLine(['--host', '::1', '--fixtures', 'fixtures/demo.json'], {}))
-      .toEqual({ help: false, port: 4010, host: '::1', fixturesPath: 'fixtures/demo.json', options: {} });
+      .toEqual({ help: false, port: 4010, host: '::1', fixturesPath: 'fixtures/demo.json', server: DEFAULT_SERVER_SETTINGS, options: {} });
     expect(cliMessage(['--host', ''])).toBe('--host must be an address of this machine, not ""');
   });
 

@@ -9,6 +9,7 @@ import { LATEST_TIME } from './clock.ts';
 import { TEST_DATA_TIME } from './domain/test-data.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
 import { DEFAULT_LATENCY_MS, FAULT_KINDS, type FaultKind } from './http/faults.ts';
+import { CONNECTIONS_CHECK_MS, DEFAULT_SERVER_SETTINGS, type ServerSettings } from './http/node-server.ts';
 import { SANDBOX_RATE_LIMITS } from './http/rate-limit.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS } from './tenancy/tenancy.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/webhook-service.ts';
@@ -20,8 +21,8 @@ export class OptionError extends RangeError {
   override name = 'OptionError';
 }
 
-/** The command line's settings that are not `createSandbox` options. */
-export interface CliOnlySettings {
+/** The command line's settings that are not `createSandbox` options: the listening server's. */
+export interface CliOnlySettings extends ServerSettings {
   port: number;
   host: string;
   fixturesPath: string;
@@ -294,6 +295,37 @@ export const OPTIONS: OptionTable = {
   clock: objectRow('a Clock, with now()'),
   realClock: objectRow('a Clock, with now()'),
   onUnexpectedError: functionRow('(error) => void'),
+  headersTimeoutMs: {
+    cliOnly: true, flag: 'headers-timeout', value: 'MS', default: String(DEFAULT_SERVER_SETTINGS.headersTimeoutMs),
+    help: `Real time a client has to send a request's headers (checked every ${CONNECTIONS_CHECK_MS / 1000} s); a slower one gets a 400 and the connection is closed`,
+    ...numberRow(`a whole number of ms from 1 to ${MAX_TIMER_MS}`, wholeFrom(1, MAX_TIMER_MS)),
+  },
+  requestTimeoutMs: {
+    cliOnly: true, flag: 'request-timeout', value: 'MS', default: String(DEFAULT_SERVER_SETTINGS.requestTimeoutMs),
+    help: 'Real time a client has to send a whole request, body included, from --headers-timeout up; it does not bound the answer, so injected latency (up to 30 s) is not cut short',
+    parse: readNumber,
+    check: (value, options) => {
+      const problem = must(typeof value === 'number' && wholeFrom(1, MAX_TIMER_MS)(value), `a whole number of ms from 1 to ${MAX_TIMER_MS}`, value);
+      if (problem !== undefined) return problem;
+      const headers = options.headersTimeoutMs;
+      return typeof headers === 'number' && headers > (value as number) ? `must be at least --headers-timeout (${headers}), not ${show(value)}` : undefined;
+    },
+  },
+  keepAliveTimeoutMs: {
+    cliOnly: true, flag: 'keep-alive-timeout', value: 'MS', default: String(DEFAULT_SERVER_SETTINGS.keepAliveTimeoutMs),
+    help: 'Real time an idle keep-alive connection stays open',
+    ...numberRow(`a whole number of ms from 1 to ${MAX_TIMER_MS}`, wholeFrom(1, MAX_TIMER_MS)),
+  },
+  maxConnections: {
+    cliOnly: true, flag: 'max-connections', value: 'N', default: String(DEFAULT_SERVER_SETTINGS.maxConnections),
+    help: 'Most connections open at once; past it a new connection is closed unanswered',
+    ...numberRow('a whole number from 1 up', wholeFrom(1)),
+  },
+  shutdownTimeoutMs: {
+    cliOnly: true, flag: 'shutdown-timeout', value: 'MS', default: String(DEFAULT_SERVER_SETTINGS.shutdownTimeoutMs),
+    help: 'On SIGTERM or SIGINT, real time requests in flight have to finish before their connections are closed; a second signal exits at once',
+    ...numberRow(`a whole number of ms from 0 to ${MAX_TIMER_MS}`, wholeFrom(0, MAX_TIMER_MS)),
+  },
   help: {
     cliOnly: true, flag: 'help', short: 'h',
     help: 'Show this help',
@@ -407,7 +439,7 @@ Every API key is its own tenant and starts with the published test data.`;
 
 export type CommandLine =
   | { help: true }
-  | { help: false; port: number; host: string; fixturesPath?: string; options: SandboxOptions };
+  | { help: false; port: number; host: string; fixturesPath?: string; server: ServerSettings; options: SandboxOptions };
 
 const FLAGGED = NAMES.filter((name) => rowOf(name).flag !== undefined);
 const byFlag = new Map(FLAGGED.map((name) => [rowOf(name).flag!, name]));
@@ -491,6 +523,14 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     const problem = optionProblem(name, settings[name], settings);
     if (problem !== undefined) throw new OptionError(problem);
   }
+  // The server's settings are checked with the defaults of those not given, which some checks compare.
+  const serverNames = Object.keys(DEFAULT_SERVER_SETTINGS) as (keyof ServerSettings)[];
+  const server: Record<string, unknown> = { ...DEFAULT_SERVER_SETTINGS };
+  for (const name of serverNames) if (settings[name] !== undefined) server[name] = settings[name];
+  for (const name of serverNames) {
+    const problem = optionProblem(name, server[name], server);
+    if (problem !== undefined) throw new OptionError(problem);
+  }
   const options: Record<string, unknown> = {};
   for (const name of LIBRARY_OPTIONS) if (settings[name] !== undefined) options[name] = settings[name];
   validateSandboxOptions(options as SandboxOptions);
@@ -499,6 +539,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     port: (port as number | undefined) ?? 4010,
     host: host as string,
     ...(settings.fixturesPath === undefined ? {} : { fixturesPath: settings.fixturesPath as string }),
+    server: server as unknown as ServerSettings,
     options: options as SandboxOptions,
   };
 }

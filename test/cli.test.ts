@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -150,6 +151,8 @@ describe('the CLI\'s options and signals', () => {
     ['--webhook-timeout', '0', /webhookTimeoutMs \(--webhook-timeout\) must be a whole number of ms from 1 to 60000, not 0/],
     ['--tenant-idle', 'soon', /tenantIdleMs \(--tenant-idle\) must be a whole number of ms from 0 up, not "soon"/],
     ['--max-body-bytes', '0', /maxBodyBytes \(--max-body-bytes\) must be a whole number of bytes from 1 up, not 0/],
+    ['--request-timeout', '5000', /--request-timeout must be at least --headers-timeout \(10000\), not 5000/],
+    ['--max-connections', '0', /--max-connections must be a whole number from 1 up, not 0/],
   ])('exits 2 naming the option for %s %s', async (option, value, message) => {
     const bad = run([option, value]);
     expect({ code: await bad.exited, said: message.test(bad.stderr()) }).toEqual({ code: 2, said: true });
@@ -187,6 +190,78 @@ describe('the CLI\'s options and signals', () => {
     const base = await listeningUrl(server);
     const get = (key: string) => fetch(`${base}/orders/ord_1234567890`, { headers: { 'X-API-Key': key } });
     expect([(await get('key_a')).status, (await get('key_b')).status]).toEqual([200, 503]);
+  });
+
+  it('applies --headers-timeout to its server, answering a silent connection in the error envelope', async () => {
+    const server = run(['--port', '0', '--headers-timeout', '300', '--request-timeout', '300', '--max-connections', '4', '--keep-alive-timeout', '1000']);
+    const { hostname, port } = new URL(await listeningUrl(server));
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
+    await once(socket, 'close');
+    const [head = '', body = ''] = text.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(/\r\nX-Request-Id: req_\w+\r\n/);
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/^The request was not received in time: its headers must arrive within 300 ms/) } });
+  });
+
+  /** Resolves once the CLI has said it no longer accepts connections. */
+  const shuttingDown = (server: Run) => new Promise<void>((resolve) => {
+    const check = () => { if (/Received SIG\w+; no longer accepting/.test(server.stdout())) resolve(); };
+    server.child.stdout!.on('data', check);
+    check();
+  });
+  const slowGet = (base: string, ms: number) => fetch(`${base}/orders/ord_1234567890`, {
+    headers: { 'X-API-Key': API_KEY, 'Nimbus-Sandbox-Fault': `latency=${ms}` },
+  });
+
+  it('on SIGTERM refuses new connections, finishes the request in flight, then exits 0', async () => {
+    const server = run(['--port', '0']);
+    const base = await listeningUrl(server);
+    // A keep-alive connection left idle must not hold the shutdown open.
+    expect((await fetch(`${base}/orders/ord_1234567890`, { headers: { 'X-API-Key': API_KEY } })).status).toBe(200);
+    const slow = slowGet(base, 1500);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    await shuttingDown(server);
+    const { hostname, port } = new URL(base);
+    const refused = await new Promise<string | undefined>((resolve) => {
+      const socket = connect(Number(port), hostname);
+      socket.on('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    const res = await slow;
+    expect(res.status).toBe(200);
+    expect((await res.json()).id).toBe('ord_1234567890');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+  });
+
+  it('on SIGTERM closes a request still in flight after --shutdown-timeout, and exits 0', async () => {
+    const server = run(['--port', '0', '--shutdown-timeout', '200']);
+    const base = await listeningUrl(server);
+    const slow = slowGet(base, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.child.kill('SIGTERM');
+    await expect(slow).rejects.toThrow();
+    expect(await server.exited).toBe(0);
+    expect(server.stdout()).toContain('Requests still in flight after 200 ms; their connections were closed');
+  });
+
+  it('exits at once on a second signal', async () => {
+    const server = run(['--port', '0']);
+    const base = await listeningUrl(server);
+    const slow = slowGet(base, 5000).catch(() => 'cut');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    await shuttingDown(server);
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(3000);
+    expect(await slow).toBe('cut');
   });
 
   it('exits 0 on SIGTERM', async () => {
