@@ -27,12 +27,14 @@ interface TenantData {
   position: Map<string, number>;
   idempotency: Map<string, IdempotencyEntry>;
   refills: Map<string, RefillRecord>;
+  /** Each prescription's refill ids, oldest first: a create looks them up, and a key may hold 100,000 refills. */
+  refillsByPrescription: Map<string, string[]>;
   endpoints: Map<string, EndpointEntry>;
 }
 
 function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: EndpointEntry[]): TenantData {
   const data: TenantData = {
-    settings, orders: new Map(), sequence: [], position: new Map(), idempotency: new Map(), refills: new Map(),
+    settings, orders: new Map(), sequence: [], position: new Map(), idempotency: new Map(), refills: new Map(), refillsByPrescription: new Map(),
     endpoints: new Map(endpoints.map((entry) => [entry.endpoint.id, entry])),
   };
   for (const record of orders) insertOrder(data, record);
@@ -129,14 +131,22 @@ export class MemoryStore implements Store {
   }
 
   async putRefill(tenant: string, record: RefillRecord, expectedVersion: number): Promise<boolean> {
-    const refills = this.tenant(tenant).refills;
-    if ((refills.get(record.refill.id)?.version ?? 0) !== expectedVersion) return false;
-    refills.set(record.refill.id, record);
+    const data = this.tenant(tenant);
+    const { id, prescriptionId } = record.refill;
+    const stored = data.refills.get(id);
+    if ((stored?.version ?? 0) !== expectedVersion) return false;
+    if (stored === undefined) {
+      const ids = data.refillsByPrescription.get(prescriptionId);
+      if (ids === undefined) data.refillsByPrescription.set(prescriptionId, [id]);
+      else ids.push(id);
+    }
+    data.refills.set(id, record);
     return true;
   }
 
   async refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]> {
-    return [...this.tenant(tenant).refills.values()].filter((record) => record.refill.prescriptionId === prescriptionId);
+    const data = this.tenant(tenant);
+    return (data.refillsByPrescription.get(prescriptionId) ?? []).map((id) => data.refills.get(id)!);
   }
 
   async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number): Promise<IdempotencyClaim> {
