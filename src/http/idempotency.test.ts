@@ -22,7 +22,7 @@ function call(overrides: Partial<IdempotentCall> = {}): IdempotentCall {
   return {
     store, tenant: TENANT, key: 'key-1',
     fingerprint: requestFingerprint('POST', '/orders', BODY),
-    now: T0, requestId: 'req_first',
+    now: T0, requestId: 'req_first', keep: 1000,
     ...overrides,
   };
 }
@@ -62,7 +62,7 @@ describe('runIdempotent', () => {
   it('claims the key before the work starts', async () => {
     let claimDuringWork: unknown;
     await runIdempotent(call(), async () => {
-      claimDuringWork = await store.claimIdempotencyKey(TENANT, 'key-1', call().fingerprint, T0, T0 - IDEMPOTENCY_TTL_MS);
+      claimDuringWork = await store.claimIdempotencyKey(TENANT, 'key-1', call().fingerprint, T0, T0 - IDEMPOTENCY_TTL_MS, 1000);
       return created();
     });
     expect(claimDuringWork).toEqual({ kind: 'in_use' });

@@ -55,6 +55,13 @@ function matches(record: OrderRecord, filter: OrderFilter): boolean {
     && (filter.patientId === undefined || record.order.patientId === filter.patientId);
 }
 
+/** Oldest first. Stable, so attempts made at the same time keep the order they were made in. */
+function sortDeliveries(entry: EndpointEntry): void {
+  if (entry.sorted) return;
+  entry.deliveries.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
+  entry.sorted = true;
+}
+
 function endpointEntry(endpoint: WebhookEndpoint, seeded: boolean): EndpointEntry {
   return { endpoint, seeded, deliveries: [], sorted: true };
 }
@@ -108,6 +115,10 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async countOrders(tenant: string): Promise<number> {
+    return this.tenants.get(tenant)?.orders.size ?? 0;
+  }
+
   async listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage> {
     const data = this.tenant(tenant);
     let start = data.sequence.length - 1;
@@ -149,7 +160,11 @@ export class MemoryStore implements Store {
     return (data.refillsByPrescription.get(prescriptionId) ?? []).map((id) => data.refills.get(id)!);
   }
 
-  async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number): Promise<IdempotencyClaim> {
+  async countRefills(tenant: string): Promise<number> {
+    return this.tenants.get(tenant)?.refills.size ?? 0;
+  }
+
+  async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number, keep: number): Promise<IdempotencyClaim> {
     const entries = this.tenant(tenant).idempotency;
     const entry = entries.get(key);
     if (entry !== undefined && entry.claimedAt >= expiresBefore) {
@@ -159,6 +174,7 @@ export class MemoryStore implements Store {
     entries.delete(key);
     entries.set(key, { fingerprint, claimedAt: now });
     this.dropExpired(entries, expiresBefore);
+    if (entries.size > keep) this.dropFinished(entries, entries.size - keep);
     return { kind: 'claimed' };
   }
 
@@ -183,7 +199,7 @@ export class MemoryStore implements Store {
     return this.tenants.get(tenant)?.endpoints.delete(endpointId) ?? false;
   }
 
-  async appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[]): Promise<void> {
+  async appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[], keep: number): Promise<void> {
     const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
     if (entry === undefined) return;
     for (const attempt of attempts) {
@@ -191,17 +207,27 @@ export class MemoryStore implements Store {
       if (last !== undefined && last.attemptedAt > attempt.attemptedAt) entry.sorted = false;
       entry.deliveries.push(attempt);
     }
+    if (entry.deliveries.length > keep) {
+      sortDeliveries(entry);
+      entry.deliveries.splice(0, entry.deliveries.length - keep);
+    }
   }
 
   async listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined> {
     const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
     if (entry === undefined) return undefined;
-    if (!entry.sorted) {
-      // Stable, so attempts made at the same time keep the order they were made in.
-      entry.deliveries.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
-      entry.sorted = true;
-    }
+    sortDeliveries(entry);
     return [...entry.deliveries];
+  }
+
+  /** Drops `count` finished entries, those claimed longest ago first; a claim in flight stays. */
+  private dropFinished(entries: Map<string, IdempotencyEntry>, count: number): void {
+    for (const [key, entry] of entries) {
+      if (count === 0) return;
+      if (entry.answer === undefined) continue;
+      entries.delete(key);
+      count--;
+    }
   }
 
   /** Entries sit in claim order (a re-claim moves to the end), so expired ones are at the front. */
