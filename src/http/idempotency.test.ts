@@ -137,6 +137,15 @@ describe('runIdempotent', () => {
     expect(retry.replayed).toBe(false);
   });
 
+  it('releases the claim, storing nothing, when the work finds a cap reached (limit_reached, a 409)', async () => {
+    const full = new Refusal('limit_reached', 'Full', { limit: 3, reason: 'POST /sandbox/reset' });
+    await expect(runIdempotent(call(), async () => { throw full; })).rejects.toBe(full);
+    const work = countingWork();
+    const retry = await runIdempotent(call(), work);
+    expect(work).toHaveBeenCalledOnce();
+    expect(retry).toEqual({ answer: created(), replayed: false });
+  });
+
   it('releases the claim when the work throws something other than a refusal', async () => {
     const failure = new TypeError('store went away');
     await expect(runIdempotent(call(), async () => { throw failure; })).rejects.toBe(failure);
