@@ -95,6 +95,13 @@ const BAD: Bad[] = [
   { name: 'tenantIdleMs', value: -1, cli: '-1', message: 'tenantIdleMs (--tenant-idle) must be a whole number of ms from 0 up, not -1' },
   { name: 'maxBodyBytes', value: 0, cli: '0', message: 'maxBodyBytes (--max-body-bytes) must be a whole number of bytes from 1 up, not 0' },
   { name: 'maxBodyBytes', value: '1MB', cli: '1MB', message: 'maxBodyBytes (--max-body-bytes) must be a whole number of bytes from 1 up, not "1MB"' },
+  { name: 'maxOrders', value: 0, cli: '0', message: 'maxOrders (--max-orders) must be a whole number from 1 up, not 0' },
+  { name: 'maxRefills', value: 0, cli: '0', message: 'maxRefills (--max-refills) must be a whole number from 1 up, not 0' },
+  { name: 'maxEndpoints', value: 0, cli: '0', message: 'maxEndpoints (--max-endpoints) must be a whole number from 1 up, not 0' },
+  { name: 'maxDeliveries', value: 0, cli: '0', message: 'maxDeliveries (--max-deliveries) must be a whole number from 1 up, not 0' },
+  { name: 'maxIdempotencyKeys', value: 0, cli: '0', message: 'maxIdempotencyKeys (--max-idempotency-keys) must be a whole number from 1 up, not 0' },
+  { name: 'maxOrders', value: 1.5, cli: '1.5', message: 'maxOrders (--max-orders) must be a whole number from 1 up, not 1.5' },
+  { name: 'maxDeliveries', value: 'lots', cli: 'lots', message: 'maxDeliveries (--max-deliveries) must be a whole number from 1 up, not "lots"' },
   { name: 'requireIdempotencyKey', value: 'yes', message: 'requireIdempotencyKey (--require-idempotency-key) must be true or false, not "yes"' },
   { name: 'strictReferences', value: 1, message: 'strictReferences (--strict) must be true or false, not 1' },
   { name: 'store', value: 'memory', message: 'store must be an object (a Store, such as a MemoryStore), not "memory"' },
@@ -135,7 +142,8 @@ describe('createSandbox refuses bad options', () => {
       apiKeys: ['a'], rateLimit: false, clockMode: 'virtual', timeScale: 0.5, startTime: Date.parse('2025-01-15T16:30:00Z'),
       timeline: { processing: 0 }, refillTimeline: { review: 1 }, sweepIntervalMs: 0, faultRate: 1, faultKinds: [],
       faultLatencyMs: 0, webhookUrl: 'https://example.com/hook', webhookSecret: 's', webhookTimeoutMs: 60_000, seed: 0,
-      maxTenants: 1, tenantIdleMs: 0, maxBodyBytes: 1, requireIdempotencyKey: true, strictReferences: false,
+      maxTenants: 1, tenantIdleMs: 0, maxBodyBytes: 1,
+      maxOrders: 1, maxRefills: 1, maxEndpoints: 1, maxDeliveries: 1, maxIdempotencyKeys: 1, requireIdempotencyKey: true, strictReferences: false,
       store: new MemoryStore(), clock: { now: () => 0 }, delay: async () => undefined, onUnexpectedError: () => undefined,
     })).toBeUndefined();
     expect(libraryMessage({ rateLimit: { orders: 1, refills: 2, webhooks: 3 } })).toBeUndefined();
@@ -189,6 +197,11 @@ const ROUND_TRIPS: Partial<Record<LibraryName, [string | undefined, unknown][]>>
   maxTenants: [['3', 3]],
   tenantIdleMs: [['60000', 60_000]],
   maxBodyBytes: [['2048', 2048]],
+  maxOrders: [['3', 3]],
+  maxRefills: [['3', 3]],
+  maxEndpoints: [['3', 3]],
+  maxDeliveries: [['3', 3]],
+  maxIdempotencyKeys: [['3', 3]],
 };
 
 describe('every flag reaches createSandbox', () => {

@@ -7,12 +7,15 @@
 import { parseArgs } from 'node:util';
 import { LATEST_TIME } from './clock.ts';
 import { TEST_DATA_TIME } from './domain/test-data.ts';
+import { DEFAULT_MAX_ORDERS } from './domain/orders.ts';
+import { DEFAULT_MAX_REFILLS } from './domain/refills.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
 import { DEFAULT_LATENCY_MS, FAULT_KINDS, type FaultKind } from './http/faults.ts';
 import { CONNECTIONS_CHECK_MS, DEFAULT_SERVER_SETTINGS, type ServerSettings } from './http/node-server.ts';
+import { DEFAULT_MAX_IDEMPOTENCY_KEYS } from './http/idempotency.ts';
 import { SANDBOX_RATE_LIMITS } from './http/rate-limit.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS } from './tenancy/tenancy.ts';
-import { DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/webhook-service.ts';
+import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/webhook-service.ts';
 // Type-only: sandbox.ts imports this module, and the import is erased.
 import type { SandboxOptions } from './sandbox.ts';
 
@@ -290,6 +293,31 @@ export const OPTIONS: OptionTable = {
     flag: 'max-body-bytes', value: 'N', default: `${DEFAULT_MAX_BODY_BYTES}, 1 MiB`,
     help: 'Largest request body accepted, in bytes; a larger one gets a 413',
     ...numberRow('a whole number of bytes from 1 up', wholeFrom(1)),
+  },
+  maxOrders: {
+    flag: 'max-orders', value: 'N', default: String(DEFAULT_MAX_ORDERS),
+    help: 'Most orders one API key holds (the published test order included); one more is a 409 limit_reached until POST /sandbox/reset',
+    ...numberRow('a whole number from 1 up', wholeFrom(1)),
+  },
+  maxRefills: {
+    flag: 'max-refills', value: 'N', default: String(DEFAULT_MAX_REFILLS),
+    help: 'Most refills one API key holds; one more is a 409 limit_reached until POST /sandbox/reset',
+    ...numberRow('a whole number from 1 up', wholeFrom(1)),
+  },
+  maxEndpoints: {
+    flag: 'max-endpoints', value: 'N', default: String(DEFAULT_MAX_ENDPOINTS),
+    help: 'Most webhook endpoints one API key has (--webhook-url\'s included); one more is a 409 limit_reached',
+    ...numberRow('a whole number from 1 up', wholeFrom(1)),
+  },
+  maxDeliveries: {
+    flag: 'max-deliveries', value: 'N', default: String(DEFAULT_MAX_DELIVERIES),
+    help: 'Delivery attempts kept per webhook endpoint, the newest; older ones are dropped',
+    ...numberRow('a whole number from 1 up', wholeFrom(1)),
+  },
+  maxIdempotencyKeys: {
+    flag: 'max-idempotency-keys', value: 'N', default: String(DEFAULT_MAX_IDEMPOTENCY_KEYS),
+    help: 'Idempotency keys one API key keeps (each at most 24 h); past it the oldest finished ones are dropped early, and a retry with one runs afresh',
+    ...numberRow('a whole number from 1 up', wholeFrom(1)),
   },
   store: objectRow('a Store, such as a MemoryStore'),
   clock: objectRow('a Clock, with now()'),

@@ -3,8 +3,8 @@ import type { Order, Refill } from './api-types.ts';
 import { realDelay, systemClock, TenantClocks, type Clock, type ClockMode, type ClockSettings } from './clock.ts';
 import { KeyedLock } from './concurrency/keyed-lock.ts';
 import { Catalog } from './domain/catalog.ts';
-import { OrderService } from './domain/orders.ts';
-import { RefillService } from './domain/refills.ts';
+import { DEFAULT_MAX_ORDERS, OrderService } from './domain/orders.ts';
+import { DEFAULT_MAX_REFILLS, RefillService } from './domain/refills.ts';
 import { testDataOrders } from './domain/test-data.ts';
 import { fixtureImporter } from './fixtures/import.ts';
 import type { Fixtures } from './fixtures/fixtures.ts';
@@ -18,6 +18,7 @@ import { webhookHandlers } from './http/handlers/webhooks.ts';
 import { bindOperations } from './http/operations.ts';
 import { createApp, inProcessFetch } from './http/pipeline.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './http/rate-limit.ts';
+import { DEFAULT_MAX_IDEMPOTENCY_KEYS } from './http/idempotency.ts';
 import { createServices } from './http/services.ts';
 import { randomIds, SeededStreams, seededIds, type IdGenerator } from './ids.ts';
 import type { EngineDeps } from './lifecycle/engine.ts';
@@ -31,7 +32,9 @@ import { Sweeper } from './sweeper.ts';
 import { discriminatedTest } from './validation.ts';
 import { eventContent } from './webhooks/events.ts';
 import { UndiciSender } from './webhooks/undici-sender.ts';
-import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookService, type WebhookSender } from './webhooks/webhook-service.ts';
+import {
+  DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookService, type WebhookSender,
+} from './webhooks/webhook-service.ts';
 
 export interface SandboxOptions {
   /** Accept only these API keys (each still its own tenant). Default: any non-empty key. */
@@ -88,6 +91,16 @@ export interface SandboxOptions {
   tenantIdleMs?: number;
   /** Largest accepted body. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Orders one API key may hold, the published test order included; one more is a 409 `limit_reached`. Default 100 000. */
+  maxOrders?: number;
+  /** Refills one API key may hold; one more is a 409 `limit_reached`. Default 100 000. */
+  maxRefills?: number;
+  /** Webhook endpoints one API key may have, a `webhookUrl` subscription included; one more is a 409 `limit_reached`. Default 20. */
+  maxEndpoints?: number;
+  /** Delivery attempts kept per endpoint: the newest; older ones are dropped. Default 1000. */
+  maxDeliveries?: number;
+  /** Idempotency keys one API key keeps (besides their 24 hours): past it the oldest finished ones are dropped early. Default 10 000. */
+  maxIdempotencyKeys?: number;
   /** Told of every failure that became a 500. Default: one line on stderr. */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -152,13 +165,17 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     send: options.webhookSender ?? sender!.send,
     timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     isValidEvent: discriminatedTest('WebhookEvent', 'type'),
+    maxEndpoints: options.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS,
+    maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
   });
   const onChange: EngineDeps<unknown>['onChange'] = (tenant, change, event, resource) => {
     if (event !== undefined) webhooks.publish(tenant, eventContent(event, resource as Order | Refill), change.at);
   };
-  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected, timeline: { ...DEFAULT_TIMELINE, ...options.timeline } });
-  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected, timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline } });
+  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected,
+    timeline: { ...DEFAULT_TIMELINE, ...options.timeline }, maxOrders: options.maxOrders ?? DEFAULT_MAX_ORDERS });
+  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected,
+    timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline }, maxRefills: options.maxRefills ?? DEFAULT_MAX_REFILLS });
   const rateLimiter = options.rateLimit === false
     ? undefined
     : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
@@ -204,6 +221,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     store, orders, refills, webhooks, clocks, tenancy,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     requireIdempotencyKey: options.requireIdempotencyKey ?? false,
+    maxIdempotencyKeys: options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS,
   });
   const app = createApp(bindOperations({
     ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),

@@ -9,7 +9,10 @@ import { UnknownCursorError, type OrderFilter, type Store } from '../store/store
 import type { Catalog } from './catalog.ts';
 import { magicOutcome, magicRefusal, type OrderOutcome } from './magic-values.ts';
 import type { OrderRecord } from './records.ts';
-import { invalid, Refusal } from './refusal.ts';
+import { invalid, limitReached, Refusal } from './refusal.ts';
+
+/** Orders one API key may hold (`--max-orders`), the published test order and fixtures included. */
+export const DEFAULT_MAX_ORDERS = 100_000;
 
 export interface OrderServiceDeps {
   store: Store;
@@ -23,6 +26,8 @@ export interface OrderServiceDeps {
   catalog: Catalog;
   onChange: EngineDeps<Timeline>['onChange'];
   reportUnexpected: EngineDeps<Timeline>['reportUnexpected'];
+  /** Orders one tenant may hold; a create beyond it is refused with `limit_reached`. */
+  maxOrders: number;
 }
 
 export interface OrderListQuery extends OrderFilter {
@@ -90,8 +95,12 @@ export class OrderService {
     };
   }
 
-  /** `request` has passed the spec's schema and `screen`. */
-  create(tenant: string, request: CreateOrderRequest): Promise<OrderRecord> {
+  /** `request` has passed the spec's schema and `screen`. Refused before anything is made when the tenant holds `maxOrders`. */
+  async create(tenant: string, request: CreateOrderRequest): Promise<OrderRecord> {
+    const { maxOrders } = this.deps;
+    if (await this.deps.store.countOrders(tenant) >= maxOrders) {
+      throw limitReached('orders', maxOrders, 'POST /sandbox/reset to empty this API key (or start the sandbox with a higher --max-orders)');
+    }
     const at = isoTime(this.deps.clockFor(tenant).now());
     return this.engine.create(tenant, this.newRecord(this.deps.idsFor(tenant).next('ord'), request, at, ORDER_LIFECYCLE.created.reason));
   }

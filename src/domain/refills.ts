@@ -9,7 +9,10 @@ import type { Catalog } from './catalog.ts';
 import { REFILL_OUTCOMES, REFILL_PATIENT_REFUSALS, REFILL_REFUSALS } from './magic-values.ts';
 import { REFILL_WINDOW_SHARE } from './prescriptions.ts';
 import type { RefillOutcome, RefillRecord } from './records.ts';
-import { invalid, Refusal } from './refusal.ts';
+import { invalid, limitReached, Refusal } from './refusal.ts';
+
+/** Refills one API key may hold (`--max-refills`), fixtures included. */
+export const DEFAULT_MAX_REFILLS = 100_000;
 
 const DAY = 24 * 3_600_000;
 
@@ -25,6 +28,8 @@ export interface RefillServiceDeps {
   catalog: Catalog;
   onChange: EngineDeps<RefillTimeline>['onChange'];
   reportUnexpected: EngineDeps<RefillTimeline>['reportUnexpected'];
+  /** Refills one tenant may hold; a create beyond it is refused with `limit_reached`. */
+  maxRefills: number;
 }
 
 export type RefillEngine = LifecycleEngine<RefillRecord, RefillStatus, RefillOutcome, RefillTimeline, Refill>;
@@ -69,6 +74,11 @@ export class RefillService {
   }
 
   private async createNow(tenant: string, request: CreateRefillRequest): Promise<RefillRecord> {
+    const { maxRefills } = this.deps;
+    // Before eligibility: a refusal for eligibility is the request's answer, kept under its key; a cap is not.
+    if (await this.deps.store.countRefills(tenant) >= maxRefills) {
+      throw limitReached('refills', maxRefills, 'POST /sandbox/reset to empty this API key (or start the sandbox with a higher --max-refills)');
+    }
     const now = this.deps.clockFor(tenant).now();
     const rules = this.deps.catalog.rules(request.prescriptionId);
     const magic = REFILL_REFUSALS[request.prescriptionId];

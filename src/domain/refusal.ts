@@ -21,6 +21,14 @@ export function notFound(noun: string, idField: string, id: string): Refusal {
   return new Refusal('not_found', `No ${noun} with id ${id.slice(0, 100)}`, { field: idField, reason: 'Not found' });
 }
 
+/**
+ * The API key holds as many of `what` as it may: a state of the key, not an answer to the request
+ * (a reset, or a delete, changes it), so the idempotency layer does not keep it as the key's answer.
+ */
+export function limitReached(what: string, limit: number, reason: string): Refusal {
+  return new Refusal('limit_reached', `This API key holds as many ${what} as the sandbox lets one key hold (${limit})`, { limit, reason });
+}
+
 export function invalid(field: string, reason: string): Refusal {
   return new Refusal('validation_error', 'The request body is invalid', { field, reason });
 }

@@ -674,7 +674,7 @@ export interface components {
          *     the codes in `x-nimbus-sandbox-codes` are the sandbox's additions to those Nimbus publishes.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "refill_not_eligible" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_key_conflict" | "idempotency_key_in_use" | "order_not_cancellable" | "invalid_state_transition" | "limit_reached" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "refill_not_eligible" | "rate_limit_exceeded" | "internal_error" | "service_unavailable";
         /** @description Machine-readable detail; which members appear depends on the code. */
         ErrorDetails: {
             /** @description Dotted path of the failing field, header or parameter. */
@@ -687,6 +687,8 @@ export interface components {
              * @description With `refill_not_eligible`, the first day a refill could be approved, or null if never.
              */
             nextEligibleDate?: string | null;
+            /** @description With `limit_reached`, how many the key may hold. */
+            limit?: number;
         };
         Error: {
             error: {
@@ -759,6 +761,9 @@ export interface components {
          * @description `idempotency_key_conflict`: the idempotency key was already used for a different request.
          *     `idempotency_key_in_use`: a request with this key is still being processed (see `Retry-After`).
          *     `order_not_cancellable`: the order has shipped or been delivered.
+         *     `limit_reached` (sandbox only): the API key holds as many orders or refills as the sandbox
+         *     lets one key hold (`details.limit`); `POST /sandbox/reset` empties it. Decided before any
+         *     work: the idempotency key is not consumed.
          */
         Conflict: {
             headers: {
@@ -871,6 +876,33 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `limit_reached`: the API key holds as many webhook endpoints as the sandbox lets one key
+         *     hold (`details.limit`, 20 unless `--max-endpoints` says otherwise, counting a
+         *     `--webhook-url` subscription); delete one, or `POST /sandbox/reset`.
+         */
+        LimitReached: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "limit_reached",
+                 *         "message": "This API key holds 20 webhook endpoints, as many as it may",
+                 *         "requestId": "req_abc123",
+                 *         "details": {
+                 *           "limit": 20,
+                 *           "reason": "DELETE an endpoint, or POST /sandbox/reset"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -1374,6 +1406,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["LimitReached"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];

@@ -22,7 +22,7 @@ function call(overrides: Partial<IdempotentCall> = {}): IdempotentCall {
   return {
     store, tenant: TENANT, key: 'key-1',
     fingerprint: requestFingerprint('POST', '/orders', BODY),
-    now: T0, requestId: 'req_first', creates: 'order',
+    now: T0, requestId: 'req_first', creates: 'order', keep: 1000,
     ...overrides,
   };
 }
@@ -62,7 +62,7 @@ describe('runIdempotent', () => {
   it('claims the key before the work starts', async () => {
     let claimDuringWork: unknown;
     await runIdempotent(call(), async () => {
-      claimDuringWork = await store.claimIdempotencyKey(TENANT, 'key-1', call().fingerprint, T0, T0 - IDEMPOTENCY_TTL_MS);
+      claimDuringWork = await store.claimIdempotencyKey(TENANT, 'key-1', call().fingerprint, T0, T0 - IDEMPOTENCY_TTL_MS, 1000);
       return created();
     });
     expect(claimDuringWork).toEqual({ kind: 'in_use' });
@@ -135,6 +135,15 @@ describe('runIdempotent', () => {
     const retry = await runIdempotent(call(), work);
     expect(work).toHaveBeenCalledOnce();
     expect(retry.replayed).toBe(false);
+  });
+
+  it('releases the claim, storing nothing, when the work finds a cap reached (limit_reached, a 409)', async () => {
+    const full = new Refusal('limit_reached', 'Full', { limit: 3, reason: 'POST /sandbox/reset' });
+    await expect(runIdempotent(call(), async () => { throw full; })).rejects.toBe(full);
+    const work = countingWork();
+    const retry = await runIdempotent(call(), work);
+    expect(work).toHaveBeenCalledOnce();
+    expect(retry).toEqual({ answer: created(), replayed: false });
   });
 
   it('releases the claim when the work throws something other than a refusal', async () => {

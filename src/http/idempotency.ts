@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
+import type { ErrorCode } from '../api-types.ts';
 import type { StoredAnswer } from '../store/store.ts';
 import { Refusal } from '../domain/refusal.ts';
 import { answerOf, errorBody } from './errors.ts';
 import type { Store } from '../store/store.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Idempotency keys one API key keeps at most (`--max-idempotency-keys`); past it the oldest finished ones go early. */
+export const DEFAULT_MAX_IDEMPOTENCY_KEYS = 10_000;
+
+/**
+ * Refusals that tell the state of the API key rather than answer the request: a cap reached
+ * (`limit_reached`) can change with a reset, so the refusal is not kept as the key's answer; the
+ * claim is released, as after a 5xx, and the same request may be sent again with the same key.
+ */
+const NOT_KEPT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['limit_reached']);
 const VALID_KEY = /^[\x21-\x7E]{1,255}$/;
 
 /** JSON with object keys sorted, so the fingerprint ignores key order. Input is a validated body. */
@@ -49,6 +59,8 @@ export interface IdempotentCall {
   requestId: string;
   /** What the operation creates, for the conflict's message: `order` (the published wording) or `refill`. */
   creates: string;
+  /** How many idempotency keys the API key keeps at most (see `Store.claimIdempotencyKey`). */
+  keep: number;
 }
 
 export interface IdempotentResult {
@@ -64,13 +76,15 @@ function answerFor(refusal: Refusal, requestId: string): StoredAnswer {
 /**
  * Runs `work` at most once per (tenant, key, fingerprint). The key is claimed before the work;
  * a refusal the work decides (4xx) is stored and replayed like a success, while an unexpected
- * failure or a 5xx releases the claim so a retry runs afresh.
+ * failure, a 5xx or a refusal in `NOT_KEPT` releases the claim so a retry runs afresh. (A cap is
+ * checked inside the work, after the claim, so that a retry of a create that succeeded is still
+ * answered with its replay when the cap has been reached since.)
  */
 export async function runIdempotent(call: IdempotentCall, work: () => Promise<StoredAnswer>): Promise<IdempotentResult> {
   const { store, tenant, key } = call;
   if (key === undefined) return { answer: await work(), replayed: false };
 
-  const claim = await store.claimIdempotencyKey(tenant, key, call.fingerprint, call.now, call.now - IDEMPOTENCY_TTL_MS);
+  const claim = await store.claimIdempotencyKey(tenant, key, call.fingerprint, call.now, call.now - IDEMPOTENCY_TTL_MS, call.keep);
   switch (claim.kind) {
     case 'replay':
       return { answer: claim.answer, replayed: true };
@@ -90,7 +104,7 @@ export async function runIdempotent(call: IdempotentCall, work: () => Promise<St
   try {
     answer = await work();
   } catch (error) {
-    if (!(error instanceof Refusal) || answerOf(error).status >= 500) {
+    if (!(error instanceof Refusal) || answerOf(error).status >= 500 || NOT_KEPT.has(error.code)) {
       await store.releaseIdempotencyKey(tenant, key);
       throw error;
     }

@@ -28,6 +28,8 @@ export interface Services {
 export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'maxBodyBytes'> {
   store: Store;
   requireIdempotencyKey: boolean;
+  /** Idempotency keys one API key keeps at most. */
+  maxIdempotencyKeys: number;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -42,6 +44,7 @@ export function createServices(deps: ServiceDeps): Services {
         store, tenant, requestId, key, creates,
         fingerprint: key === undefined ? '' : requestFingerprint(c.req.method, c.req.path, body),
         now: clocks.for(tenant).now(),
+        keep: deps.maxIdempotencyKeys,
       }, () => work(requestId));
     },
     advanceClock: async (tenant, ms) => {

@@ -18,7 +18,7 @@ describe('the lifecycle engine', () => {
     const clock = new ManualClock(START);
     const orders = new OrderService({
       store, lock: new KeyedLock(), idsFor: () => seededIds(1), clockFor: () => clock, timeline: DEFAULT_TIMELINE,
-      strictReferences: false, catalog: new Catalog(),
+      strictReferences: false, catalog: new Catalog(), maxOrders: 100,
       onChange: () => { throw new Error('the receiver list is broken'); },
       reportUnexpected: (error) => reported.push(error),
     });

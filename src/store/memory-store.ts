@@ -27,12 +27,14 @@ interface TenantData {
   index: OrderIndex;
   idempotency: Map<string, IdempotencyEntry>;
   refills: Map<string, RefillRecord>;
+  /** Each prescription's refill ids, oldest first: a create looks them up, and a key may hold 100,000 refills. */
+  refillsByPrescription: Map<string, string[]>;
   endpoints: Map<string, EndpointEntry>;
 }
 
 function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: EndpointEntry[]): TenantData {
   const data: TenantData = {
-    settings, orders: new Map(), index: new OrderIndex(), idempotency: new Map(), refills: new Map(),
+    settings, orders: new Map(), index: new OrderIndex(), idempotency: new Map(), refills: new Map(), refillsByPrescription: new Map(),
     endpoints: new Map(endpoints.map((entry) => [entry.endpoint.id, entry])),
   };
   for (const record of orders) insertOrder(data, record);
@@ -42,6 +44,13 @@ function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: End
 function insertOrder(data: TenantData, record: OrderRecord): void {
   data.index.put(record.order.id, record.order.status, record.order.patientId);
   data.orders.set(record.order.id, record);
+}
+
+/** Oldest first. Stable, so attempts made at the same time keep the order they were made in. */
+function sortDeliveries(entry: EndpointEntry): void {
+  if (entry.sorted) return;
+  entry.deliveries.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
+  entry.sorted = true;
 }
 
 function endpointEntry(endpoint: WebhookEndpoint, seeded: boolean): EndpointEntry {
@@ -97,6 +106,10 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async countOrders(tenant: string): Promise<number> {
+    return this.tenants.get(tenant)?.orders.size ?? 0;
+  }
+
   async listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage> {
     const data = this.tenant(tenant);
     const { ids, hasMore } = data.index.page(filter, page);
@@ -108,17 +121,29 @@ export class MemoryStore implements Store {
   }
 
   async putRefill(tenant: string, record: RefillRecord, expectedVersion: number): Promise<boolean> {
-    const refills = this.tenant(tenant).refills;
-    if ((refills.get(record.refill.id)?.version ?? 0) !== expectedVersion) return false;
-    refills.set(record.refill.id, record);
+    const data = this.tenant(tenant);
+    const { id, prescriptionId } = record.refill;
+    const stored = data.refills.get(id);
+    if ((stored?.version ?? 0) !== expectedVersion) return false;
+    if (stored === undefined) {
+      const ids = data.refillsByPrescription.get(prescriptionId);
+      if (ids === undefined) data.refillsByPrescription.set(prescriptionId, [id]);
+      else ids.push(id);
+    }
+    data.refills.set(id, record);
     return true;
   }
 
   async refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]> {
-    return [...this.tenant(tenant).refills.values()].filter((record) => record.refill.prescriptionId === prescriptionId);
+    const data = this.tenant(tenant);
+    return (data.refillsByPrescription.get(prescriptionId) ?? []).map((id) => data.refills.get(id)!);
   }
 
-  async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number): Promise<IdempotencyClaim> {
+  async countRefills(tenant: string): Promise<number> {
+    return this.tenants.get(tenant)?.refills.size ?? 0;
+  }
+
+  async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number, keep: number): Promise<IdempotencyClaim> {
     const entries = this.tenant(tenant).idempotency;
     const entry = entries.get(key);
     if (entry !== undefined && entry.claimedAt >= expiresBefore) {
@@ -128,6 +153,7 @@ export class MemoryStore implements Store {
     entries.delete(key);
     entries.set(key, { fingerprint, claimedAt: now });
     this.dropExpired(entries, expiresBefore);
+    if (entries.size > keep) this.dropFinished(entries, entries.size - keep);
     return { kind: 'claimed' };
   }
 
@@ -152,7 +178,7 @@ export class MemoryStore implements Store {
     return this.tenants.get(tenant)?.endpoints.delete(endpointId) ?? false;
   }
 
-  async appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[]): Promise<void> {
+  async appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[], keep: number): Promise<void> {
     const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
     if (entry === undefined) return;
     for (const attempt of attempts) {
@@ -160,17 +186,27 @@ export class MemoryStore implements Store {
       if (last !== undefined && last.attemptedAt > attempt.attemptedAt) entry.sorted = false;
       entry.deliveries.push(attempt);
     }
+    if (entry.deliveries.length > keep) {
+      sortDeliveries(entry);
+      entry.deliveries.splice(0, entry.deliveries.length - keep);
+    }
   }
 
   async listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined> {
     const entry = this.tenants.get(tenant)?.endpoints.get(endpointId);
     if (entry === undefined) return undefined;
-    if (!entry.sorted) {
-      // Stable, so attempts made at the same time keep the order they were made in.
-      entry.deliveries.sort((a, b) => (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
-      entry.sorted = true;
-    }
+    sortDeliveries(entry);
     return [...entry.deliveries];
+  }
+
+  /** Drops `count` finished entries, those claimed longest ago first; a claim in flight stays. */
+  private dropFinished(entries: Map<string, IdempotencyEntry>, count: number): void {
+    for (const [key, entry] of entries) {
+      if (count === 0) return;
+      if (entry.answer === undefined) continue;
+      entries.delete(key);
+      count--;
+    }
   }
 
   /** Entries sit in claim order (a re-claim moves to the end), so expired ones are at the front. */

@@ -5,6 +5,8 @@ import { UnknownCursorError, type Store, type StoredAnswer, type TenantSeed } fr
 
 const T0 = Date.parse('2025-01-15T15:00:00Z');
 const FAR_PAST = T0 - 1;
+/** More keys or attempts than any test makes, where the test is not about what a store keeps. */
+const KEEP = 1000;
 
 function record(id: string, status: OrderStatus = 'pending', patientId = 'pat_1'): OrderRecord {
   const at = '2025-01-15T15:00:00Z';
@@ -181,8 +183,8 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
     it('keeps idempotency keys per tenant', async () => {
       await tenantWith('a', []);
       await tenantWith('b', []);
-      await store.claimIdempotencyKey('a', 'k', 'fp', T0, FAR_PAST);
-      expect(await store.claimIdempotencyKey('b', 'k', 'other', T0, FAR_PAST)).toEqual({ kind: 'claimed' });
+      await store.claimIdempotencyKey('a', 'k', 'fp', T0, FAR_PAST, KEEP);
+      expect(await store.claimIdempotencyKey('b', 'k', 'other', T0, FAR_PAST, KEEP)).toEqual({ kind: 'claimed' });
     });
   });
 
@@ -196,10 +198,10 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
     });
 
     it('forgets idempotency keys', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
       await store.completeIdempotencyKey('t', 'k', answer);
       await store.resetTenant('t', []);
-      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0, FAR_PAST)).toEqual({ kind: 'claimed' });
+      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0, FAR_PAST, KEEP)).toEqual({ kind: 'claimed' });
     });
 
     it('makes a cursor from before the reset unknown', async () => {
@@ -218,42 +220,65 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
     beforeEach(() => tenantWith('t', []));
 
     it('answers in_use for a claimed, unfinished key', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
-      expect(await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST)).toEqual({ kind: 'in_use' });
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
+      expect(await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP)).toEqual({ kind: 'in_use' });
     });
 
     it('answers replay with the completed answer', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
       await store.completeIdempotencyKey('t', 'k', answer);
-      expect(await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST)).toEqual({ kind: 'replay', answer });
+      expect(await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP)).toEqual({ kind: 'replay', answer });
     });
 
     it('answers conflict for another fingerprint', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
-      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0, FAR_PAST)).toEqual({ kind: 'conflict' });
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
+      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0, FAR_PAST, KEEP)).toEqual({ kind: 'conflict' });
     });
 
     it('lets a released key be claimed again', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
       await store.releaseIdempotencyKey('t', 'k');
-      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0, FAR_PAST)).toEqual({ kind: 'claimed' });
+      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0, FAR_PAST, KEEP)).toEqual({ kind: 'claimed' });
     });
 
     it('treats a key claimed before expiresBefore as absent', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
-      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0 + 10, T0 + 1)).toEqual({ kind: 'claimed' });
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
+      expect(await store.claimIdempotencyKey('t', 'k', 'other', T0 + 10, T0 + 1, KEEP)).toEqual({ kind: 'claimed' });
     });
 
     it('keeps a key claimed exactly at expiresBefore', async () => {
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST);
-      expect(await store.claimIdempotencyKey('t', 'k', 'fp', T0 + 10, T0)).toEqual({ kind: 'in_use' });
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP);
+      expect(await store.claimIdempotencyKey('t', 'k', 'fp', T0 + 10, T0, KEEP)).toEqual({ kind: 'in_use' });
+    });
+
+    it('keeps at most `keep` keys, dropping the finished ones claimed longest ago', async () => {
+      for (const key of ['k1', 'k2', 'k3']) {
+        await store.claimIdempotencyKey('t', key, 'fp', T0, FAR_PAST, 3);
+        await store.completeIdempotencyKey('t', key, answer);
+      }
+      expect(await store.claimIdempotencyKey('t', 'k4', 'fp', T0, FAR_PAST, 3)).toEqual({ kind: 'claimed' });
+      // k1 was dropped early: claiming it again (even for another request) runs afresh.
+      expect(await store.claimIdempotencyKey('t', 'k1', 'other', T0, FAR_PAST, 3)).toEqual({ kind: 'claimed' });
+      expect(await store.claimIdempotencyKey('t', 'k3', 'fp', T0, FAR_PAST, 3)).toEqual({ kind: 'replay', answer });
+      // k2 went to make room for the re-claimed k1.
+      expect(await store.claimIdempotencyKey('t', 'k2', 'other', T0, FAR_PAST, 3)).toEqual({ kind: 'claimed' });
+    });
+
+    it('never drops a claim in flight to keep to `keep`', async () => {
+      await store.claimIdempotencyKey('t', 'flying', 'fp', T0, FAR_PAST, 1);
+      await store.claimIdempotencyKey('t', 'done', 'fp', T0, FAR_PAST, 1);
+      await store.completeIdempotencyKey('t', 'done', answer);
+      expect(await store.claimIdempotencyKey('t', 'new', 'fp', T0, FAR_PAST, 1)).toEqual({ kind: 'claimed' });
+      expect(await store.claimIdempotencyKey('t', 'flying', 'fp', T0, FAR_PAST, 1)).toEqual({ kind: 'in_use' });
+      expect(await store.claimIdempotencyKey('t', 'new', 'fp', T0, FAR_PAST, 1)).toEqual({ kind: 'in_use' });
+      expect(await store.claimIdempotencyKey('t', 'done', 'other', T0, FAR_PAST, 1)).toEqual({ kind: 'claimed' });
     });
 
     it('keeps a fresh re-claim while dropping expired keys', async () => {
-      await store.claimIdempotencyKey('t', 'old', 'fp', T0, FAR_PAST);
-      await store.claimIdempotencyKey('t', 'k', 'fp', T0 + 1, FAR_PAST);
-      await store.claimIdempotencyKey('t', 'old', 'fp2', T0 + 100, T0 + 50);
-      expect(await store.claimIdempotencyKey('t', 'old', 'fp2', T0 + 100, T0 + 50)).toEqual({ kind: 'in_use' });
+      await store.claimIdempotencyKey('t', 'old', 'fp', T0, FAR_PAST, KEEP);
+      await store.claimIdempotencyKey('t', 'k', 'fp', T0 + 1, FAR_PAST, KEEP);
+      await store.claimIdempotencyKey('t', 'old', 'fp2', T0 + 100, T0 + 50, KEEP);
+      expect(await store.claimIdempotencyKey('t', 'old', 'fp2', T0 + 100, T0 + 50, KEEP)).toEqual({ kind: 'in_use' });
     });
   });
 
@@ -301,6 +326,20 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
   describe(`${name}: refills`, () => {
     beforeEach(() => tenantWith('t', []));
 
+    it('counts a tenant\'s orders and refills, each tenant its own, and none after a reset', async () => {
+      await tenantWith('other', [record('ord_9')]);
+      expect(await store.countOrders('t')).toBe(0);
+      for (const id of ['ord_1', 'ord_2']) await store.putOrder('t', record(id), 0);
+      await store.putOrder('t', { ...record('ord_1', 'processing'), version: 2 }, 1);
+      for (const id of ['ref_1', 'ref_2', 'ref_3']) await store.putRefill('t', refill(id), 0);
+      await store.putRefill('t', refill('ref_1', 'rx_1', 2), 1);
+      expect([await store.countOrders('t'), await store.countRefills('t')]).toEqual([2, 3]);
+      expect([await store.countOrders('other'), await store.countRefills('other')]).toEqual([1, 0]);
+      await store.resetTenant('t', [record('ord_seed')]);
+      expect([await store.countOrders('t'), await store.countRefills('t')]).toEqual([1, 0]);
+      expect([await store.countOrders('nobody'), await store.countRefills('nobody')]).toEqual([0, 0]);
+    });
+
     it('lists a prescription\'s refills oldest first, and only that prescription\'s', async () => {
       for (const [id, rx] of [['ref_1', 'rx_a'], ['ref_2', 'rx_b'], ['ref_3', 'rx_a']] as const) await store.putRefill('t', refill(id, rx), 0);
       expect((await store.refillsOfPrescription('t', 'rx_a')).map((r) => r.refill.id)).toEqual(['ref_1', 'ref_3']);
@@ -316,7 +355,7 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
   describe(`${name}: atomic claims and tenant creation`, () => {
     it('gives an idempotency key to exactly one of many claims at once', async () => {
       await tenantWith('t', []);
-      const claims = await Promise.all([1, 2, 3, 4, 5].map(() => store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST)));
+      const claims = await Promise.all([1, 2, 3, 4, 5].map(() => store.claimIdempotencyKey('t', 'k', 'fp', T0, FAR_PAST, KEEP)));
       expect(claims.map((claim) => claim.kind).sort()).toEqual(['claimed', 'in_use', 'in_use', 'in_use', 'in_use']);
     });
 
@@ -363,27 +402,36 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
 
     it('deletes an endpoint with its deliveries, and says whether there was one', async () => {
       await store.addEndpoint('t', endpoint('we_1'));
-      await store.appendDeliveries('t', 'we_1', [attempt('evt_1', '2025-01-15T15:00:00Z')]);
+      await store.appendDeliveries('t', 'we_1', [attempt('evt_1', '2025-01-15T15:00:00Z')], KEEP);
       expect(await store.deleteEndpoint('t', 'we_1')).toBe(true);
       expect(await store.deleteEndpoint('t', 'we_1')).toBe(false);
       expect(await store.listDeliveries('t', 'we_1')).toBeUndefined();
     });
 
     it('lists an endpoint\'s attempts oldest first, whatever order they were recorded in', async () => {
-      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_2', '2025-01-15T15:00:02Z')]);
-      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:01Z')]);
-      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_3', '2025-01-15T15:00:02Z')]);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_2', '2025-01-15T15:00:02Z')], KEEP);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:01Z')], KEEP);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_3', '2025-01-15T15:00:02Z')], KEEP);
       expect((await store.listDeliveries('t', 'we_seeded'))!.map((a) => a.eventId)).toEqual(['evt_1', 'evt_2', 'evt_3']);
     });
 
+    it('keeps an endpoint\'s `keep` newest attempts, dropping older ones', async () => {
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:01Z'), attempt('evt_2', '2025-01-15T15:00:02Z')], 3);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_4', '2025-01-15T15:00:04Z'), attempt('evt_3', '2025-01-15T15:00:03Z')], 3);
+      expect((await store.listDeliveries('t', 'we_seeded'))!.map((a) => a.eventId)).toEqual(['evt_2', 'evt_3', 'evt_4']);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_0', '2025-01-15T15:00:00Z'), attempt('evt_5', '2025-01-15T15:00:04Z')], 3);
+      // An attempt recorded late but older than every kept one is itself the oldest, and goes.
+      expect((await store.listDeliveries('t', 'we_seeded'))!.map((a) => a.eventId)).toEqual(['evt_3', 'evt_4', 'evt_5']);
+    });
+
     it('drops an attempt for an endpoint that is gone', async () => {
-      await store.appendDeliveries('t', 'we_gone', [attempt('evt_1', '2025-01-15T15:00:00Z')]);
+      await store.appendDeliveries('t', 'we_gone', [attempt('evt_1', '2025-01-15T15:00:00Z')], KEEP);
       expect(await store.listDeliveries('t', 'we_gone')).toBeUndefined();
     });
 
     it('keeps only the seed\'s endpoints across a reset, with no deliveries', async () => {
       await store.addEndpoint('t', endpoint('we_1'));
-      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:00Z')]);
+      await store.appendDeliveries('t', 'we_seeded', [attempt('evt_1', '2025-01-15T15:00:00Z')], KEEP);
       await store.resetTenant('t', []);
       expect((await store.listEndpoints('t')).map((e) => e.id)).toEqual(['we_seeded']);
       expect(await store.listDeliveries('t', 'we_seeded')).toEqual([]);

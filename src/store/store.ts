@@ -56,6 +56,10 @@ export interface TenantSeed {
  * - `advanceClock`: an addition, never a lost update;
  * - `resetTenant`: readers see the tenant either before or after, never half-reset.
  *
+ * Not atomic with the writes they count: `countOrders` and `countRefills` are what the sandbox's
+ * caps (`maxOrders`, `maxRefills`) are checked against before a create, so creates that run at
+ * once, each having counted, may pass a cap by at most their number.
+ *
  * What is not here lives in the process and goes with it: the schedulers that know when records
  * and webhook events fall due, webhook events waiting to be sent, rate-limit windows and random
  * streams (see src/tenancy/).
@@ -80,6 +84,8 @@ export interface Store {
    * none); true when written. The record carries its own new version.
    */
   putOrder(tenant: string, record: OrderRecord, expectedVersion: number): Promise<boolean>;
+  /** How many orders the tenant holds (0 for a tenant that does not exist). */
+  countOrders(tenant: string): Promise<number>;
   /** Orders in creation order, newest first, starting after the order `after` (exclusive). */
   listOrders(tenant: string, filter: OrderFilter, page: { after?: string; limit: number }): Promise<OrderPage>;
 
@@ -88,12 +94,17 @@ export interface Store {
   putRefill(tenant: string, record: RefillRecord, expectedVersion: number): Promise<boolean>;
   /** The tenant's refills of one prescription, oldest first. */
   refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]>;
+  /** How many refills the tenant holds (0 for a tenant that does not exist). */
+  countRefills(tenant: string): Promise<number>;
 
   /**
    * Claims `key` for a request with this fingerprint, or reports why it cannot be claimed.
    * A claim or answer older than `expiresBefore` (tenant clock, ms) counts as absent.
+   * The tenant keeps at most `keep` keys: a new claim that would pass it drops the finished
+   * (completed) keys claimed longest ago, so a retry with a dropped key runs afresh. A claim still
+   * in flight is never dropped, so while more than `keep` are in flight at once there are more.
    */
-  claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number): Promise<IdempotencyClaim>;
+  claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number, keep: number): Promise<IdempotencyClaim>;
   completeIdempotencyKey(tenant: string, key: string, answer: StoredAnswer): Promise<void>;
   releaseIdempotencyKey(tenant: string, key: string): Promise<void>;
 
@@ -102,8 +113,12 @@ export interface Store {
   addEndpoint(tenant: string, endpoint: WebhookEndpoint): Promise<void>;
   /** Deletes the endpoint and its delivery log; false when there was none. */
   deleteEndpoint(tenant: string, endpointId: string): Promise<boolean>;
-  /** Records attempts to deliver to an endpoint, in the order given; dropped when the endpoint is gone. */
-  appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[]): Promise<void>;
+  /**
+   * Records attempts to deliver to an endpoint, in the order given; dropped when the endpoint is
+   * gone. The endpoint keeps its `keep` newest attempts (latest `attemptedAt`; of attempts made at
+   * the same time, the ones recorded last): older ones are dropped.
+   */
+  appendDeliveries(tenant: string, endpointId: string, attempts: readonly WebhookDelivery[], keep: number): Promise<void>;
   /** Every attempt to deliver to an endpoint, oldest first; undefined when there is no such endpoint. */
   listDeliveries(tenant: string, endpointId: string): Promise<WebhookDelivery[] | undefined>;
 }

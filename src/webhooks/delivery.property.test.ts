@@ -7,7 +7,7 @@ import { seededIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
 import type { EventContent, WebhookEvent, WebhookEventType } from './events.ts';
-import { WebhookService, type SendResult, type WebhookDelivery } from './webhook-service.ts';
+import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, WebhookService, type SendResult, type WebhookDelivery } from './webhook-service.ts';
 
 const T0 = Date.parse('2025-02-03T15:00:00Z');
 const TENANT = 'tenant';
@@ -177,6 +177,7 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
   let replyCount = 0;
   const store = new MemoryStore();
   const service = new WebhookService({
+      maxEndpoints: DEFAULT_MAX_ENDPOINTS, maxDeliveries: DEFAULT_MAX_DELIVERIES,
     store,
     lock: new KeyedLock<string>(),
     idsFor: () => ids,

@@ -1,7 +1,7 @@
 import type { Order, Refill, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import { isoTime, type Clock, type ClockMode } from '../clock.ts';
 import type { KeyedLock } from '../concurrency/keyed-lock.ts';
-import { notFound } from '../domain/refusal.ts';
+import { limitReached, notFound } from '../domain/refusal.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import type { IdGenerator } from '../ids.ts';
 import { addBusinessDays } from '../lifecycle/business-days.ts';
@@ -27,6 +27,10 @@ export const MAX_ATTEMPTS = 5;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 /** Events to one endpoint sent together: at most this many. */
 export const MAX_BATCH = 32;
+/** Endpoints one API key may have (`--max-endpoints`), a `--webhook-url` subscription included. Stripe allows 16 in test mode. */
+export const DEFAULT_MAX_ENDPOINTS = 20;
+/** Delivery attempts kept per endpoint (`--max-deliveries`): the newest; older ones are dropped. */
+export const DEFAULT_MAX_DELIVERIES = 1000;
 
 /** Believable content for a test event, from the published test data; its status is the one the step tables give the event. */
 function sampleEvent(type: WebhookEventType, now: number): EventContent {
@@ -68,6 +72,10 @@ export interface WebhookServiceDeps {
   send: WebhookSender;
   timeoutMs: number;
   isValidEvent(event: unknown): boolean;
+  /** Endpoints one tenant may have; registering one more is refused with `limit_reached`. */
+  maxEndpoints: number;
+  /** Delivery attempts the store keeps per endpoint, the newest. */
+  maxDeliveries: number;
   /** Subscribe every tenant to this endpoint from the start (the CLI's --webhook-url). */
   subscribeAll?: { url: string; secret?: string };
   reportUnexpected(error: unknown): void;
@@ -126,11 +134,18 @@ export class WebhookService {
     return outboxes;
   }
 
-  async createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): Promise<WebhookEndpoint> {
-    const endpoint = this.newEndpoint(tenant, url, events);
-    await this.deps.store.addEndpoint(tenant, endpoint);
-    this.tenantOutboxes(tenant).set(endpoint.id, newOutbox(endpoint));
-    return endpoint;
+  /** Registrations for one tenant run one at a time, so parallel ones cannot pass `maxEndpoints` together. */
+  createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): Promise<WebhookEndpoint> {
+    return this.deps.lock.exclusive(`endpoints\u0000${tenant}`, async () => {
+      const { maxEndpoints } = this.deps;
+      if ((await this.deps.store.listEndpoints(tenant)).length >= maxEndpoints) {
+        throw limitReached('webhook endpoints', maxEndpoints, 'DELETE /sandbox/webhook-endpoints/{endpointId} one you no longer need, or POST /sandbox/reset');
+      }
+      const endpoint = this.newEndpoint(tenant, url, events);
+      await this.deps.store.addEndpoint(tenant, endpoint);
+      this.tenantOutboxes(tenant).set(endpoint.id, newOutbox(endpoint));
+      return endpoint;
+    });
   }
 
   async listEndpoints(tenant: string): Promise<{ data: WebhookEndpoint[]; defaultSecret: string }> {
@@ -276,7 +291,7 @@ export class WebhookService {
       // Recorded before settled, so the queue never moves past what the log shows: an event
       // published while the log does not yet show the one before it as done still waits for it.
       try {
-        await this.deps.store.appendDeliveries(tenant, endpointId, outcomes.map(({ delivery }) => delivery));
+        await this.deps.store.appendDeliveries(tenant, endpointId, outcomes.map(({ delivery }) => delivery), this.deps.maxDeliveries);
       } finally {
         for (const { due, outcome } of outcomes) outbox.queue.settle(due, outcome);
       }

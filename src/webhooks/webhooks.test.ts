@@ -11,7 +11,7 @@ import { schemaTest } from '../validation.ts';
 import { PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { verifyWebhookSignature } from './signature.ts';
 import { UndiciSender } from './undici-sender.ts';
-import { WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
+import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, WebhookService, type SendResult, type WebhookDelivery, type WebhookEndpoint, type WebhookSender } from './webhook-service.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A real receiver on loopback
@@ -1008,6 +1008,7 @@ describe('WebhookService delivery loop', () => {
   async function serviceWith(clock: ManualClock, send: WebhookSender, reportUnexpected: (error: unknown) => void = (error) => { throw error; }) {
     const store = new MemoryStore();
     const service = new WebhookService({
+      maxEndpoints: DEFAULT_MAX_ENDPOINTS, maxDeliveries: DEFAULT_MAX_DELIVERIES,
       store, lock: new KeyedLock<string>(), idsFor: () => randomIds(), clockFor: () => clock, send, timeoutMs: 1_000, isValidEvent: isWebhookEvent, reportUnexpected,
     });
     await tenantIn(service, store);
@@ -1137,6 +1138,7 @@ describe('WebhookService delivery loop', () => {
       const clock = new ManualClock(T0);
       const store = new MemoryStore();
       const service = new WebhookService({
+      maxEndpoints: DEFAULT_MAX_ENDPOINTS, maxDeliveries: DEFAULT_MAX_DELIVERIES,
         store,
         lock: new KeyedLock<string>(),
         idsFor: () => ids,
