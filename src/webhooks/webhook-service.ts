@@ -1,7 +1,7 @@
 import type { Order, Refill, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import { isoTime, type Clock, type ClockMode } from '../clock.ts';
 import type { KeyedLock } from '../concurrency/keyed-lock.ts';
-import { notFound } from '../domain/refusal.ts';
+import { invalid, notFound } from '../domain/refusal.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import type { IdGenerator } from '../ids.ts';
 import { addBusinessDays } from '../lifecycle/business-days.ts';
@@ -10,6 +10,7 @@ import { REFILL_LIFECYCLE } from '../lifecycle/refill-lifecycle.ts';
 import { statusOfEvent } from '../lifecycle/table.ts';
 import type { Store } from '../store/store.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
+import { destinationRefusal, REFUSAL_REASONS } from './destination-policy.ts';
 import { eventContent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { signWebhook } from './signature.ts';
 import type { SendResult } from './undici-sender.ts';
@@ -70,6 +71,8 @@ export interface WebhookServiceDeps {
   isValidEvent(event: unknown): boolean;
   /** Subscribe every tenant to this endpoint from the start (the CLI's --webhook-url). */
   subscribeAll?: { url: string; secret?: string };
+  /** Refuse loopback and private destinations too, not only credentials and link-local (see destination-policy.ts). */
+  denyPrivate?: boolean;
   reportUnexpected(error: unknown): void;
 }
 
@@ -126,7 +129,14 @@ export class WebhookService {
     return outboxes;
   }
 
+  /** Refuses, naming `field`, a URL webhooks are never sent to. */
+  private checkDestination(url: string, field: string): void {
+    const refusal = destinationRefusal(url, this.deps.denyPrivate ?? false);
+    if (refusal !== undefined) throw invalid(field, REFUSAL_REASONS[refusal]);
+  }
+
   async createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): Promise<WebhookEndpoint> {
+    this.checkDestination(url, 'url');
     const endpoint = this.newEndpoint(tenant, url, events);
     await this.deps.store.addEndpoint(tenant, endpoint);
     this.tenantOutboxes(tenant).set(endpoint.id, newOutbox(endpoint));
@@ -172,6 +182,7 @@ export class WebhookService {
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
   sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
+    if (url !== undefined) this.checkDestination(url, 'webhookUrl');
     const now = this.deps.clockFor(tenant).now();
     const event = this.newEvent(tenant, sampleEvent(type, now), isoTime(now));
     const targets = [...this.tenantOutboxes(tenant).values()].filter((outbox) => url === undefined || outbox.endpoint.url === url);
