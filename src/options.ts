@@ -270,7 +270,7 @@ export const OPTIONS: OptionTable = {
   },
   webhookSecret: {
     flag: 'webhook-secret', value: 'SECRET', default: 'random; GET /sandbox/webhook-endpoints shows it',
-    help: 'Sign them with SECRET',
+    help: 'Sign them with SECRET (shared by every API key, so never shown to one: GET /sandbox/webhook-endpoints lists it as whsec_redacted)',
     parse: (text) => text,
     check: (value, options) => {
       if (typeof value !== 'string' || value === '') return must(false, 'a non-empty string', value);

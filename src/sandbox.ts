@@ -68,7 +68,7 @@ export interface SandboxOptions {
   delay?: (ms: number) => Promise<void>;
   /** Subscribe every tenant to this webhook endpoint from the start (published events). */
   webhookUrl?: string;
-  /** The secret for `webhookUrl`'s signatures. Default: a random one, shown by GET /sandbox/webhook-endpoints. */
+  /** The secret for `webhookUrl`'s signatures, never shown to a key (listed as `whsec_redacted`). Default: a random one per key, shown by GET /sandbox/webhook-endpoints. */
   webhookSecret?: string;
   /**
    * Refuse webhook destinations on loopback (127/8, ::1, localhost) and private ranges (10/8,

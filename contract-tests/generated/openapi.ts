@@ -572,6 +572,12 @@ export interface components {
             id: string;
             url: string;
             events: components["schemas"]["WebhookEventType"][];
+            /**
+             * @description Signs this endpoint's deliveries. The `--webhook-url` subscription's secret, when the
+             *     operator gave it (`--webhook-secret`), is shared by every API key and is never shown:
+             *     the list gives `whsec_redacted` instead, which signs nothing. A secret the sandbox
+             *     generated is the key's own and is shown.
+             */
             secret: string;
             /** Format: date-time */
             createdAt: string;

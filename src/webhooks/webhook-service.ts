@@ -24,6 +24,9 @@ export type { SendResult, WebhookDelivery, WebhookEndpoint };
  */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
 
+/** What GET /sandbox/webhook-endpoints shows for the operator's `--webhook-secret`. */
+export const REDACTED_SECRET = 'whsec_redacted';
+
 export const MAX_ATTEMPTS = 5;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 /** Events to one endpoint sent together: at most this many. */
@@ -143,9 +146,19 @@ export class WebhookService {
     return endpoint;
   }
 
+  /**
+   * The tenant's endpoints. The `--webhook-url` subscription's secret, when the operator gave it
+   * (`--webhook-secret`), is shared by every key: it is listed as REDACTED_SECRET, so no key can
+   * sign events the shared receiver would take as real. A secret the sandbox generated is the
+   * key's own and is shown.
+   */
   async listEndpoints(tenant: string): Promise<{ data: WebhookEndpoint[]; defaultSecret: string }> {
     const [data, settings] = await Promise.all([this.deps.store.listEndpoints(tenant), this.deps.store.getSettings(tenant)]);
-    return { data, defaultSecret: settings!.defaultSecret };
+    const operatorSecret = this.deps.subscribeAll?.secret;
+    return {
+      data: operatorSecret === undefined ? data : data.map((endpoint) => endpoint.secret === operatorSecret ? { ...endpoint, secret: REDACTED_SECRET } : endpoint),
+      defaultSecret: settings!.defaultSecret,
+    };
   }
 
   async deleteEndpoint(tenant: string, endpointId: string): Promise<void> {

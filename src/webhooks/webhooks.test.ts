@@ -843,13 +843,43 @@ describe('the webhookUrl option', () => {
     }
   });
 
-  it('shows the subscription in each key\'s endpoint list with the published events', async () => {
+  it('shows the subscription in each key\'s endpoint list with the published events, and the operator\'s secret redacted', async () => {
     start({ webhookUrl: 'http://127.0.0.1:9/all', webhookSecret: 'whsec_sharedSecret123' });
     for (const key of [KEY_A, KEY_B]) {
       const list = await call('GET', '/sandbox/webhook-endpoints', undefined, key);
       expect(isWebhookEndpointList(list.body)).toBe(true);
-      expect(list.body.data).toMatchObject([{ url: 'http://127.0.0.1:9/all', secret: 'whsec_sharedSecret123', events: [...PUBLISHED_EVENT_TYPES] }]);
+      expect(list.body.data).toMatchObject([{ url: 'http://127.0.0.1:9/all', secret: 'whsec_redacted', events: [...PUBLISHED_EVENT_TYPES] }]);
     }
+  });
+
+  it.each(['whsec_sharedSecret123', 'operator secret, not whsec-shaped'])('never shows the operator\'s webhookSecret %j to any key', async (secret) => {
+    start({ webhookUrl: 'http://127.0.0.1:9/all', webhookSecret: secret });
+    const pages: string[] = [];
+    const list = async (key: string) => {
+      const response = await sandbox!.request('/sandbox/webhook-endpoints', { headers: { 'X-API-Key': key } });
+      const text = await response.text();
+      expect(isWebhookEndpointList(JSON.parse(text)), text).toBe(true);
+      pages.push(text);
+    };
+    for (const key of [KEY_A, KEY_B, 'key_tenant_c']) await list(key);
+    await register('http://127.0.0.1:9/own');
+    await call('POST', '/sandbox/reset', undefined, KEY_B);
+    for (const key of [KEY_A, KEY_B]) await list(key);
+    expect(pages).toHaveLength(5);
+    for (const page of pages) expect(page).not.toContain(secret);
+    // The key's own endpoint still shows its own secret.
+    expect(JSON.parse(pages[3]!).data[1].secret).toMatch(/^whsec_(?!redacted)[A-Za-z0-9]+$/);
+  });
+
+  it('shows the subscription\'s secret when the sandbox generated it: each key\'s own, which signs what that key\'s events carry', async () => {
+    const receiver = await startReceiver();
+    start({ webhookUrl: receiver.url });
+    const secretOf = async (key: string) => (await call('GET', '/sandbox/webhook-endpoints', undefined, key)).body.data[0].secret as string;
+    const [secretA, secretB] = [await secretOf(KEY_A), await secretOf(KEY_B)];
+    expect(secretA).not.toBe(secretB);
+    await createOrder(KEY_A);
+    await sandbox!.sweep();
+    expect(verifyWebhookSignature(receiver.requests[0]!.raw, signatureOf(receiver.requests[0]!), secretA)).toBe(true);
   });
 
   it('keeps sending to webhookUrl, signed with webhookSecret, after POST /sandbox/reset', async () => {
