@@ -83,6 +83,13 @@ const BAD: Bad[] = [
   { name: 'faultLatencyMs', value: -5, cli: '-5', message: 'faultLatencyMs (--fault-latency) must be a whole number of ms from 0 to 30000, not -5' },
   { name: 'webhookUrl', value: 'ftp://example.com/hook', cli: 'ftp://example.com/hook', message: 'webhookUrl (--webhook-url) must be an http or https URL, not "ftp://example.com/hook"' },
   { name: 'webhookUrl', value: 'localhost:3000', cli: 'localhost:3000', message: 'webhookUrl (--webhook-url) must be an http or https URL, not "localhost:3000"' },
+  { name: 'webhookUrl', value: 'http://hook:s3cret@example.com/h', cli: 'http://hook:s3cret@example.com/h', message: 'webhookUrl (--webhook-url) must be an http or https URL without credentials (user:password@), not "http://hook:s3cret@example.com/h"' },
+  { name: 'webhookUrl', value: 'http://hook@example.com/h', cli: 'http://hook@example.com/h', message: 'webhookUrl (--webhook-url) must be an http or https URL without credentials (user:password@), not "http://hook@example.com/h"' },
+  { name: 'webhookUrl', value: 'http://169.254.169.254/', cli: 'http://169.254.169.254/', message: 'webhookUrl (--webhook-url) must be an http or https URL whose host is not link-local (169.254.0.0/16 or fe80::/10), not "http://169.254.169.254/"' },
+  { name: 'webhookUrl', value: 'HTTP://0xA9FEA9FE/', cli: 'HTTP://0xA9FEA9FE/', message: 'webhookUrl (--webhook-url) must be an http or https URL whose host is not link-local (169.254.0.0/16 or fe80::/10), not "HTTP://0xA9FEA9FE/"' },
+  { name: 'webhookUrl', value: 'http://[::ffff:169.254.169.254]/', cli: 'http://[::ffff:169.254.169.254]/', message: 'webhookUrl (--webhook-url) must be an http or https URL whose host is not link-local (169.254.0.0/16 or fe80::/10), not "http://[::ffff:169.254.169.254]/"' },
+  { name: 'webhookUrl', value: 'http://[fe80::1]/', cli: 'http://[fe80::1]/', message: 'webhookUrl (--webhook-url) must be an http or https URL whose host is not link-local (169.254.0.0/16 or fe80::/10), not "http://[fe80::1]/"' },
+  { name: 'webhookDenyPrivate', value: 'yes', message: 'webhookDenyPrivate (--webhook-deny-private) must be true or false, not "yes"' },
   { name: 'webhookSecret', value: 'whsec_1', cli: 'whsec_1', message: 'webhookSecret (--webhook-secret) needs webhookUrl (--webhook-url): it signs the events sent there' },
   { name: 'webhookSecret', value: 42, message: 'webhookSecret (--webhook-secret) must be a non-empty string, not 42' },
   { name: 'webhookTimeoutMs', value: 0, cli: '0', message: 'webhookTimeoutMs (--webhook-timeout) must be a whole number of ms from 1 to 60000, not 0' },
@@ -192,6 +199,7 @@ const ROUND_TRIPS: Partial<Record<LibraryName, [string | undefined, unknown][]>>
   faultKinds: [['500, 503,latency', ['500', '503', 'latency']]],
   faultLatencyMs: [['30000', 30_000]],
   webhookUrl: [['http://127.0.0.1:9/hook', 'http://127.0.0.1:9/hook']],
+  webhookDenyPrivate: [[undefined, true]],
   webhookTimeoutMs: [['1500', 1500]],
   seed: [['7', 7]],
   maxTenants: [['3', 3]],
@@ -217,6 +225,17 @@ describe('every flag reaches createSandbox', () => {
   it('webhookSecret with --webhook-url', () => {
     const parsed = parseCommandLine(['--webhook-url', 'https://example.com/h', '--webhook-secret', 'whsec_x'], {});
     expect(parsed).toMatchObject({ options: { webhookUrl: 'https://example.com/h', webhookSecret: 'whsec_x' } });
+  });
+
+  it('webhookUrl on loopback or a private range is refused with --webhook-deny-private, taken without', () => {
+    const message = (url: string) => `webhookUrl (--webhook-url) must be an http or https URL whose host is not loopback or private, with webhookDenyPrivate (--webhook-deny-private), not ${JSON.stringify(url)}`;
+    for (const url of ['http://127.0.0.1:9/hook', 'http://localhost:3000/h', 'http://[::1]/', 'http://10.0.0.5:6379/', 'http://192.168.1.1/']) {
+      expect(cliMessage(['--webhook-url', url, '--webhook-deny-private'])).toBe(message(url));
+      expect(libraryMessage({ webhookUrl: url, webhookDenyPrivate: true })).toBe(message(url));
+      expect(libraryMessage({ webhookUrl: url, webhookDenyPrivate: false })).toBeUndefined();
+    }
+    expect(parseCommandLine(['--webhook-url', 'https://example.com/h', '--webhook-deny-private'], {}))
+      .toMatchObject({ options: { webhookUrl: 'https://example.com/h', webhookDenyPrivate: true } });
   });
 
   it('has a round trip for every library option with a flag', () => {

@@ -15,6 +15,7 @@ import { CONNECTIONS_CHECK_MS, DEFAULT_SERVER_SETTINGS, type ServerSettings } fr
 import { DEFAULT_MAX_IDEMPOTENCY_KEYS } from './http/idempotency.ts';
 import { SANDBOX_RATE_LIMITS } from './http/rate-limit.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS } from './tenancy/tenancy.ts';
+import { destinationRefusal } from './webhooks/destination-policy.ts';
 import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/webhook-service.ts';
 // Type-only: sandbox.ts imports this module, and the import is erased.
 import type { SandboxOptions } from './sandbox.ts';
@@ -252,7 +253,7 @@ export const OPTIONS: OptionTable = {
     flag: 'webhook-url', value: 'URL',
     help: 'Send every API key\'s published events to URL (http or https)',
     parse: (text) => text,
-    check: (value) => {
+    check: (value, options) => {
       let ok = false;
       if (typeof value === 'string' && /^https?:\/\/\S+$/i.test(value)) {
         try {
@@ -261,17 +262,29 @@ export const OPTIONS: OptionTable = {
           ok = false;
         }
       }
-      return must(ok, 'an http or https URL', value);
+      if (!ok) return must(false, 'an http or https URL', value);
+      // The same destinations the API refuses (see destination-policy.ts).
+      switch (destinationRefusal(value as string, options.webhookDenyPrivate === true)) {
+        case 'credentials': return must(false, 'an http or https URL without credentials (user:password@)', value);
+        case 'link-local': return must(false, 'an http or https URL whose host is not link-local (169.254.0.0/16 or fe80::/10)', value);
+        case 'private': return must(false, 'an http or https URL whose host is not loopback or private, with webhookDenyPrivate (--webhook-deny-private)', value);
+        default: return undefined;
+      }
     },
   },
   webhookSecret: {
     flag: 'webhook-secret', value: 'SECRET', default: 'random; GET /sandbox/webhook-endpoints shows it',
-    help: 'Sign them with SECRET',
+    help: 'Sign them with SECRET (shared by every API key, so never shown to one: GET /sandbox/webhook-endpoints lists it as whsec_redacted)',
     parse: (text) => text,
     check: (value, options) => {
       if (typeof value !== 'string' || value === '') return must(false, 'a non-empty string', value);
       return options.webhookUrl === undefined ? `needs webhookUrl (--webhook-url): it signs the events sent there` : undefined;
     },
+  },
+  webhookDenyPrivate: {
+    flag: 'webhook-deny-private',
+    help: 'Refuse webhook destinations on loopback, localhost and private ranges, also when a name resolves to them, and keep delivery errors generic: for a sandbox others can reach (credentials in URLs and link-local hosts are always refused)',
+    check: (value) => must(typeof value === 'boolean', 'true or false', value),
   },
   webhookTimeoutMs: {
     flag: 'webhook-timeout', value: 'MS', default: String(DEFAULT_WEBHOOK_TIMEOUT_MS),

@@ -71,8 +71,15 @@ export interface SandboxOptions {
   delay?: (ms: number) => Promise<void>;
   /** Subscribe every tenant to this webhook endpoint from the start (published events). */
   webhookUrl?: string;
-  /** The secret for `webhookUrl`'s signatures. Default: a random one, shown by GET /sandbox/webhook-endpoints. */
+  /** The secret for `webhookUrl`'s signatures, never shown to a key (listed as `whsec_redacted`). Default: a random one per key, shown by GET /sandbox/webhook-endpoints. */
   webhookSecret?: string;
+  /**
+   * Refuse webhook destinations on loopback (127/8, ::1, localhost) and private ranges (10/8,
+   * 172.16/12, 192.168/16, 100.64/10, fc00::/7), at registration and, for names resolving to them,
+   * when connecting; delivery errors then say nothing of what is listening where. For a sandbox
+   * others can reach. Default false (local use). Credentials in URLs and link-local hosts are always refused.
+   */
+  webhookDenyPrivate?: boolean;
   /** Real time a receiver has to answer. Default 10 000 ms, as published. */
   webhookTimeoutMs?: number;
   /** How webhooks are posted (see WebhookSender). Default: undici, one connection pool per receiver origin. */
@@ -159,9 +166,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const { idsFor } = streams;
   const catalog = Catalog.withFixtures(options.fixtures);
   const strictReferences = options.strictReferences ?? false;
-  const sender = options.webhookSender === undefined ? new UndiciSender() : undefined;
+  const denyPrivate = options.webhookDenyPrivate ?? false;
+  const sender = options.webhookSender === undefined ? new UndiciSender({ denyPrivate }) : undefined;
   const webhooks = new WebhookService({
-    store, lock, idsFor, clockFor, reportUnexpected,
+    store, lock, idsFor, clockFor, reportUnexpected, denyPrivate,
     send: options.webhookSender ?? sender!.send,
     timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     isValidEvent: discriminatedTest('WebhookEvent', 'type'),

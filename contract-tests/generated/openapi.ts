@@ -248,8 +248,9 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint (sandbox only; production registers them in the developer portal)
-         * @description Plain http and loopback addresses are allowed here, unlike production (HTTPS, public).
-         *     Without `events` the endpoint receives the published events.
+         * @description Plain http and loopback addresses are allowed here, unlike production (HTTPS, public),
+         *     unless the sandbox runs with `--webhook-deny-private`; see `WebhookUrl` for the URLs that
+         *     are refused. Without `events` the endpoint receives the published events.
          */
         post: operations["sandboxCreateWebhookEndpoint"];
         delete?: never;
@@ -546,6 +547,14 @@ export interface components {
             };
         };
         WebhookEvent: components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderFulfilledEvent"] | components["schemas"]["OrderStatusEvent"] | components["schemas"]["RefillReadyEvent"] | components["schemas"]["RefillStatusEvent"];
+        /**
+         * @description An http or https URL without credentials. Never accepted (422 naming the field), besides
+         *     what the pattern refuses: a host that is link-local (169.254.0.0/16, fe80::/10, in any
+         *     form such as `0xA9FEA9FE` or `[::ffff:169.254.169.254]`). A sandbox run with
+         *     `--webhook-deny-private` also refuses loopback (`localhost`, 127.0.0.0/8, ::1) and private
+         *     hosts (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), and refuses to connect to a name
+         *     that resolves to one of these ranges (the attempt's error is `Refused by policy`).
+         */
         WebhookUrl: string;
         WebhookTestRequest: {
             eventType?: components["schemas"]["WebhookEventType"];
@@ -564,6 +573,12 @@ export interface components {
             id: string;
             url: string;
             events: components["schemas"]["WebhookEventType"][];
+            /**
+             * @description Signs this endpoint's deliveries. The `--webhook-url` subscription's secret, when the
+             *     operator gave it (`--webhook-secret`), is shared by every API key and is never shown:
+             *     the list gives `whsec_redacted` instead, which signs nothing. A secret the sandbox
+             *     generated is the key's own and is shown.
+             */
             secret: string;
             /** Format: date-time */
             createdAt: string;
@@ -589,7 +604,11 @@ export interface components {
             attemptedAt: string;
             succeeded: boolean;
             responseStatus: number | null;
-            /** @description Why the attempt failed (a non-2xx status, a timeout, a refused connection). */
+            /**
+             * @description Why the attempt failed (a non-2xx status, a timeout, a refused connection). With
+             *     `--webhook-deny-private` a connection that failed says only `Could not connect`, or
+             *     `Refused by policy` for a destination the sandbox will not reach.
+             */
             error: string | null;
             /** Format: date-time */
             nextRetryAt: string | null;

@@ -1,7 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LookupAddress } from 'node:dns';
+import type { Resolve } from './destination-policy.ts';
 import { CONNECTIONS_PER_ORIGIN, MAX_BODY_BYTES, PIPELINING, UndiciSender } from './undici-sender.ts';
+
+/** A resolver that answers every name with these addresses. */
+const resolvesTo = (...addresses: string[]): Resolve => (_name, _options, callback) =>
+  callback(null, addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })));
 
 interface Seen {
   method: string;
@@ -92,12 +98,59 @@ describe('UndiciSender', () => {
     });
   });
 
-  it('sends credentials in the URL as Basic authorization', async () => {
+  it('sends nothing to a URL with credentials, and says policy refused it', async () => {
     const receiver = await startReceiver();
     const { origin } = receiver;
-    const result = await newSender().send(origin.replace('//', '//hook%20user:s3cret@'), '{}', HEADERS, 1_000);
-    expect(result).toEqual({ status: 200, error: null });
-    expect(receiver.seen[0]!.headers.authorization).toBe(`Basic ${Buffer.from('hook user:s3cret').toString('base64')}`);
+    for (const url of [origin.replace('//', '//hook%20user:s3cret@'), origin.replace('//', '//hook@')]) {
+      expect(await newSender().send(url, '{}', HEADERS, 1_000)).toEqual({ status: null, error: 'Refused by policy' });
+    }
+    expect(receiver.connections).toBe(0);
+  });
+
+  it('sends nothing to a link-local address, given as a literal in any form or as a name that resolves to one', async () => {
+    const sender = new UndiciSender({ resolve: resolvesTo('169.254.169.254') });
+    cleanups.push(() => sender.close());
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://0xA9FEA9FE/', 'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]/', 'http://metadata.test/']) {
+      expect(await sender.send(url, '{}', HEADERS, 1_000), url).toEqual({ status: null, error: 'Refused by policy' });
+    }
+  });
+
+  describe('with denyPrivate', () => {
+    function denyingSender(resolve?: Resolve): UndiciSender {
+      const sender = new UndiciSender({ denyPrivate: true, ...(resolve === undefined ? {} : { resolve }) });
+      cleanups.push(() => sender.close());
+      return sender;
+    }
+
+    it('sends nothing to loopback, localhost or a private literal', async () => {
+      const receiver = await startReceiver();
+      const port = new URL(receiver.origin).port;
+      for (const url of [`http://127.0.0.1:${port}/h`, `http://localhost:${port}/h`, `http://[::1]:${port}/h`, 'http://10.0.0.5:6379/', 'http://192.168.1.1/']) {
+        expect(await denyingSender().send(url, '{}', HEADERS, 1_000), url).toEqual({ status: null, error: 'Refused by policy' });
+      }
+      expect(receiver.connections).toBe(0);
+    });
+
+    it('sends nothing to a name that resolves to loopback when connecting (DNS rebinding), though a listener is there', async () => {
+      const receiver = await startReceiver();
+      const url = `http://rebound.test:${new URL(receiver.origin).port}/hooks`;
+      // The same name reaches the listener without the option: the refusal is the lookup's.
+      const allowing = new UndiciSender({ resolve: resolvesTo('127.0.0.1') });
+      cleanups.push(() => allowing.close());
+      expect(await allowing.send(url, '{}', HEADERS, 1_000)).toEqual({ status: 200, error: null });
+      expect(await denyingSender(resolvesTo('127.0.0.1')).send(url, '{}', HEADERS, 1_000)).toEqual({ status: null, error: 'Refused by policy' });
+      expect(await denyingSender(resolvesTo('203.0.113.9', '127.0.0.1')).send(url, '{}', HEADERS, 1_000)).toEqual({ status: null, error: 'Refused by policy' });
+      expect(receiver.seen).toHaveLength(1);
+    });
+
+    it('says only that it could not connect, not what failed where', async () => {
+      const notFound: Resolve = (name, _options, callback) => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }), []);
+      expect(await denyingSender(notFound).send('http://internal-db.test:6379/', '{}', HEADERS, 1_000)).toEqual({ status: null, error: 'Could not connect' });
+      // Without the option the reason stays helpful.
+      const helpful = new UndiciSender({ resolve: notFound });
+      cleanups.push(() => helpful.close());
+      expect((await helpful.send('http://internal-db.test:6379/', '{}', HEADERS, 1_000)).error).toBe('Could not resolve the host (getaddrinfo ENOTFOUND internal-db.test)');
+    });
   });
 
   it('reports a non-2xx answer with its status', async () => {

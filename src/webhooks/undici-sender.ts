@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { realTimer, systemClock } from '../clock.ts';
+import { destinationRefusal, policyLookup, REFUSED_BY_POLICY, type Resolve } from './destination-policy.ts';
 
 /** What one webhook post came to: the receiver's status, if it answered, and why it failed, if it did. */
 export interface SendResult {
@@ -51,6 +52,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly timeoutMs: number,
     /** Told when the receiver says it closes the connection after this answer. */
     private readonly closesAfterEach: (() => void) | undefined,
+    /** Failures say only "could not connect" (or why policy refused), nothing of what is listening there. */
+    private readonly generic: boolean,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -77,7 +80,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.finish(this.status === undefined ? { status: null, error: NOT_HTTP } : statusResult(this.status));
+    this.finish(this.status === undefined ? { status: null, error: this.generic ? COULD_NOT_CONNECT : NOT_HTTP } : statusResult(this.status));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -88,7 +91,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     // The status line decides: a body gone wrong after it only ends the connection.
     if (this.status !== undefined) return this.finish(statusResult(this.status));
-    const result = { status: null, error: failure(error) };
+    const result = { status: null, error: this.generic ? genericFailure(error) : failure(error) };
     const code = (error as NodeJS.ErrnoException).code;
     this.finish(code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' ? new Unanswered(result) : result);
   }
@@ -109,19 +112,27 @@ class Exchange implements Dispatcher.DispatchHandler {
 }
 
 const NOT_HTTP = 'Answered with something other than HTTP/1.x';
+const COULD_NOT_CONNECT = 'Could not connect';
+const POLICY_CODE = 'ERR_WEBHOOK_DESTINATION_REFUSED';
 
 export interface UndiciSenderOptions {
   /** Certificate authorities to trust for https receivers, instead of Node's bundled ones (and NODE_EXTRA_CA_CERTS). */
   ca?: string | Buffer | Array<string | Buffer>;
   pipelining?: number;
   connections?: number;
+  /**
+   * Refuse loopback and private destinations too (link-local ones and URLs with credentials are
+   * always refused), also for names that resolve to them when connecting; failures then read
+   * "Could not connect" rather than what answered where. Default false.
+   */
+  denyPrivate?: boolean;
+  /** How host names are resolved (dns.lookup's shape, with `all`); default dns.lookup. For tests. */
+  resolve?: Resolve;
 }
 
 interface Target {
   origin: string;
   path: string;
-  /** From credentials in the URL, as a browser would send them. */
-  authorization?: string;
 }
 
 /**
@@ -190,14 +201,14 @@ export class UndiciSender {
   private post(target: Target, serial: boolean, body: string, headers: Record<string, string>, ms: number, timeoutMs: number): Promise<SendResult | Unanswered> {
     if (this.closed) return Promise.resolve({ status: null, error: 'Not sent: the webhook sender is closed' });
     return new Promise((resolve) => {
-      const exchange = new Exchange(resolve, timeoutMs, serial ? undefined : () => this.goSerial(target.origin));
+      const exchange = new Exchange(resolve, timeoutMs, serial ? undefined : () => this.goSerial(target.origin), this.options.denyPrivate === true);
       exchange.cancelTimer = realTimer(ms, () => exchange.timeUp());
       try {
         this.pool(target.origin, serial).dispatch({
           origin: target.origin,
           method: 'POST',
           path: target.path,
-          headers: target.authorization === undefined ? headers : { ...headers, Authorization: target.authorization },
+          headers,
           body,
           // A webhook may be sent twice (receivers are told to dedupe by event id), so it may be
           // pipelined: undici sends it again if its connection closes before it was written.
@@ -213,7 +224,7 @@ export class UndiciSender {
   private target(url: string): Target | string {
     let target = this.targets.get(url);
     if (target === undefined) {
-      target = parseTarget(url);
+      target = parseTarget(url, this.options.denyPrivate === true);
       if (this.targets.size >= MAX_ORIGINS) this.targets.clear();
       this.targets.set(url, target);
     }
@@ -236,12 +247,15 @@ export class UndiciSender {
         // Lets what is under way finish (each is bounded by its timeout).
         old.close().catch(() => {});
       }
-      const { ca, pipelining = PIPELINING, connections = CONNECTIONS_PER_ORIGIN } = this.options;
+      const { ca, pipelining = PIPELINING, connections = CONNECTIONS_PER_ORIGIN, denyPrivate = false, resolve } = this.options;
       pool = new this.PoolClass!(origin, {
         connections: serial ? 1 : connections,
         pipelining: serial ? 1 : pipelining,
         maxHeaderSize: 64 * 1024,
-        ...(ca === undefined ? {} : { connect: { ca } }),
+        // Every address a name resolves to is checked on each connection (a name may resolve
+        // elsewhere than when it was registered); IP literals never reach a lookup, and were
+        // checked in parseTarget.
+        connect: { lookup: policyLookup(denyPrivate, resolve), ...(ca === undefined ? {} : { ca }) },
       });
       this.pools.set(key, pool);
     }
@@ -259,7 +273,7 @@ export class UndiciSender {
   }
 }
 
-function parseTarget(url: string): Target | string {
+function parseTarget(url: string, denyPrivate: boolean): Target | string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -267,19 +281,10 @@ function parseTarget(url: string): Target | string {
     return 'Not a valid URL';
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'Only http and https URLs are supported';
-  const target: Target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-  if (parsed.username !== '' || parsed.password !== '') {
-    target.authorization = `Basic ${Buffer.from(`${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`).toString('base64')}`;
-  }
-  return target;
-}
-
-function percentDecoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  // Registration refuses these already; a URL from elsewhere (a store filled before, a direct
+  // caller) is refused here, never sent.
+  if (destinationRefusal(url, denyPrivate) !== undefined) return REFUSED_BY_POLICY;
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 function statusResult(status: number): SendResult {
@@ -292,6 +297,8 @@ function failure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const cause = (error as { cause?: unknown }).cause;
   switch (code) {
+    case POLICY_CODE:
+      return REFUSED_BY_POLICY;
     case 'ECONNREFUSED':
       return `Refused the connection (${error.message})`;
     case 'ENOTFOUND':
@@ -320,6 +327,16 @@ function failure(error: unknown): string {
       if (cause instanceof Error) return failure(cause);
       return error.message || code || error.name;
   }
+}
+
+/** What a failure says under denyPrivate: why policy refused it, or only that it could not connect. */
+function genericFailure(error: unknown): string {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === POLICY_CODE) return REFUSED_BY_POLICY;
+    if (code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED') return 'Not sent: the webhook sender is closed';
+  }
+  return COULD_NOT_CONNECT;
 }
 
 /** undici's Pool, loaded on demand; bundled, the CommonJS module may arrive as its default export. */

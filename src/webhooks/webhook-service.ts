@@ -1,7 +1,7 @@
 import type { Order, Refill, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import { isoTime, type Clock, type ClockMode } from '../clock.ts';
 import type { KeyedLock } from '../concurrency/keyed-lock.ts';
-import { limitReached, notFound } from '../domain/refusal.ts';
+import { invalid, limitReached, notFound } from '../domain/refusal.ts';
 import { testDataOrders } from '../domain/test-data.ts';
 import type { IdGenerator } from '../ids.ts';
 import { addBusinessDays } from '../lifecycle/business-days.ts';
@@ -10,6 +10,7 @@ import { REFILL_LIFECYCLE } from '../lifecycle/refill-lifecycle.ts';
 import { statusOfEvent } from '../lifecycle/table.ts';
 import type { Store } from '../store/store.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
+import { destinationRefusal, REFUSAL_REASONS } from './destination-policy.ts';
 import { eventContent, PUBLISHED_EVENT_TYPES, type EventContent, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { signWebhook } from './signature.ts';
 import type { SendResult } from './undici-sender.ts';
@@ -22,6 +23,9 @@ export type { SendResult, WebhookDelivery, WebhookEndpoint };
  * events at once; an endpoint's events about one order or refill are never out at the same time.
  */
 export type WebhookSender = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<SendResult>;
+
+/** What GET /sandbox/webhook-endpoints shows for the operator's `--webhook-secret`. */
+export const REDACTED_SECRET = 'whsec_redacted';
 
 export const MAX_ATTEMPTS = 5;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
@@ -78,6 +82,8 @@ export interface WebhookServiceDeps {
   maxDeliveries: number;
   /** Subscribe every tenant to this endpoint from the start (the CLI's --webhook-url). */
   subscribeAll?: { url: string; secret?: string };
+  /** Refuse loopback and private destinations too, not only credentials and link-local (see destination-policy.ts). */
+  denyPrivate?: boolean;
   reportUnexpected(error: unknown): void;
 }
 
@@ -134,8 +140,15 @@ export class WebhookService {
     return outboxes;
   }
 
+  /** Refuses, naming `field`, a URL webhooks are never sent to. */
+  private checkDestination(url: string, field: string): void {
+    const refusal = destinationRefusal(url, this.deps.denyPrivate ?? false);
+    if (refusal !== undefined) throw invalid(field, REFUSAL_REASONS[refusal]);
+  }
+
   /** Registrations for one tenant run one at a time, so parallel ones cannot pass `maxEndpoints` together. */
   createEndpoint(tenant: string, url: string, events?: WebhookEventType[]): Promise<WebhookEndpoint> {
+    this.checkDestination(url, 'url');
     return this.deps.lock.exclusive(`endpoints\u0000${tenant}`, async () => {
       const { maxEndpoints } = this.deps;
       if ((await this.deps.store.listEndpoints(tenant)).length >= maxEndpoints) {
@@ -148,9 +161,19 @@ export class WebhookService {
     });
   }
 
+  /**
+   * The tenant's endpoints. The `--webhook-url` subscription's secret, when the operator gave it
+   * (`--webhook-secret`), is shared by every key: it is listed as REDACTED_SECRET, so no key can
+   * sign events the shared receiver would take as real. A secret the sandbox generated is the
+   * key's own and is shown.
+   */
   async listEndpoints(tenant: string): Promise<{ data: WebhookEndpoint[]; defaultSecret: string }> {
     const [data, settings] = await Promise.all([this.deps.store.listEndpoints(tenant), this.deps.store.getSettings(tenant)]);
-    return { data, defaultSecret: settings!.defaultSecret };
+    const operatorSecret = this.deps.subscribeAll?.secret;
+    return {
+      data: operatorSecret === undefined ? data : data.map((endpoint) => endpoint.secret === operatorSecret ? { ...endpoint, secret: REDACTED_SECRET } : endpoint),
+      defaultSecret: settings!.defaultSecret,
+    };
   }
 
   async deleteEndpoint(tenant: string, endpointId: string): Promise<void> {
@@ -187,6 +210,7 @@ export class WebhookService {
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
   sendTest(tenant: string, type: WebhookEventType, url: string | undefined): string {
+    if (url !== undefined) this.checkDestination(url, 'webhookUrl');
     const now = this.deps.clockFor(tenant).now();
     const event = this.newEvent(tenant, sampleEvent(type, now), isoTime(now));
     const targets = [...this.tenantOutboxes(tenant).values()].filter((outbox) => url === undefined || outbox.endpoint.url === url);

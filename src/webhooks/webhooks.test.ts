@@ -246,6 +246,12 @@ describe('registering a webhook endpoint', () => {
     ['an unknown event type', { url: 'http://127.0.0.1:9/hooks', events: ['order.shipped'] }, 'events.0'],
     ['an empty events array', { url: 'http://127.0.0.1:9/hooks', events: [] }, 'events'],
     ['duplicate events', { url: 'http://127.0.0.1:9/hooks', events: ['order.created', 'order.created'] }, 'events'],
+    ['a url with user:password@', { url: 'http://hook:s3cret@127.0.0.1:9/hooks' }, 'url'],
+    ['a url with user@', { url: 'http://hook@127.0.0.1:9/hooks' }, 'url'],
+    ['the metadata address 169.254.169.254', { url: 'http://169.254.169.254/latest/meta-data/' }, 'url'],
+    ['169.254.169.254 written as 0xA9FEA9FE', { url: 'http://0xA9FEA9FE/' }, 'url'],
+    ['169.254.169.254 as IPv4-mapped IPv6', { url: 'http://[::ffff:169.254.169.254]/' }, 'url'],
+    ['an IPv6 link-local host', { url: 'http://[fe80::1]:8080/' }, 'url'],
   ])('refuses %s with 422 naming the field', async (_case, body, field) => {
     start();
     const answer = await call('POST', '/sandbox/webhook-endpoints', body);
@@ -742,6 +748,88 @@ describe('tenant isolation', () => {
   });
 });
 
+describe('destinations webhooks are never sent to', () => {
+  it.each([
+    ['http://hook:s3cret@127.0.0.1:9/', 'Must be an http or https URL, without credentials (user:password@)'],
+    ['http://169.254.169.254/', 'Must not be a link-local address (169.254.0.0/16 or fe80::/10)'],
+    ['http://0xA9FEA9FE/', 'Must not be a link-local address (169.254.0.0/16 or fe80::/10)'],
+  ])('refuses %s with a reason that says why', async (url, reason) => {
+    start();
+    for (const [path, field, body] of [['/sandbox/webhook-endpoints', 'url', { url }], ['/webhooks/test', 'webhookUrl', { webhookUrl: url }]] as const) {
+      const answer = await call('POST', path, body);
+      expect(answer.status, path).toBe(422);
+      expect(answer.body.error).toMatchObject({ code: 'validation_error', details: { field, reason } });
+    }
+  });
+
+  it('refuses a test webhook to a link-local webhookUrl with 422 naming webhookUrl, and sends nothing', async () => {
+    const tracking = trackingSender();
+    const sent: string[] = [];
+    start({ webhookSender: (url, ...rest) => { sent.push(url); return tracking.send(url, ...rest); } });
+    for (const webhookUrl of ['http://169.254.169.254/', 'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]/', 'http://0xA9FEA9FE/']) {
+      const answer = await call('POST', '/webhooks/test', { webhookUrl });
+      expect(answer.status, webhookUrl).toBe(422);
+      expect(answer.body.error).toMatchObject({ code: 'validation_error', details: { field: 'webhookUrl' } });
+    }
+    await tracking.settled();
+    expect(sent).toEqual([]);
+  });
+
+  it('takes loopback and private hosts without webhookDenyPrivate (local use)', async () => {
+    start();
+    for (const url of ['http://127.0.0.1:9/h', 'http://localhost:9/h', 'http://[::1]:9/h', 'http://10.0.0.5:6379/', 'http://192.168.1.1/h']) {
+      expect((await call('POST', '/sandbox/webhook-endpoints', { url })).status, url).toBe(201);
+    }
+  });
+
+  describe('with webhookDenyPrivate', () => {
+    it.each([
+      'http://127.0.0.1:3000/h', 'http://127.1/', 'http://localhost:3000/h', 'http://api.localhost/', 'http://[::1]/', 'http://0.0.0.0/',
+      'http://10.0.0.5:6379/', 'http://172.16.0.1/', 'http://192.168.1.1/', 'http://100.64.0.1/', 'http://[fd00::1]/', 'http://[::ffff:10.0.0.5]/',
+    ])('refuses %s on registration and as a test webhookUrl', async (url) => {
+      start({ webhookDenyPrivate: true });
+      const registered = await call('POST', '/sandbox/webhook-endpoints', { url });
+      expect(registered.status).toBe(422);
+      expect(registered.body.error).toMatchObject({ code: 'validation_error', details: { field: 'url', reason: 'Must not be a loopback or private address on this sandbox' } });
+      const test = await call('POST', '/webhooks/test', { webhookUrl: url });
+      expect(test.status).toBe(422);
+      expect(test.body.error.details.field).toBe('webhookUrl');
+      expect((await call('GET', '/sandbox/webhook-endpoints')).body.data).toEqual([]);
+    });
+
+    it('takes a public host', async () => {
+      start({ webhookDenyPrivate: true });
+      expect((await call('POST', '/sandbox/webhook-endpoints', { url: 'https://hooks.example.com/nimbus' })).status).toBe(201);
+    });
+
+    it('never reaches a name that resolves to loopback, though a receiver listens there, and records "Refused by policy"', async () => {
+      const receiver = await startReceiver();
+      const url = `http://hooks.test:${new URL(receiver.url).port}/hooks/nimbus`;
+      // A name the registration cannot judge; the sender's lookup resolves it to loopback.
+      const sender = new UndiciSender({ denyPrivate: true, resolve: (_name, _options, callback) => callback(null, [{ address: '127.0.0.1', family: 4 }]) });
+      senders.push(sender);
+      start({ webhookDenyPrivate: true, webhookSender: sender.send });
+      const endpoint = await register(url, ['order.created']);
+      await createOrder();
+      await sandbox!.sweep();
+      expect(receiver.requests).toEqual([]);
+      const [attempt] = await deliveries(endpoint.id);
+      expect(attempt).toMatchObject({ attempt: 1, succeeded: false, responseStatus: null, error: 'Refused by policy' });
+    });
+
+    it('records a refused connection as "Could not connect", not the address and port', async () => {
+      const sender = new UndiciSender({ denyPrivate: true, resolve: (name, _options, callback) => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }), []) });
+      senders.push(sender);
+      start({ webhookDenyPrivate: true, webhookSender: sender.send });
+      const endpoint = await register('http://redis.internal.test:6379/', ['order.created']);
+      await createOrder();
+      await sandbox!.sweep();
+      const [attempt] = await deliveries(endpoint.id);
+      expect(attempt).toMatchObject({ succeeded: false, responseStatus: null, error: 'Could not connect' });
+    });
+  });
+});
+
 describe('the webhookUrl option', () => {
   it('sends every key\'s events to webhookUrl, signed with webhookSecret', async () => {
     const receiver = await startReceiver();
@@ -755,13 +843,43 @@ describe('the webhookUrl option', () => {
     }
   });
 
-  it('shows the subscription in each key\'s endpoint list with the published events', async () => {
+  it('shows the subscription in each key\'s endpoint list with the published events, and the operator\'s secret redacted', async () => {
     start({ webhookUrl: 'http://127.0.0.1:9/all', webhookSecret: 'whsec_sharedSecret123' });
     for (const key of [KEY_A, KEY_B]) {
       const list = await call('GET', '/sandbox/webhook-endpoints', undefined, key);
       expect(isWebhookEndpointList(list.body)).toBe(true);
-      expect(list.body.data).toMatchObject([{ url: 'http://127.0.0.1:9/all', secret: 'whsec_sharedSecret123', events: [...PUBLISHED_EVENT_TYPES] }]);
+      expect(list.body.data).toMatchObject([{ url: 'http://127.0.0.1:9/all', secret: 'whsec_redacted', events: [...PUBLISHED_EVENT_TYPES] }]);
     }
+  });
+
+  it.each(['whsec_sharedSecret123', 'operator secret, not whsec-shaped'])('never shows the operator\'s webhookSecret %j to any key', async (secret) => {
+    start({ webhookUrl: 'http://127.0.0.1:9/all', webhookSecret: secret });
+    const pages: string[] = [];
+    const list = async (key: string) => {
+      const response = await sandbox!.request('/sandbox/webhook-endpoints', { headers: { 'X-API-Key': key } });
+      const text = await response.text();
+      expect(isWebhookEndpointList(JSON.parse(text)), text).toBe(true);
+      pages.push(text);
+    };
+    for (const key of [KEY_A, KEY_B, 'key_tenant_c']) await list(key);
+    await register('http://127.0.0.1:9/own');
+    await call('POST', '/sandbox/reset', undefined, KEY_B);
+    for (const key of [KEY_A, KEY_B]) await list(key);
+    expect(pages).toHaveLength(5);
+    for (const page of pages) expect(page).not.toContain(secret);
+    // The key's own endpoint still shows its own secret.
+    expect(JSON.parse(pages[3]!).data[1].secret).toMatch(/^whsec_(?!redacted)[A-Za-z0-9]+$/);
+  });
+
+  it('shows the subscription\'s secret when the sandbox generated it: each key\'s own, which signs what that key\'s events carry', async () => {
+    const receiver = await startReceiver();
+    start({ webhookUrl: receiver.url });
+    const secretOf = async (key: string) => (await call('GET', '/sandbox/webhook-endpoints', undefined, key)).body.data[0].secret as string;
+    const [secretA, secretB] = [await secretOf(KEY_A), await secretOf(KEY_B)];
+    expect(secretA).not.toBe(secretB);
+    await createOrder(KEY_A);
+    await sandbox!.sweep();
+    expect(verifyWebhookSignature(receiver.requests[0]!.raw, signatureOf(receiver.requests[0]!), secretA)).toBe(true);
   });
 
   it('keeps sending to webhookUrl, signed with webhookSecret, after POST /sandbox/reset', async () => {
