@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LookupAddress } from 'node:dns';
 import type { Resolve } from './destination-policy.ts';
-import { CONNECTIONS_PER_ORIGIN, MAX_BODY_BYTES, PIPELINING, UndiciSender } from './undici-sender.ts';
+import { CONNECTIONS_PER_ORIGIN, MAX_BODY_BYTES, MAX_ORIGINS, PIPELINING, UndiciSender } from './undici-sender.ts';
 
 /** A resolver that answers every name with these addresses. */
 const resolvesTo = (...addresses: string[]): Resolve => (_name, _options, callback) =>
@@ -85,6 +85,25 @@ async function until(condition: () => boolean, ms = 2_000): Promise<void> {
 const HEADERS = { 'Content-Type': 'application/json', 'X-Webhook-Signature': 't=1,v1=abc' };
 
 describe('UndiciSender', () => {
+  it('keeps connections open to at most MAX_ORIGINS origins, closing the one unused for longest', async () => {
+    const open = new Set<Socket>();
+    const server = createServer((_req, res) => res.writeHead(204).end());
+    server.on('connection', (socket: Socket) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    const { port } = server.address() as AddressInfo;
+    cleanups.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const sender = newSender();
+    // Each loopback address is an origin of its own.
+    for (let host = 1; host <= MAX_ORIGINS + 6; host++) {
+      expect(await sender.send(`http://127.0.0.${host}:${port}/hooks`, '{}', HEADERS, 2_000)).toEqual({ status: 204, error: null });
+    }
+    await until(() => open.size <= MAX_ORIGINS);
+    expect(open.size).toBe(MAX_ORIGINS);
+  });
+
   it('posts the body and headers, and a 2xx answer is a success', async () => {
     const receiver = await startReceiver((_req, res) => res.writeHead(202).end('accepted'));
     const result = await newSender().send(`${receiver.origin}/hooks/nimbus?from=sandbox`, '{"id":"evt_1"}', HEADERS, 1_000);

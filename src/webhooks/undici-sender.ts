@@ -9,8 +9,12 @@ export interface SendResult {
   error: string | null;
 }
 
-/** Origins with a pool at once; a new one beyond it closes the one unused for longest. */
-export const MAX_ORIGINS = 1_000;
+/**
+ * Origins with a pool at once; a new one beyond it closes the one unused for longest. With
+ * CONNECTIONS_PER_ORIGIN, it bounds the connections all keys' webhooks hold open together (512),
+ * so no key's endpoints can take the process's file descriptors from the others.
+ */
+export const MAX_ORIGINS = 64;
 /** At most this much of an answer's body is read (and thrown away); a longer one ends its connection. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /**
