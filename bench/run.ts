@@ -490,7 +490,8 @@ function rssKiB(pid: number | undefined): number | undefined {
 
 const mib = (kib: number | undefined) => (kib === undefined ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
 
-const sandboxArgs = (cli: string, ...extra: string[]) => [cli, '--port', '0', '--host', HOST, '--rate-limit', 'off', ...extra];
+/** Rate limits off, and the per-key order cap far above what one key places over every round. */
+const sandboxArgs = (cli: string, ...extra: string[]) => [cli, '--port', '0', '--host', HOST, '--rate-limit', 'off', '--max-orders', '100000000', ...extra];
 
 /** Places `amount` orders under API_KEY as fast as autocannon can, logging progress every 2 s. */
 async function createOrders(server: Server, amount: number, connections: number): Promise<{ seconds: number; perSecond: number }> {
@@ -1043,7 +1044,7 @@ async function main(): Promise<void> {
     console.log(`fairness: the 5-day advance over ${fmt(fairnessResult.orders)} orders took ${fmt(fairnessResult.advanceMs)} ms; the other key read `
       + `${fairnessResult.reads} times meanwhile, median ${fairnessResult.readMs.median.toFixed(1)} ms; the status filter's slowest of 20 ${fairnessResult.filterMs.worst.toFixed(1)} ms`);
   }
-  console.log(`baseline: bare Hono + Map (bench/baseline-server.ts); sandbox: node ${path.relative(ROOT, opts.cli)} --rate-limit off; `
+  console.log(`baseline: bare Hono + Map (bench/baseline-server.ts); sandbox: node ${path.relative(ROOT, opts.cli)} --rate-limit off --max-orders 100000000; `
     + `${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s a round, ${opts.rounds} round(s) in alternating order, `
     + `medians compared; ${pinning === undefined ? 'unpinned' : `servers on CPU ${pinning.serverCpu}, load generator and receiver on CPU ${pinning.harnessCpu}`}; `
     + `${HOST}; ${seconds.toFixed(0)} s in all`);
