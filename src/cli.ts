@@ -70,7 +70,8 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   const finished = await closing;
   if (!finished) console.log(`Requests still in flight after ${settings.shutdownTimeoutMs} ms; their connections were closed`);
   // Webhook deliveries in flight get what is left of the same time.
-  await Promise.race([sandbox.close(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
+  const closed = sandbox.close().catch((error: unknown) => console.error(`nimbus-sandbox: closing failed: ${String(error)}`));
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

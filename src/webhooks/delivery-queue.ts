@@ -39,9 +39,16 @@ export class DeliveryQueue<Item> {
   /** Lines whose first event is waiting to go, not out. */
   private readonly ready = new MinHeap<Line<Item>>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq));
   private nextSeq = 0;
+  private count = 0;
+
+  /** Events queued and not yet done (out ones included). */
+  get size(): number {
+    return this.count;
+  }
 
   add(subject: string, item: Item, dueAt: number): void {
     const queued: Queued<Item> = { item, attempts: 0, dueAt, seq: this.nextSeq++ };
+    this.count++;
     const line = this.lines.get(subject);
     if (line !== undefined) {
       line.events.push(queued);
@@ -75,6 +82,7 @@ export class DeliveryQueue<Item> {
       due.queued.dueAt = outcome.retryAt;
     } else {
       line.events.shift();
+      this.count--;
       line.doneAt = outcome.doneAt;
     }
     const next = line.events[0];

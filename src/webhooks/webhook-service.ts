@@ -29,6 +29,11 @@ export const REDACTED_SECRET = 'whsec_redacted';
 
 export const MAX_ATTEMPTS = 5;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/**
+ * Events waiting to be sent for one key, over all its endpoints: past it, an event is dead-lettered
+ * at once. Receivers that never answer cannot make a key's queue grow without end.
+ */
+export const MAX_WAITING_EVENTS = 20_000;
 /** Events to one endpoint sent together: at most this many. */
 export const MAX_BATCH = 32;
 /** Endpoints one API key may have (`--max-endpoints`), a `--webhook-url` subscription included. Stripe allows 16 in test mode. */
@@ -80,6 +85,8 @@ export interface WebhookServiceDeps {
   maxEndpoints: number;
   /** Delivery attempts the store keeps per endpoint, the newest. */
   maxDeliveries: number;
+  /** Events waiting for one key's endpoints at most; default MAX_WAITING_EVENTS. */
+  maxWaitingEvents?: number;
   /** Subscribe every tenant to this endpoint from the start (the CLI's --webhook-url). */
   subscribeAll?: { url: string; secret?: string };
   /** Refuse loopback and private destinations too, not only credentials and link-local (see destination-policy.ts). */
@@ -142,6 +149,7 @@ export class WebhookService {
 
   /** Refuses, naming `field`, a URL webhooks are never sent to. */
   private checkDestination(url: string, field: string): void {
+    if (!URL.canParse(url)) throw invalid(field, 'Must be an http or https URL');
     const refusal = destinationRefusal(url, this.deps.denyPrivate ?? false);
     if (refusal !== undefined) throw invalid(field, REFUSAL_REASONS[refusal]);
   }
@@ -200,12 +208,38 @@ export class WebhookService {
     const outboxes = this.outboxes.get(tenant);
     if (outboxes === undefined) return;
     let event: WebhookEvent | undefined;
+    let waiting = this.waiting(outboxes);
     for (const outbox of outboxes.values()) {
       if (!outbox.endpoint.events.includes(content.type)) continue;
       event ??= this.newEvent(tenant, content, at);
+      if (waiting >= this.maxWaiting) {
+        this.refuseToQueue(tenant, outbox, event, at);
+        continue;
+      }
       outbox.queue.add(subjectOf(event), { event, body: JSON.stringify(event), maxAttempts: MAX_ATTEMPTS }, Date.parse(at));
+      waiting++;
       this.drainOutbox(tenant, outbox).catch(this.deps.reportUnexpected);
     }
+  }
+
+  private get maxWaiting(): number {
+    return this.deps.maxWaitingEvents ?? MAX_WAITING_EVENTS;
+  }
+
+  /** Events waiting for any of the key's endpoints. */
+  private waiting(outboxes: Map<string, Outbox>): number {
+    let waiting = 0;
+    for (const outbox of outboxes.values()) waiting += outbox.queue.size;
+    return waiting;
+  }
+
+  /** An event the key has no room left to queue: dead-lettered at once, and said so in the endpoint's log. */
+  private refuseToQueue(tenant: string, outbox: Outbox, event: WebhookEvent, at: string): void {
+    this.deps.store.appendDeliveries(tenant, outbox.endpoint.id, [{
+      eventId: event.id, eventType: event.type, attempt: 1, attemptedAt: at, succeeded: false, responseStatus: null,
+      error: `Not sent: ${this.maxWaiting} events were already waiting for this API key's endpoints`,
+      nextRetryAt: null, deadLettered: true,
+    }], this.deps.maxDeliveries).catch(this.deps.reportUnexpected);
   }
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
@@ -222,7 +256,12 @@ export class WebhookService {
       }).catch(this.deps.reportUnexpected);
     }
     // Made-up content: it neither waits for nor holds back the events of a real order.
+    let waiting = this.waiting(this.tenantOutboxes(tenant));
     for (const outbox of targets) {
+      if (waiting++ >= this.maxWaiting) {
+        this.refuseToQueue(tenant, outbox, event, isoTime(now));
+        continue;
+      }
       outbox.queue.add(`test ${event.id}`, { event, body: JSON.stringify(event), maxAttempts: 1 }, now);
       this.drainOutbox(tenant, outbox).catch(this.deps.reportUnexpected);
     }

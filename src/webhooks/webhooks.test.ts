@@ -1020,6 +1020,12 @@ describe('POST /webhooks/test', () => {
     expect(receiver.requests).toEqual([]);
   });
 
+  it('refuses a url that does not parse, though it matches the pattern, with 422 naming url', async () => {
+    start();
+    const answer = await call('POST', '/sandbox/webhook-endpoints', { url: 'http://[zz]/' });
+    expect([answer.status, answer.body.error?.details?.field]).toEqual([422, 'url']);
+  });
+
   it('refuses a webhookUrl that is not http(s) with 422 naming webhookUrl', async () => {
     start();
     const answer = await call('POST', '/webhooks/test', { webhookUrl: 'ftp://example.com/hooks' });
@@ -1135,6 +1141,27 @@ describe('WebhookService delivery loop', () => {
   }
 
   const orderIdOf = (body: string): string => JSON.parse(body).data.orderId;
+
+  it('dead-letters at once, and logs, an event past the events a key may have waiting', async () => {
+    const clock = new ManualClock(T0);
+    const store = new MemoryStore();
+    const service = new WebhookService({
+      maxEndpoints: DEFAULT_MAX_ENDPOINTS, maxDeliveries: DEFAULT_MAX_DELIVERIES, maxWaitingEvents: 3,
+      store, lock: new KeyedLock<string>(), idsFor: () => randomIds(), clockFor: () => clock, timeoutMs: 1_000, isValidEvent: isWebhookEvent,
+      reportUnexpected: (error) => { throw error; },
+      // A receiver that never answers: nothing that is queued ever leaves.
+      send: () => new Promise<SendResult>(() => {}),
+    });
+    await tenantIn(service, store);
+    const endpoint = await service.createEndpoint('tenant', 'http://127.0.0.1:9/hooks');
+    for (const orderId of ['ord_1', 'ord_2', 'ord_3', 'ord_4', 'ord_5']) service.publish('tenant', ORDER_CREATED(orderId), isoTime(T0));
+    service.sendTest('tenant', 'order.created', undefined);
+    await flushMicrotasks();
+    const attempts = await service.deliveries('tenant', endpoint.id);
+    expect(attempts.map(({ attempt, succeeded, deadLettered, error }) => ({ attempt, succeeded, deadLettered, error }))).toEqual(Array.from({ length: 3 }, () => ({
+      attempt: 1, succeeded: false, deadLettered: true, error: "Not sent: 3 events were already waiting for this API key's endpoints",
+    })));
+  });
 
   it('records a sender that throws as a failed attempt, retried, and delivers the events sent with it once', async () => {
     const clock = new ManualClock(T0);
