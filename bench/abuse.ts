@@ -17,15 +17,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HOST, listeningUrl, request as freshRequest, stopServer, type Answer } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const HOST = '127.0.0.1';
 const ORDER_ID = 'ord_1234567890';
 const READY_TIMEOUT_MS = 15_000;
 const SLOW_HEADER_CAP_MS = 15_000;
@@ -34,46 +33,16 @@ const { values } = parseArgs({ options: { cli: { type: 'string', default: DEFAUL
 const cli = values.cli!;
 
 interface Server { url: string; child: ChildProcess }
-interface Answer { status: number; body: string }
 interface Figure { attack: string; figure: string }
 
 const children = new Set<ChildProcess>();
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-/** As bench/run.ts's startServer: spawn, wait for the printed URL, keep draining stdout. */
 function startServer(args: string[]): Promise<Server> {
   const child = spawn(process.execPath, [cli, '--port', '0', '--rate-limit', 'off', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  let output = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  return new Promise<Server>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no URL within ${READY_TIMEOUT_MS} ms\n${output}`)); }, READY_TIMEOUT_MS);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      clearTimeout(timer);
-      reject(new Error(`exited (${signal ?? `code ${code}`}) before listening\n${output}`));
-    };
-    child.once('exit', onExit);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const match = /http:\/\/(?:127\.0\.0\.1|\[::1\]|localhost):(\d+)/.exec(output);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume();
-      resolve({ url: `http://${HOST}:${match[1]}`, child });
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-  await exited;
-  clearTimeout(timer);
+  return listeningUrl(child, 'sandbox', READY_TIMEOUT_MS).then((url) => ({ url, child }));
 }
 
 async function withServer<T>(args: string[], work: (server: Server) => Promise<T>): Promise<T> {
@@ -83,21 +52,7 @@ async function withServer<T>(args: string[], work: (server: Server) => Promise<T
 
 /** One request on a fresh connection; status 0 when the connection fails (with the reason as body). */
 function request(url: string, method: 'GET' | 'POST', body?: string, apiKey = 'abuse'): Promise<Answer> {
-  return new Promise((resolve) => {
-    const headers: Record<string, string> = { 'X-API-Key': apiKey };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-    }
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', (error) => resolve({ status: 0, body: error.message }));
-    });
-    req.on('error', (error) => resolve({ status: 0, body: error.message }));
-    req.end(body);
-  });
+  return freshRequest(url, method, body, apiKey).catch((error: Error) => ({ status: 0, body: error.message }));
 }
 
 function rssMiB(pid: number): number {

@@ -29,12 +29,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HOST, listeningUrl, request as freshRequest, stopServer, type Answer } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
-const HOST = '127.0.0.1';
 const ORDER_ID = 'ord_1234567890';
 const API_KEY = 'bench';
 const CREATE_BODY = JSON.stringify({
@@ -221,67 +221,17 @@ function startServer(name: string, args: string[], ipc = false, role: 'server' |
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-  return new Promise<Server>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new BenchError(`${name} printed no URL within ${SERVER_READY_TIMEOUT_MS} ms\n${stdout}${stderr}`));
-    }, SERVER_READY_TIMEOUT_MS);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      clearTimeout(timer);
-      reject(new BenchError(`${name} exited (${signal ?? `code ${code}`}) before listening\n${stdout}${stderr}`));
-    };
-    child.once('exit', onExit);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new BenchError(`cannot start ${name}: ${error.message}`));
-    });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /http:\/\/(?:127\.0\.0\.1|\[::1\]|localhost):(\d+)/.exec(stdout);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume(); // keep draining, so a chatty server never blocks on a full pipe
-      resolve({ name, url: `http://${HOST}:${match[1]}`, child });
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL if it has not gone within 2 s. */
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-  await exited;
-  clearTimeout(timer);
+  return listeningUrl(child, name, SERVER_READY_TIMEOUT_MS).then(
+    (url) => ({ name, url, child }),
+    (error: Error) => { throw new BenchError(error.message); },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
-// One-off requests (node:http on a fresh connection: no pooled socket, no lazy fetch start-up).
-
-interface Answer { status: number; body: string }
+// One-off requests under the bench's API key.
 
 function request(url: string, method: 'GET' | 'POST', body?: string, apiKey = API_KEY): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'X-API-Key': apiKey };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-    }
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return freshRequest(url, method, body, apiKey);
 }
 
 /** Refuses to benchmark a server that does not answer the two requests correctly. */
