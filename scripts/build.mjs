@@ -1,5 +1,9 @@
 import { rmSync } from 'node:fs';
-import { build } from 'esbuild';
+import { bundleIsFresh } from './build-freshness.mjs';
+
+// `npm start` builds only when a source changed; esbuild is loaded only then.
+if (!process.argv.includes('--force') && bundleIsFresh('dist')) process.exit(0);
+const { build } = await import('esbuild');
 
 // Old chunks would otherwise pile up in dist/ and be packed.
 rmSync('dist', { recursive: true, force: true });
