@@ -1,10 +1,34 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Tests of the built and packed package: they share one build and one `npm pack` (test/support/packed-package.ts). */
+const PACKAGING = ['test/package*.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'contract-tests/**/*.test.ts', 'scripts/**/*.test.ts', 'fixtures/**/*.test.ts'],
-    reporters: ['default', 'json'],
+    // A green run prints its summary only; a failing test is printed in full, with its console output.
+    reporters: ['minimal', 'json'],
+    silent: 'passed-only',
     outputFile: { json: 'reports/vitest.json' },
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'contract-tests/**/*.test.ts', 'scripts/**/*.test.ts', 'fixtures/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...PACKAGING],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'packaging',
+          include: PACKAGING,
+          // Runs only when a packaging test file is selected.
+          globalSetup: ['test/support/packed-package.ts'],
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -1,16 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 /**
- * nimbus-sandbox as a dependency: what `npm install nimbus-sandbox` gives a project. The build is
- * run here rather than trusted to `prepare`, so the tests see the current source.
+ * nimbus-sandbox as a dependency: what installing its packed tarball gives a project. The build,
+ * the tarball and its install come from test/support/packed-package.ts, so they are of the current source.
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,11 +29,9 @@ let dist: PackageModule;
 let temp: string;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  execFileSync(process.execPath, ['scripts/build-types.mjs'], { cwd: ROOT, stdio: 'pipe' });
   dist = await import(pathToFileURL(at('dist/index.js')).href) as PackageModule;
   temp = mkdtempSync(join(tmpdir(), 'nimbus-package-'));
-}, 180_000);
+});
 
 afterAll(() => {
   if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
@@ -45,12 +43,10 @@ function entryPoints(): string[] {
   return [manifest.main, manifest.types, ...Object.values(manifest.bin), ...exported].map((path) => path.replace(/^\.\//, ''));
 }
 
-/** A project that depends on nimbus-sandbox, as npm would lay it out (the package linked in). */
+/** A folder inside the project that installed the packed tarball, so `nimbus-sandbox` resolves as it would for a user. */
 function consumerProject(name: string, files: Record<string, string>): string {
-  const dir = join(temp, name);
-  mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
-  symlinkSync(ROOT, join(dir, 'node_modules', manifest.name), 'dir');
-  symlinkSync(at('node_modules/@types/node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
+  const dir = join(inject('installedProject'), name);
+  mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, type: 'module', private: true }));
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
@@ -135,9 +131,26 @@ describe('the package as a dependency', () => {
   });
 
   it('packs every entry point into the published tarball', () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ files: Array<{ path: string }> }>;
-    const files = new Set(packed[0]!.files.map((file) => file.path));
+    const files = new Set(execFileSync('tar', ['-tzf', inject('packedTarball')], { encoding: 'utf8' }).split('\n').map((path) => path.replace(/^package\//, '')));
     expect(entryPoints().filter((path) => !files.has(path))).toEqual([]);
+  });
+
+  it('installs from its tarball with no warning from npm, carrying no install-time script', () => {
+    expect(inject('installOutput')).not.toMatch(/warn/i);
+    const installed = JSON.parse(readFileSync(join(inject('installedProject'), 'node_modules', manifest.name, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    expect(Object.keys(installed.scripts ?? {}).filter((script) => /^(pre|post)?(install|prepare)$/.test(script))).toEqual([]);
+  });
+
+  it('is ESM only: require() fails, import() from CommonJS works', () => {
+    const dir = consumerProject('commonjs-consumer', {
+      'main.cjs': [
+        "let required = 'loaded';",
+        "try { require('nimbus-sandbox'); } catch (error) { required = error.code; }",
+        "import('nimbus-sandbox').then(({ createSandbox }) => console.log(JSON.stringify({ required, imported: typeof createSandbox })));",
+      ].join('\n'),
+    });
+    const output = execFileSync(process.execPath, ['main.cjs'], { cwd: dir, encoding: 'utf8', timeout: 15_000 });
+    expect(JSON.parse(output)).toEqual({ required: 'ERR_PACKAGE_PATH_NOT_EXPORTED', imported: 'function' });
   });
 
   it('resolves by package name through its exports map, under plain Node', () => {
