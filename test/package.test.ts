@@ -135,6 +135,11 @@ describe('the package as a dependency', () => {
     expect(entryPoints().filter((path) => !files.has(path))).toEqual([]);
   });
 
+  it('packs a LICENSE of the license package.json names', () => {
+    const license = execFileSync('tar', ['-xzOf', inject('packedTarball'), 'package/LICENSE'], { encoding: 'utf8' });
+    expect([(manifest as { license?: string }).license, license.split('\n')[0]]).toEqual(['MIT', 'MIT License']);
+  });
+
   it('installs from its tarball with no warning from npm, carrying no install-time script', () => {
     expect(inject('installOutput')).not.toMatch(/warn/i);
     const installed = JSON.parse(readFileSync(join(inject('installedProject'), 'node_modules', manifest.name, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
