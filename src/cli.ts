@@ -2,7 +2,7 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createSandbox } from './sandbox.ts';
-import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.ts';
+import { FixtureError, loadFixtures, type FixtureProblem, type Fixtures } from './fixtures/fixtures.ts';
 import { closeGracefully, configureServer, serverOptions } from './http/node-server.ts';
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
 
@@ -24,13 +24,22 @@ if (commandLine.help) {
 }
 const { port, host, fixturesPath, server: settings, options } = commandLine;
 
+/** What to do about each way a fixture file can fail; the bundled demo data is always one way out. */
+const FIXTURE_ADVICE: Record<FixtureProblem, string> = {
+  missing: 'Check the path, or pass --fixtures demo for the bundled demo data',
+  directory: 'Pass a fixture file (JSON) in it, or --fixtures demo for the bundled demo data',
+  unreadable: 'Check the path and the file\'s permissions, or pass --fixtures demo for the bundled demo data',
+  json: 'Fix the file there, or start again from a copy of nimbus-sandbox/fixtures/demo.json',
+  invalid: 'Fix that field (see "Demo data" in the README), or start again from a copy of nimbus-sandbox/fixtures/demo.json',
+};
+
 let fixtures: Fixtures | undefined;
 if (fixturesPath !== undefined) {
   try {
     fixtures = loadFixtures(fixturesPath);
   } catch (error) {
     if (!(error instanceof FixtureError)) throw error;
-    fail(`the fixture file is not usable: ${error.message}. Regenerate it with: npm run fixtures -- --seed 42 --out ${fixturesPath}`);
+    fail(`--fixtures: ${error.message}. ${FIXTURE_ADVICE[error.problem]}.`);
   }
 }
 

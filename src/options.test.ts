@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, type SandboxOptions } from './sandbox.ts';
 import { MemoryStore } from './store/memory-store.ts';
@@ -286,6 +287,12 @@ describe('the command line\'s own settings', () => {
     expect(parseCommandLine(['--host', '::1', '--fixtures', 'fixtures/demo.json'], {}))
       .toEqual({ help: false, port: 4010, host: '::1', fixturesPath: 'fixtures/demo.json', server: DEFAULT_SERVER_SETTINGS, options: {} });
     expect(cliMessage(['--host', ''])).toBe('--host must be an address of this machine, not ""');
+  });
+
+  it('reads --fixtures demo as the package\'s own demo file, wherever it is run from', () => {
+    const { fixturesPath } = parseCommandLine(['--fixtures', 'demo'], {}) as { fixturesPath: string };
+    expect(fixturesPath).toBe(fileURLToPath(new URL('../fixtures/demo.json', import.meta.url)));
+    expect(existsSync(fixturesPath)).toBe(true);
   });
 
   it('answers -h and --help with help alone', () => {

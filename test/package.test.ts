@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -215,26 +215,65 @@ describe('the built command, dist/cli.js', () => {
     expect(readFileSync(at(manifest.bin['nimbus-sandbox']!), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 
-  it('exits 0 for --help and documents --fixtures', () => {
+  it('exits 0 for --help and documents --fixtures and its demo shortcut', () => {
     const run = runCli(['--help']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('--fixtures');
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain('--fixtures FILE Load a fixture file\'s data under its API key; `demo` for the bundled demo data');
   });
 
-  it('exits 2 for a corrupted fixture file, naming the record and the field on stderr', () => {
+  it('exits 2 for a corrupted fixture file, naming the record and the field, and how to fix it', () => {
     const path = join(temp, 'corrupted-demo.json');
     const document = JSON.parse(readFileSync(at('fixtures/demo.json'), 'utf8'));
     document.orders[3].shippingAddress.zip = '7870';
     writeFileSync(path, JSON.stringify(document, null, 2));
     const run = runCli(['--fixtures', path, '--port', '0']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`${path}: orders[3] (ord_demo_004): shippingAddress.zip: Invalid ZIP code format`);
+    expect(run.stderr).toContain(`--fixtures: ${path}: orders[3] (ord_demo_004): shippingAddress.zip: Invalid ZIP code format. Fix that field`);
   });
 
-  it('exits 2 for a missing fixture file, naming the path on stderr', () => {
+  it('exits 2 for a mistyped fixture path, saying there is no such file and offering --fixtures demo', () => {
     const path = join(temp, 'no-such-fixtures.json');
     const run = runCli(['--fixtures', path, '--port', '0']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`cannot read fixture file ${path}`);
+    expect(run.stderr).toContain(`--fixtures: no fixture file at ${path}. Check the path, or pass --fixtures demo`);
+    expect(run.stderr).not.toContain('npm run fixtures');
+  });
+
+  it('exits 2 for a directory, and for a file that is not JSON, saying so', () => {
+    const notJson = join(temp, 'not-json.json');
+    writeFileSync(notJson, '{\n  "format" 1\n}');
+    expect([runCli(['--fixtures', temp]), runCli(['--fixtures', notJson])].map((run) => [run.status, run.stderr.split('\n')[0]])).toEqual([
+      [2, `nimbus-sandbox: --fixtures: ${temp} is a directory, not a fixture file. Pass a fixture file (JSON) in it, or --fixtures demo for the bundled demo data.`],
+      [2, `nimbus-sandbox: --fixtures: ${notJson} is not valid JSON: Expected ':' after property name at line 2, column 12. Fix the file there, or start again from a copy of nimbus-sandbox/fixtures/demo.json.`],
+    ]);
+  });
+
+  it('loads the bundled demo data for --fixtures demo, run from dist/ or installed from the tarball, in any folder', async () => {
+    const elsewhere = consumerProject('demo-fixtures', {});
+    const installedBin = join(inject('installedProject'), 'node_modules', '.bin', 'nimbus-sandbox');
+    const starts = await Promise.all([
+      firstLines(process.execPath, [at('dist/cli.js'), '--fixtures', 'demo', '--port', '0'], elsewhere),
+      firstLines(installedBin, ['--fixtures', 'demo', '--port', '0'], elsewhere),
+    ]);
+    expect(starts.map((lines) => lines[1])).toEqual(Array(2).fill('Demo data: 27 orders and 10 refills under X-API-Key: sk_test_demo'));
   });
 });
+
+/** The first two lines a command prints on stdout (it is stopped then), or its stderr if it exits first. */
+function firstLines(command: string, args: string[], cwd: string): Promise<string[]> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const lines = stdout.split('\n');
+      if (lines.length > 2) {
+        child.kill('SIGKILL');
+        resolve(lines.slice(0, 2));
+      }
+    });
+    child.on('exit', () => resolve([stdout, stderr]));
+  });
+}
