@@ -5,7 +5,7 @@ export { randomIds, seededIds, type IdGenerator } from './ids.ts';
 export { signWebhook, verifyWebhookSignature } from './webhooks/signature.ts';
 export type { WebhookSender, WebhookEndpoint, WebhookDelivery } from './webhooks/webhook-service.ts';
 export type { WebhookEvent, WebhookEventType } from './webhooks/events.ts';
-export { DEMO_API_KEY, FixtureError, loadFixtures, parseFixtures, type Fixtures } from './fixtures/fixtures.ts';
+export { DEMO_API_KEY, FixtureError, loadFixtures, parseFixtures, type FixtureProblem, type Fixtures } from './fixtures/fixtures.ts';
 export { MemoryStore } from './store/memory-store.ts';
 export type { Store, OrderFilter, OrderPage, IdempotencyClaim, StoredAnswer, TenantSeed, TenantSettings } from './store/store.ts';
 export type { OrderRecord, RefillRecord, StatusChange } from './domain/records.ts';

@@ -434,7 +434,7 @@ export interface components {
             state: string;
             zip: string;
             /** @default US */
-            country: string;
+            country?: string;
         };
         /**
          * @description Sandbox magic values (production treats these as ordinary data) are listed in
