@@ -2,6 +2,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Tests of the built and packed package: they share one build and one `npm pack` (test/support/packed-package.ts). */
 const PACKAGING = ['test/package*.test.ts'];
+/** Tests that start the CLI or the fixture generator as processes: the slowest, run by CI on its main Node only. */
+const PROCESSES = ['test/cli.test.ts', 'fixtures/fixtures.test.ts'];
 
 export default defineConfig({
   test: {
@@ -16,9 +18,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'contract-tests/**/*.test.ts', 'scripts/**/*.test.ts', 'fixtures/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...PACKAGING],
+          exclude: [...configDefaults.exclude, ...PACKAGING, ...PROCESSES],
         },
       },
+      { extends: true, test: { name: 'processes', include: PROCESSES } },
       {
         extends: true,
         test: {
