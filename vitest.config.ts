@@ -29,7 +29,6 @@ export default defineConfig({
           include: PACKAGING,
           // Runs only when a packaging test file is selected.
           globalSetup: ['test/support/packed-package.ts'],
-          hookTimeout: 180_000,
         },
       },
     ],
