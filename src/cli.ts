@@ -6,6 +6,12 @@ import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.t
 import { closeGracefully, configureServer, serverOptions } from './http/node-server.ts';
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
 
+if (process.argv[2] === 'contract') {
+  // Loaded only for this command, so the server's start-up does not pay for the contract kit.
+  const { contractCommand } = await import('./contract-command.ts');
+  process.exit(await contractCommand(process.argv.slice(3), process.env));
+}
+
 function fail(message: string): never {
   console.error(`nimbus-sandbox: ${message}\nRun with --help to see the options.`);
   process.exit(2);
