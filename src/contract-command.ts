@@ -5,7 +5,10 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ContractOptionError, contractHelpText, parseContractCommandLine, runContract, type ContractOutput } from '../contract-tests/contract.ts';
+import { runContract, type ContractOutput } from '../contract-tests/contract.ts';
+import { allChecks } from '../contract-tests/checks/index.ts';
+import { ContractOptionError, contractHelpText, parseContractCommandLine } from '../contract-tests/kit/options.ts';
+import { selectChecks } from '../contract-tests/kit/run.ts';
 import { createSandbox } from './sandbox.ts';
 
 export interface CommandIo {
@@ -56,6 +59,7 @@ export async function contractCommand(argv: readonly string[], env: NodeJS.Proce
       return 0;
     }
     const { help: _, ...settings } = commandLine;
+    selectChecks(allChecks, settings.only);
     if (settings.baseUrl === undefined) {
       sandbox = await startSandbox();
       output.log(`Started a sandbox in this process at ${sandbox.baseUrl} for this run (pass --base-url to check another implementation)`);

@@ -49,7 +49,7 @@ const MAX_TIMEOUT_MS = INT32 - 1;
 const ROWS: { [K in keyof Required<ContractSettings>]: Row<Required<ContractSettings>[K]> } = {
   baseUrl: {
     flag: 'base-url', env: 'NIMBUS_BASE_URL', value: 'URL',
-    help: ['The implementation to check, such as https://api-sandbox.nimbus-os.com. Default: a sandbox', 'started in this process on a free loopback port, stopped after the run'],
+    help: ['The implementation to check, such as https://api-sandbox.nimbus-os.com.', 'Default: a sandbox started in this process on a free loopback port'],
     check: (value) => {
       if (typeof value !== 'string' || !/^https?:\/\/[^/?#\s]+[^\s]*$/i.test(value)) return must(false, 'an http:// or https:// URL, such as http://127.0.0.1:4010', value);
       return URL.canParse(value) ? undefined : must(false, 'a URL that parses', value);
@@ -57,34 +57,34 @@ const ROWS: { [K in keyof Required<ContractSettings>]: Row<Required<ContractSett
   },
   apiKey: {
     flag: 'api-key', env: 'NIMBUS_API_KEY', value: 'KEY',
-    help: ['The key to use where the target refuses random keys. Never printed: reproductions say', '$NIMBUS_API_KEY, so export it before running them'],
+    help: ['The key to use where the target refuses random keys. Never printed:', 'reproductions say $NIMBUS_API_KEY, so export it to run them'],
     check: nonEmptyText,
   },
   junitFile: {
     flag: 'junit', env: 'NIMBUS_CONTRACT_JUNIT', value: 'FILE',
-    help: ['Also write a JUnit XML report there: one testcase per check, failures with their reproduction'],
+    help: ['Also write a JUnit XML report there: one testcase per check'],
     check: nonEmptyText,
   },
   only: {
     flag: 'only', value: 'PATTERN',
-    help: ['Run only the checks whose name contains PATTERN (* matches anything; several patterns', 'separated by commas), such as idempotency/ or "lifecycle/*tracking*"'],
+    help: ['Only the checks whose name contains PATTERN (* matches anything, commas', 'separate patterns), such as idempotency/ or "lifecycle/*tracking*"'],
     check: nonEmptyText,
   },
   lifecycleTimeoutMs: {
     flag: 'lifecycle-timeout', env: 'NIMBUS_LIFECYCLE_TIMEOUT', value: 'MS',
-    help: ['On a target without the sandbox helpers that move orders, how long lifecycle checks wait', 'for an order to move on its own. Unset or 0: those checks skip, saying why'],
+    help: ['Without the sandbox helpers that move orders, how long lifecycle checks', 'wait for an order to move on its own. Unset or 0: they skip, saying why'],
     parse: wholeNumber,
     check: (value) => must(Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMEOUT_MS, `a whole number of ms from 0 to ${MAX_TIMEOUT_MS}`, value),
   },
   seed: {
     flag: 'seed', value: 'N',
-    help: ['The fast-check seed of the property checks. A failing one prints the seed and the command', 'that draws the same cases again'],
+    help: ['The fast-check seed of the property checks; a failing one prints the', 'command that draws its cases again'],
     parse: wholeNumber,
     check: (value) => must(Number.isSafeInteger(value) && (value as number) >= -INT32 && (value as number) < INT32, `a whole number from ${-INT32} to ${INT32 - 1}`, value),
   },
   receiverHost: {
     flag: 'receiver-host', value: 'HOST',
-    help: ['The host or address at which the target can reach the webhook receiver the kit runs on', 'this machine (default: 127.0.0.1, for a target on this machine)'],
+    help: ['Where the target can reach the webhook receiver the kit runs on this', 'machine (default: 127.0.0.1, for a target on this machine)'],
     check: (value) => must(typeof value === 'string' && /^[A-Za-z0-9.:[\]_-]+$/.test(value), 'a host name or IP address', value),
   },
 };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Check } from './check.ts';
 import { CheckSkipped } from './exchange.ts';
+import { ContractOptionError } from './options.ts';
 import type { Target } from './target.ts';
 
 export type Outcome = { checkName: string; durationMs: number } & (
@@ -30,11 +31,16 @@ export async function runChecks(checks: readonly Check[], target: Target): Promi
 
 /**
  * The checks `--only` picks: those whose name contains one of the comma-separated patterns, `*`
- * matching any run of characters. Empty when none matches.
+ * matching any run of characters. A pattern that picks none is a usage error.
  */
 export function selectChecks(checks: readonly Check[], only: string | undefined): Check[] {
   if (only === undefined) return [...checks];
   const patterns = only.split(',').map((pattern) => pattern.trim()).filter((pattern) => pattern !== '')
     .map((pattern) => new RegExp(pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')));
-  return checks.filter((check) => patterns.some((pattern) => pattern.test(check.checkName)));
+  const picked = checks.filter((check) => patterns.some((pattern) => pattern.test(check.checkName)));
+  if (picked.length === 0) {
+    const areas = [...new Set(checks.map((check) => `${check.checkName.split('/')[0]}/`))].join(', ');
+    throw new ContractOptionError(`no check matches --only ${JSON.stringify(only)}; the checks' names start with ${areas}`);
+  }
+  return picked;
 }
