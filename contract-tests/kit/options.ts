@@ -145,7 +145,7 @@ function readFlags(argv: readonly string[]): { help: boolean; given: Map<Name, s
 }
 
 /** `nimbus-sandbox contract`'s arguments (after `contract`), each flag over its environment variable. */
-export function parseContractCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ContractCommandLine {
+export function parseContractCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ContractCommandLine {
   const { help, given } = readFlags(argv);
   if (help) return { help: true };
   const settings: Record<string, unknown> = {};
