@@ -1,4 +1,4 @@
-import { countOutcomes } from './report.ts';
+import { countOutcomes, failureText } from './report.ts';
 import type { Outcome } from './run.ts';
 
 /*
@@ -41,7 +41,7 @@ function testcase(outcome: Outcome): string {
   if (outcome.status === 'passed') return `${open}/>`;
   if (outcome.status === 'skipped') return `${open}>\n      <skipped message="${xmlAttribute(outcome.reason)}"/>\n    </testcase>`;
   const { error } = outcome;
-  return `${open}>\n      <failure message="${xmlAttribute(firstLine(error.message))}" type="${xmlAttribute(error.name)}">${xmlText(error.message)}</failure>\n    </testcase>`;
+  return `${open}>\n      <failure message="${xmlAttribute(firstLine(error.message))}" type="${xmlAttribute(error.name)}">${xmlText(failureText(error))}</failure>\n    </testcase>`;
 }
 
 export function junitXml(report: JUnitReport): string {

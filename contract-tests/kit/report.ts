@@ -1,7 +1,13 @@
+import { ContractViolation, TargetUnreachable } from './exchange.ts';
 import { seedOf } from './property.ts';
 import type { Outcome } from './run.ts';
 
 const INDENT = '      ';
+
+/** A failure as shown: a departure (or an unreachable target) by its message; anything else, such as a defect of the kit, with its stack. */
+export function failureText(error: Error): string {
+  return error instanceof ContractViolation || error instanceof TargetUnreachable ? error.message : error.stack ?? `${error.name}: ${error.message}`;
+}
 
 /**
  * One check's line as it finishes: `pass  name`; `FAIL  name` followed by the reason and its
@@ -13,7 +19,7 @@ export function describeOutcome(outcome: Outcome, rerun: string): string {
   if (outcome.status === 'skipped') return `skip  ${outcome.checkName}: ${outcome.reason}`;
   const seed = seedOf(outcome.error);
   const lines = [
-    ...outcome.error.message.split('\n'),
+    ...failureText(outcome.error).split('\n'),
     ...(seed === undefined ? [] : [`rerun: ${rerun} --only ${outcome.checkName} --seed ${seed}`]),
   ];
   return [`FAIL  ${outcome.checkName}`, ...lines.map((line) => `${INDENT}${line}`)].join('\n');

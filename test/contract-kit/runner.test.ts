@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ContractOptionError, runContract, type ContractOptions, type Outcome } from '../../contract-tests/contract.ts';
 import { allChecks } from '../../contract-tests/checks/index.ts';
+import { ContractViolation } from '../../contract-tests/kit/exchange.ts';
 import { junitXml } from '../../contract-tests/kit/junit.ts';
+import { describeOutcome } from '../../contract-tests/kit/report.ts';
 import type { SandboxOptions } from '../../src/sandbox.ts';
 import type { Breakage } from './breakage.ts';
 import { brokenServers, inProcessTarget, withoutLifecycleHelpers } from './broken-servers.ts';
@@ -75,6 +77,11 @@ describe('a run', () => {
     for (const outcome of skipped) expect(log).toContain(`skip  ${outcome.checkName}: ${outcome.reason}`);
     expect(skipped[0]!.reason).toMatch(/--lifecycle-timeout MS \(or set NIMBUS_LIFECYCLE_TIMEOUT\)/);
   });
+});
+
+test('a failure that is no departure (a defect of the kit, say) shows its stack, to find it by', () => {
+  const line = describeOutcome({ checkName: 'area/check', status: 'failed', error: new TypeError('cannot read properties of undefined'), durationMs: 1 }, 'nimbus-sandbox contract');
+  expect(line).toMatch(/^FAIL {2}area\/check\n {6}TypeError: cannot read properties of undefined\n {6} {4}at /);
 });
 
 describe('a target that refuses the key stops the run once, saying what to pass; exit code 2', () => {
@@ -194,7 +201,7 @@ describe('the JUnit file', () => {
 
   test('escapes markup, quotes and line breaks, and shows characters XML cannot hold', () => {
     const nasty = `a <b> & "c" 'd' ]]> \t tab\r\nline\u0000nul \u001b[31m \uD800 lone \uD83D\uDE00 pair`;
-    const error = Object.assign(new Error(`${nasty}\nReproduce: curl -d '<x/>'`), { name: 'Contract"Violation' });
+    const error = Object.assign(new ContractViolation(`${nasty}\nReproduce: curl -d '<x/>'`), { name: 'Contract"Violation' });
     const xml = junitXml({
       suite: 'suite & <more>', timestamp: new Date(0), durationMs: 1,
       outcomes: [
