@@ -16,7 +16,10 @@ const PROBE_PATH = `/orders/${PUBLISHED_ORDER_ID}`;
 const refused = (status: number) => status === 401 || status === 403;
 
 function unreachable(target: Target, error: unknown): Admission {
-  if (!(error instanceof TargetUnreachable)) throw error;
+  if (!(error instanceof TargetUnreachable)) {
+    // Such as a Retry-After too long to wait out: the probe cannot tell what the target offers.
+    return { admitted: false, problem: `probing what the target ${target.baseUrl} offers failed: ${(error as Error).message}. No check was run.` };
+  }
   return { admitted: false, problem: `cannot reach the target ${target.baseUrl} (${describeFetchError(error.cause)}): is it running, and is --base-url right? No check was run.` };
 }
 

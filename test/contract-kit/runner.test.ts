@@ -124,6 +124,16 @@ describe('a target that cannot be reached; exit code 2', () => {
     expect(errors).toEqual(['cannot reach the target http://nowhere.test (fetch failed: connect ECONNREFUSED 127.0.0.1:1): is it running, and is --base-url right? No check was run.']);
   });
 
+  test('a probe that cannot finish (a Retry-After too long to wait out) stops the run the same way', async () => {
+    const errors: string[] = [];
+    const result = await runContract({
+      target: { baseUrl: 'http://busy.test', maxRetryWaitMs: 1000, fetch: async () => new Response('{}', { status: 429, headers: { 'Retry-After': '3600' } }) },
+      output: { log: () => {}, error: (line) => errors.push(line) },
+    });
+    expect(result).toMatchObject({ exitCode: 2, outcomes: [] });
+    expect(errors).toEqual([expect.stringMatching(/^probing what the target http:\/\/busy\.test offers failed: Rate limited with Retry-After "3600", which is not a wait of at most 1000 ms the kit can respect/)]);
+  });
+
   test('during the run: the checks after it are not run', async () => {
     let calls = 0;
     const down: Breakage = (inner) => (request) => (++calls > 60 ? Promise.reject(new TypeError('fetch failed')) : inner(request));
