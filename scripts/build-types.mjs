@@ -4,7 +4,10 @@ import { join } from 'node:path';
 
 // Declarations for users of the package: tsc keeps our `.ts` import specifiers, which only
 // resolve for consumers as `.js`.
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// The library's and the contract kit's (`nimbus-sandbox/contract`), each under its own root.
+for (const config of ['tsconfig.build.json', 'tsconfig.build-contract.json']) {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', config], { stdio: 'inherit' });
+}
 const rewrite = (dir) => {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);

@@ -10,7 +10,7 @@ rmSync('dist', { recursive: true, force: true });
 
 // One bundled file per entry starts faster than thousands of module reads.
 await build({
-  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', contract: 'contract-tests/contract.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -12,7 +12,7 @@ const banner = '// Generated from spec/openapi.yaml by `npm run generate`. Do no
 
 /**
  * Everything derived from spec/openapi.yaml: path relative to root → contents. src/ and the
- * contract kit each get their own types (the kit imports nothing from src/), and the README's
+ * contract kit each get their own types and JSON (the kit imports nothing from src/), and the README's
  * generated tables are rewritten in place.
  */
 export async function buildSpecArtifacts(): Promise<Map<string, string>> {
@@ -23,10 +23,13 @@ export async function buildSpecArtifacts(): Promise<Map<string, string>> {
   // requestBody; a component a request uses (ShippingAddress.country) must stay optional. Responses
   // list such fields in `required` (Order.shippingAddress), so they stay required there.
   const types = banner + astToString(await openapiTS(document, { alphabetize: false, defaultNonNullable: false }));
+  const json = `${JSON.stringify(document, null, 2)}\n`;
   return new Map([
     ['src/generated/openapi.ts', types],
-    ['src/generated/spec.json', `${JSON.stringify(document, null, 2)}\n`],
+    ['src/generated/spec.json', json],
     ['contract-tests/generated/openapi.ts', types],
+    // The kit's own copy, imported rather than read from disk, so a bundle of the kit carries it.
+    ['contract-tests/generated/spec.json', json],
     ['README.md', renderReadmeTables(await readFile(`${root}README.md`, 'utf8'), document)],
   ]);
 }

@@ -6,6 +6,15 @@ import { FixtureError, loadFixtures, type FixtureProblem, type Fixtures } from '
 import { closeGracefully, configureServer, serverOptions } from './http/node-server.ts';
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
 
+if (process.argv[2] === 'contract') {
+  // Loaded only for this command, so the server's start-up does not pay for the contract kit.
+  const { contractCommand } = await import('./contract-command.ts');
+  const exitCode = await contractCommand(process.argv.slice(3), process.env);
+  // Piped output is written asynchronously on some systems (macOS): let it drain first.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(exitCode);
+}
+
 function fail(message: string): never {
   console.error(`nimbus-sandbox: ${message}\nRun with --help to see the options.`);
   process.exit(2);

@@ -12,9 +12,9 @@ const RUNS_PER_CORRUPTION = 2;
 export const validBodiesAreAccepted = defineCheck(
   'validation/generated-valid-bodies-are-accepted',
   'Any body CreateOrderRequest allows (optional members present or not, country defaulted) is accepted with 201',
-  async ({ client }) => {
+  async ({ client, target }) => {
     const api = client();
-    await checkProperty(fc.asyncProperty(validCreateOrderBody, async (body) => {
+    await checkProperty(target, fc.asyncProperty(validCreateOrderBody, async (body) => {
       const failing = failingFields('CreateOrderRequest', body);
       if (failing.size > 0) throw new Error(`kit defect: generated an invalid body (${[...failing].join(', ')}): ${JSON.stringify(body)}`);
       expectStatus(await api.createOrder(body), 201, 'creating an order from a body the spec accepts');
@@ -25,10 +25,10 @@ export const validBodiesAreAccepted = defineCheck(
 export const corruptionsAreRefusedNamingTheField = defineCheck(
   'validation/single-field-corruptions-are-422-naming-the-field',
   'A body with exactly one field breaking its rule (missing, wrong type, too short or long, off-pattern, unknown) is refused with 422 validation_error whose details.field is that field',
-  async ({ client }) => {
+  async ({ client, target }) => {
     const api = client();
     for (const corruptions of corruptionsOf('CreateOrderRequest')) {
-      await checkProperty(fc.asyncProperty(validCreateOrderBody, corruptions, async (body, corruption) => {
+      await checkProperty(target, fc.asyncProperty(validCreateOrderBody, corruptions, async (body, corruption) => {
         const corrupted = corruption.corrupt(body);
         // Only a body the spec's own schema finds invalid in that one field may be asserted on.
         const failing = failingFields('CreateOrderRequest', corrupted);

@@ -68,7 +68,7 @@ async function probeAdvance(client: Client): Promise<Capability> {
 async function probeClock(client: Client, fresh: Client | undefined): Promise<Capability> {
   const clock = await client.send({ method: 'GET', path: '/sandbox/clock' }, PROBE);
   if (clock.status !== 200) return { offered: false, evidence: `GET /sandbox/clock answered ${clock.status}` };
-  if (fresh === undefined) return { offered: false, evidence: `GET /sandbox/clock answered 200; POST /sandbox/clock/advance not probed: it would move the clock of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
+  if (fresh === undefined) return { offered: false, evidence: `GET /sandbox/clock answered 200; POST /sandbox/clock/advance not probed: it would move the clock of the given API key; ${ONLY_WITH_ANY_KEY}` };
   const advanced = await fresh.send({ method: 'POST', path: '/sandbox/clock/advance', json: { seconds: 0.001 } }, PROBE);
   return { offered: advanced.status === 200, evidence: `GET /sandbox/clock answered 200; POST /sandbox/clock/advance on a fresh key answered ${advanced.status}` };
 }
@@ -81,7 +81,7 @@ async function probeRefills(client: Client): Promise<Capability> {
 
 async function probeRefillRead(fresh: Client | undefined, refills: Capability): Promise<Capability> {
   if (!refills.offered) return { offered: false, evidence: `there is no refill to read: ${refills.evidence}` };
-  if (fresh === undefined) return { offered: false, evidence: `not probed: creating a refill would use up a refill window of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
+  if (fresh === undefined) return { offered: false, evidence: `not probed: creating a refill would use up a refill window of the given API key; ${ONLY_WITH_ANY_KEY}` };
   const created = await fresh.send({ method: 'POST', path: '/refills', json: { prescriptionId: 'rx_9876543210', patientId: 'pat_1234567890' } }, PROBE);
   if (created.status !== 201) return { offered: false, evidence: `could not create a refill to read (POST /refills answered ${created.status})` };
   const refillId = (created.json as { id?: string }).id ?? '';
@@ -95,14 +95,14 @@ async function probe(target: Target): Promise<Capabilities> {
   const anyKey = { offered: read.status !== 401 && read.status !== 403, evidence: `a random API key got ${read.status} from GET /orders/${PUBLISHED_ORDER_ID}` };
   const client = anyKey.offered ? stranger : target.apiKey === undefined ? undefined : new Client(target, target.apiKey);
   if (client === undefined) {
-    const none = { offered: false, evidence: 'the target refuses random API keys and NIMBUS_API_KEY is not set' };
+    const none = { offered: false, evidence: 'the target refuses random API keys and no API key was given (--api-key or NIMBUS_API_KEY)' };
     return { anyKey, cancel: none, sandboxList: none, sandboxReset: none, sandboxClock: none, sandboxAdvance: none, refills: none, refillRead: none };
   }
-  /** A client on a fresh tenant, for probes that change a tenant; undefined where only NIMBUS_API_KEY is accepted. */
+  /** A client on a fresh tenant, for probes that change a tenant; undefined where only the given API key is accepted. */
   const fresh = () => (anyKey.offered ? new Client(target, freshKey()) : undefined);
   const list = await client.send({ method: 'GET', path: '/sandbox/orders', query: { limit: 1 } }, PROBE);
   const sandboxList = { offered: list.status === 200, evidence: `GET /sandbox/orders answered ${list.status}` };
-  let sandboxReset: Capability = { offered: false, evidence: `not probed: resetting would wipe the data of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
+  let sandboxReset: Capability = { offered: false, evidence: `not probed: resetting would wipe the data of the given API key; ${ONLY_WITH_ANY_KEY}` };
   const resetter = fresh();
   if (resetter !== undefined) {
     const reset = await resetter.send({ method: 'POST', path: '/sandbox/reset' }, PROBE);

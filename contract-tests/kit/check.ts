@@ -16,7 +16,7 @@ export interface Check {
 export interface CheckContext {
   target: Target;
   capabilities: Capabilities;
-  /** A client on a tenant of its own where the target accepts any key; otherwise on NIMBUS_API_KEY. */
+  /** A client on a tenant of its own where the target accepts any key; otherwise on the configured key. */
   client(): Client;
   /** A client no one else uses; skips the check where the target cannot give one. */
   isolatedClient(why: string): Client;
@@ -39,7 +39,7 @@ async function contextFor(target: Target): Promise<CheckContext> {
     capabilities,
     client() {
       if (anyKey) return new Client(target, freshKey());
-      if (target.apiKey === undefined) throw new Error('The target refuses random API keys: set NIMBUS_API_KEY to a key it accepts');
+      if (target.apiKey === undefined) throw new Error('The target refuses random API keys: pass a key it accepts with --api-key (or NIMBUS_API_KEY)');
       return new Client(target, target.apiKey);
     },
     isolatedClient(why) {

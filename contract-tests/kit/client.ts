@@ -1,8 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { components } from '../generated/openapi.ts';
 import { assertConforms } from './conformance.ts';
-import { curlLine } from './curl.ts';
-import { ContractViolation, type Exchange } from './exchange.ts';
+import { ContractViolation, reproduce, TargetUnreachable, type Exchange } from './exchange.ts';
 import { DEFAULT_MAX_RETRY_WAIT_MS, type Target } from './target.ts';
 
 export type Order = components['schemas']['Order'];
@@ -105,14 +104,15 @@ export class Client {
     if (call.json !== undefined) headers['Content-Type'] = 'application/json';
     Object.assign(headers, call.headers);
     const body = call.json !== undefined ? JSON.stringify(call.json) : call.body;
-    const request = { method: call.method, path, url, headers, ...(body === undefined ? {} : { body }) };
-    const curl = curlLine(request, this.target.apiKey);
+    const sendsConfiguredKey = this.target.apiKey !== undefined && Object.entries(headers)
+      .some(([name, value]) => name.toLowerCase() === 'x-api-key' && value === this.target.apiKey);
+    const request = { method: call.method, path, url, headers, ...(body === undefined ? {} : { body }), sendsConfiguredKey };
 
     let response: Response;
     try {
       response = await this.target.fetch(new Request(url, { method: call.method, headers, ...(body === undefined ? {} : { body }) }));
     } catch (error) {
-      throw new Error(`The target could not be reached (${(error as Error).message}).\nReproduce:\n  ${curl}`, { cause: error });
+      throw new TargetUnreachable(`The target could not be reached (${describeFetchError(error)}).\n${reproduce([{ request }])}`, { cause: error });
     }
     const text = await response.text();
     let json: unknown;
@@ -121,7 +121,7 @@ export class Client {
     } catch {
       json = undefined;
     }
-    return { request, status: response.status, headers: response.headers, text, json, curl };
+    return { request, status: response.status, headers: response.headers, text, json };
   }
 
   /** Respects the target's Retry-After before sending again. */
@@ -136,6 +136,12 @@ export class Client {
     }
     await delay(waitMs);
   }
+}
+
+/** `fetch failed` says little; its cause (`connect ECONNREFUSED 127.0.0.1:9`) says what happened. */
+export function describeFetchError(error: unknown): string {
+  const { message, cause } = error as { message?: string; cause?: { message?: string } };
+  return [message, cause?.message].filter((part) => typeof part === 'string' && part !== '').join(': ') || String(error);
 }
 
 /** The `error` member of an envelope, or undefined. */

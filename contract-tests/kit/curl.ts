@@ -3,31 +3,50 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Shows enough of a key to tell keys apart, never the key. */
-export function maskKey(key: string): string {
-  return key.length <= 8 ? '****' : `${key.slice(0, 4)}****`;
-}
-
 export interface CurlRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** Its X-API-Key is the key the run was given, which is never printed. */
+  sendsConfiguredKey?: boolean;
+}
+
+/** Shell lines that send these requests again, in order. */
+export interface Reproduction {
+  /** `KEY_1='contract-…'`: the keys the kit made up, defined before the curl lines use them. */
+  definitions: string[];
+  /** One curl line a request, the same order. */
+  curl: string[];
 }
 
 /**
- * A curl line that sends this request. The configured key becomes `$NIMBUS_API_KEY`, so the
- * line works as is once that variable is set; any other key is masked.
+ * Curl lines that send these requests again, runnable as printed: the configured key becomes
+ * `$NIMBUS_API_KEY` (the user has it), and each other key (a fresh one the kit made for a tenant
+ * of its own) becomes `$KEY_1`, `$KEY_2`, …, in order of first use, defined by `definitions`.
  */
-export function curlLine(request: CurlRequest, configuredKey: string | undefined): string {
-  const words = ['curl -sS -i'];
-  if (request.method !== 'GET' || request.body !== undefined) words.push(`-X ${request.method}`);
-  words.push(shellQuote(request.url));
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (name.toLowerCase() !== 'x-api-key') words.push(`-H ${shellQuote(`${name}: ${value}`)}`);
-    else if (value !== '' && value === configuredKey) words.push(`-H "${name}: $NIMBUS_API_KEY"`);
-    else words.push(`-H ${shellQuote(`${name}: ${value === '' ? '' : maskKey(value)}`)}`);
-  }
-  if (request.body !== undefined) words.push(`--data-raw ${shellQuote(request.body)}`);
-  return words.join(' ');
+export function reproduction(requests: readonly CurlRequest[]): Reproduction {
+  const variables = new Map<string, string>();
+  const definitions: string[] = [];
+  const variableFor = (key: string) => {
+    let name = variables.get(key);
+    if (name === undefined) {
+      name = `KEY_${variables.size + 1}`;
+      variables.set(key, name);
+      definitions.push(`${name}=${shellQuote(key)}`);
+    }
+    return name;
+  };
+  const curl = requests.map((request) => {
+    const words = ['curl -sS -i'];
+    if (request.method !== 'GET' || request.body !== undefined) words.push(`-X ${request.method}`);
+    words.push(shellQuote(request.url));
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (name.toLowerCase() !== 'x-api-key' || value === '') words.push(`-H ${shellQuote(`${name}: ${value}`)}`);
+      else words.push(`-H "${name}: $${request.sendsConfiguredKey === true ? 'NIMBUS_API_KEY' : variableFor(value)}"`);
+    }
+    if (request.body !== undefined) words.push(`--data-raw ${shellQuote(request.body)}`);
+    return words.join(' ');
+  });
+  return { definitions, curl };
 }

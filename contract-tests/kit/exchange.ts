@@ -1,3 +1,5 @@
+import { reproduction, type CurlRequest } from './curl.ts';
+
 /** One request the kit sent and the answer it got, kept so a failure can show how to reproduce it. */
 export interface Exchange {
   request: {
@@ -7,14 +9,14 @@ export interface Exchange {
     url: string;
     headers: Record<string, string>;
     body?: string;
+    /** Its X-API-Key is the key the run was given (shown as `$NIMBUS_API_KEY`, never in clear). */
+    sendsConfiguredKey: boolean;
   };
   status: number;
   headers: Headers;
   text: string;
   /** The body parsed as JSON; undefined when it is not JSON. */
   json: unknown;
-  /** A curl command that sends the same request, with the API key masked. */
-  curl: string;
 }
 
 const BODY_EXCERPT = 600;
@@ -25,6 +27,16 @@ export function describeAnswer(exchange: Exchange): string {
     .filter((name) => exchange.headers.has(name))
     .map((name) => `${name}: ${exchange.headers.get(name)}`);
   return `HTTP ${exchange.status}${headers.length > 0 ? ` (${headers.join(', ')})` : ''} ${body}`;
+}
+
+/** The `Reproduce:` block of a failure: the key variables its curl lines use, then each request with what came back (when it did). */
+export function reproduce(requests: ReadonlyArray<{ request: CurlRequest; answer?: string }>): string {
+  const { definitions, curl } = reproduction(requests.map(({ request }) => request));
+  const steps = requests.map(({ answer }, index) => {
+    const number = requests.length > 1 ? `${index + 1}. ` : '';
+    return `  ${number}${curl[index]}${answer === undefined ? '' : `\n  ${' '.repeat(number.length)}→ ${answer}`}`;
+  });
+  return ['Reproduce:', ...definitions.map((line) => `  ${line}`), ...steps].join('\n');
 }
 
 /** A response that departs from the contract. The message carries the curl lines that reproduce it. */
@@ -38,11 +50,7 @@ export class ContractViolation extends Error {
 
 function formatViolation(rule: string, exchanges: readonly Exchange[]): string {
   if (exchanges.length === 0) return rule;
-  const steps = exchanges.map((exchange, index) => {
-    const number = exchanges.length > 1 ? `${index + 1}. ` : '';
-    return `  ${number}${exchange.curl}\n  ${' '.repeat(number.length)}→ ${describeAnswer(exchange)}`;
-  });
-  return `${rule}\nReproduce:\n${steps.join('\n')}`;
+  return `${rule}\n${reproduce(exchanges.map((exchange) => ({ request: exchange.request, answer: describeAnswer(exchange) })))}`;
 }
 
 /** The target lacks what a check needs; the check is skipped with this reason, never passed. */
@@ -52,4 +60,9 @@ export class CheckSkipped extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
+}
+
+/** The target could not be reached at all (refused connection, unknown host, TLS failure): there is no answer to judge. */
+export class TargetUnreachable extends Error {
+  override name = 'TargetUnreachable';
 }

@@ -32,7 +32,7 @@ export async function pollOrder(
   const timeoutMs = context.target.lifecycleTimeoutMs ?? 0;
   if (timeoutMs <= 0) {
     context.skip(`needs ${CAPABILITY_NAMES[helper]} to move orders along, which this run cannot use (${context.capabilities[helper].evidence}); `
-      + `set NIMBUS_LIFECYCLE_TIMEOUT (ms) to wait instead for ${what} in real time`);
+      + `pass --lifecycle-timeout MS (or set NIMBUS_LIFECYCLE_TIMEOUT) to wait instead for ${what} in real time`);
   }
   const intervalMs = Math.min(SLOWEST_POLL_MS, Math.max(FASTEST_POLL_MS, Math.floor(timeoutMs / 20)));
   const deadline = Date.now() + timeoutMs;

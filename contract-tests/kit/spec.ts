@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
-import { parse } from 'yaml';
-
-/** spec/openapi.yaml, the single source of truth, read as the kit's own copy (never through src/). */
-export const SPEC_FILE = new URL('../../spec/openapi.yaml', import.meta.url);
+import document from '../generated/spec.json' with { type: 'json' };
 
 export type Json = Record<string, unknown>;
 
@@ -30,7 +26,11 @@ export interface Operation {
   spec: OperationSpec;
 }
 
-export const spec = parse(readFileSync(SPEC_FILE, 'utf8')) as {
+/**
+ * spec/openapi.yaml, the single source of truth, as the kit's own generated copy (never through
+ * src/): imported, so the kit works wherever it is bundled or installed.
+ */
+export const spec = document as unknown as {
   paths: Record<string, Record<string, unknown>>;
   components: { schemas: Record<string, Json> };
 };

@@ -15,42 +15,13 @@ export interface Target {
    * where the target offers no sandbox helper to move it, in ms. 0 or unset: those checks skip.
    */
   lifecycleTimeoutMs?: number;
+  /** The fast-check seed of property checks; unset, each run draws its own (and prints it on failure). */
+  seed?: number;
+  /** The host or address at which the target can reach a webhook receiver the kit runs (default loopback). */
+  receiverHost?: string;
 }
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 65_000;
-export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 15_000;
-
-export interface ContractEnv {
-  baseUrl: string | undefined;
-  apiKey: string | undefined;
-  junitFile: string | undefined;
-  lifecycleTimeoutMs: number;
-  /** NIMBUS_LIFECYCLE_TIMEOUT as set, or 0: how long checks poll for orders to move along without sandbox helpers. */
-  lifecyclePollMs: number;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-/** Reads NIMBUS_BASE_URL, NIMBUS_API_KEY, NIMBUS_CONTRACT_JUNIT and NIMBUS_LIFECYCLE_TIMEOUT. */
-export function contractEnv(env: NodeJS.ProcessEnv = process.env): ContractEnv {
-  const timeout = nonEmpty(env.NIMBUS_LIFECYCLE_TIMEOUT);
-  if (timeout !== undefined && !/^\d+$/.test(timeout)) {
-    throw new Error(`NIMBUS_LIFECYCLE_TIMEOUT must be a whole number of milliseconds, not "${timeout}"`);
-  }
-  const baseUrl = nonEmpty(env.NIMBUS_BASE_URL);
-  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) {
-    throw new Error(`NIMBUS_BASE_URL must start with http:// or https://, not "${baseUrl}"`);
-  }
-  return {
-    baseUrl,
-    apiKey: env.NIMBUS_API_KEY === undefined || env.NIMBUS_API_KEY === '' ? undefined : env.NIMBUS_API_KEY,
-    junitFile: nonEmpty(env.NIMBUS_CONTRACT_JUNIT),
-    lifecycleTimeoutMs: timeout === undefined ? DEFAULT_LIFECYCLE_TIMEOUT_MS : Number(timeout),
-    lifecyclePollMs: timeout === undefined ? 0 : Number(timeout),
-  };
-}
 
 /** A target reached over the network with the global fetch. */
 export function networkTarget(baseUrl: string, apiKey?: string, lifecycleTimeoutMs = 0): Target {

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The contract kit can be lifted out of this repository whole: nothing under contract-tests/
- * imports from outside it (src/ above all), except node builtins and packages. Starting the
- * sandbox as a child process (kit/local-sandbox.ts) is not an import.
+ * imports from outside it (src/ above all), except node builtins and packages. The other way
+ * round is allowed: `nimbus-sandbox contract` (src/contract-command.ts) imports the kit.
  */
 
 const KIT = fileURLToPath(new URL('../../contract-tests/', import.meta.url));
