@@ -5,6 +5,7 @@ import { createSandbox } from './sandbox.ts';
 import { FixtureError, loadFixtures, type Fixtures } from './fixtures/fixtures.ts';
 import { closeGracefully, configureServer, serverOptions } from './http/node-server.ts';
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
+import { packageVersion } from './package-info.ts';
 
 function fail(message: string): never {
   console.error(`nimbus-sandbox: ${message}\nRun with --help to see the options.`);
@@ -22,7 +23,13 @@ if (commandLine.help) {
   console.log(helpText());
   process.exit(0);
 }
+if (commandLine.version) {
+  console.log(packageVersion());
+  process.exit(0);
+}
 const { port, host, fixturesPath, server: settings, options } = commandLine;
+// The command line logs every request unless told otherwise; createSandbox stays silent.
+options.log ??= 'pretty';
 
 let fixtures: Fixtures | undefined;
 if (fixturesPath !== undefined) {

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { Refusal } from '../domain/refusal.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
@@ -23,18 +23,22 @@ export interface PipelineDeps {
   rateLimiter: RateLimiter | undefined;
   faults: FaultInjection;
   reportUnexpected(error: unknown): void;
+  /** Run around every request, outermost first: the request log, CORS. */
+  middleware?: ReadonlyArray<MiddlewareHandler<SandboxEnv>>;
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 /**
- * The request pipeline, in order: request id → API key (401) → tenant (set up on first use) →
- * rate limit and faults (published API only) → the method's handler, or 405. Each path is one Hono
- * handler running all of it, so Hono takes its single-handler fast path and a request with
- * nothing to wait for stays synchronous. Every refusal, at any step, is rendered here, once.
+ * The request pipeline, in order: the optional middleware (request log, CORS) → request id → API
+ * key (401; not for keyless operations) → tenant (set up on first use) → rate limit and faults
+ * (published API only) → the method's handler, or 405. Each path is one Hono handler running all
+ * of it, so without middleware Hono takes its single-handler fast path and a request with nothing
+ * to wait for stays synchronous. Every refusal, at any step, is rendered here, once.
  */
 export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono<SandboxEnv> {
   const app = new Hono<SandboxEnv>();
+  for (const middleware of deps.middleware ?? []) app.use(middleware);
 
   const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
     let refusal: Refusal;
@@ -46,6 +50,7 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     }
     const requestId = c.get('requestId') ?? deps.requestIds.next('req');
     const { status, headers } = answerOf(refusal);
+    c.set('errorCode', refusal.code);
     return c.body(errorBody(refusal, requestId), status as 400, {
       ...JSON_TYPE, ...c.get('responseHeaders'), ...headers, 'X-Request-Id': requestId,
     });
@@ -61,26 +66,32 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     return key;
   };
 
+  // Rendered here: behind middleware, Hono hands a not-found handler's throw to no error handler.
   app.notFound((c) => {
     c.set('requestId', deps.requestIds.next('req'));
-    authenticate(c);
-    throw new Refusal('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
-      field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
-    });
+    try {
+      authenticate(c);
+      throw new Refusal('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
+        field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
+      });
+    } catch (error) {
+      return renderError(error, c);
+    }
   });
 
-  for (const { route, specPath, group, methods } of paths) {
+  for (const { route, specPath, group, keyless, methods } of paths) {
     const allowed = [...methods.keys()];
     const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
     const dispatch = (c: Context<SandboxEnv>): Answer => {
       // Hono answers HEAD by dispatching it as GET; the request still says HEAD.
-      const handler = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
-      if (handler === undefined) {
+      const operation = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
+      if (operation === undefined) {
         throw new HttpRefusal('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
           field: 'method', reason: `Allowed: ${allow}`,
         }, { Allow: allow });
       }
-      return handler(c);
+      c.set('operationId', operation.id);
+      return operation.serve(c);
     };
     const serve = (c: Context<SandboxEnv>, tenant: string): Answer => deps.tenants.use(tenant, (): Answer => {
       c.set('tenant', tenant);
@@ -90,6 +101,7 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     }) as Answer;
     app.all(route, (c): Answer => {
       c.set('requestId', deps.requestIds.next('req'));
+      if (keyless) return dispatch(c);
       const tenant = authenticate(c);
       const entering = deps.tenants.enter(tenant);
       return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
