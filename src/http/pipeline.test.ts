@@ -66,6 +66,15 @@ describe('the request pipeline', () => {
     expect(log).toEqual([]);
   });
 
+  it('serves a keyless operation (security: []) without a key: no tenant entered, no rate limit', async () => {
+    const { app, log, entered } = pipeline({ apiKeys: new Set(['good']) });
+    for (const key of [undefined, 'bad', 'good']) {
+      const answer = await app.fetch(get('/sandbox/health', key));
+      expect([answer.status, answer.headers.get('X-RateLimit-Limit')]).toEqual([200, null]);
+    }
+    expect({ log, entered }).toEqual({ log: ['sandboxHealth for undefined', 'sandboxHealth for undefined', 'sandboxHealth for undefined'], entered: [] });
+  });
+
   it('answers a wrong method with 405 and Allow, HEAD allowed where GET is', async () => {
     const { app } = pipeline();
     const answer = await app.fetch(get('/orders/ord_1', 'k', 'PUT'));

@@ -13,9 +13,12 @@ export function printable(text: string): string {
     .replace(UNSAFE, (char) => (char.charCodeAt(0) <= 0xff ? `\\x${hex(char, 2)}` : `\\u${hex(char, 4)}`));
 }
 
-/** One JSON object on one line; JSON leaves DEL, C1 and the separators raw, so they are escaped too. */
+/** JSON leaves DEL, C1 and the separators raw: escaped too. */
+const safeJson = (value: unknown) => JSON.stringify(value).replace(UNSAFE, (char) => `\\u${hex(char, 4)}`);
+
+/** One JSON object on one line. */
 export function jsonLine(entry: LogEntry): string {
-  return JSON.stringify(entry).replace(UNSAFE, (char) => `\\u${hex(char, 4)}`);
+  return safeJson(entry);
 }
 
 const duration = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`;
@@ -33,7 +36,7 @@ function prettyWebhook(entry: WebhookLogEntry): string {
   const parts = [entry.time, 'webhook', entry.eventType, entry.eventId, '->', printable(entry.url)];
   if (entry.endpointId !== undefined) parts.push(`(${entry.endpointId})`);
   parts.push(`attempt:${entry.attempt}`, entry.status === null ? 'no-answer' : String(entry.status));
-  if (!entry.succeeded && entry.error !== undefined) parts.push(`"${printable(entry.error)}"`);
+  if (!entry.succeeded && entry.error !== undefined) parts.push(safeJson(entry.error));
   parts.push(duration(entry.durationMs), `key:${entry.key}`);
   if (entry.nextRetryAt !== undefined) parts.push(`retry-at:${entry.nextRetryAt}`);
   if (entry.deadLettered) parts.push('dead-lettered');
