@@ -254,10 +254,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),
     ...serviceHandlers(services),
   }), {
-    middleware: [
-      ...(log === undefined ? [] : [requestLog({ sink: log, realClock, stopwatch })]),
-      ...(options.cors === undefined || options.cors === false ? [] : [corsMiddleware(options.cors)]),
-    ],
+    ...(log === undefined ? {} : { log: requestLog({ sink: log, realClock, stopwatch }) }),
+    ...(options.cors === undefined || options.cors === false ? {} : { cors: corsMiddleware(options.cors) }),
     requestIds: streams.requestIds,
     apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),
     tenants: tenancy,

@@ -6,6 +6,7 @@ import { answerOf, errorBody, HttpRefusal, INTERNAL_ERROR_MESSAGE } from './erro
 import { ConnectionDropped, type FaultInjection } from './faults.ts';
 import type { BoundPath } from './operations.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { RequestLog } from './request-log.ts';
 
 type Answer = Response | Promise<Response>;
 
@@ -23,22 +24,30 @@ export interface PipelineDeps {
   rateLimiter: RateLimiter | undefined;
   faults: FaultInjection;
   reportUnexpected(error: unknown): void;
-  /** Run around every request, outermost first: the request log, CORS. */
-  middleware?: ReadonlyArray<MiddlewareHandler<SandboxEnv>>;
+  /** The request log, if one is kept. */
+  log?: RequestLog;
+  /** CORS, if on: Hono middleware answering preflights itself. */
+  cors?: MiddlewareHandler<SandboxEnv>;
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 /**
- * The request pipeline, in order: the optional middleware (request log, CORS) → request id → API
- * key (401; not for keyless operations) → tenant (set up on first use) → rate limit and faults
- * (published API only) → the method's handler, or 405. Each path is one Hono handler running all
- * of it, so without middleware Hono takes its single-handler fast path and a request with nothing
- * to wait for stays synchronous. Every refusal, at any step, is rendered here, once.
+ * The request pipeline, in order: request log → CORS → request id → API key (401; not for keyless
+ * operations) → tenant (set up on first use) → rate limit and faults (published API only) → the
+ * method's handler, or 405. Each path is one Hono handler running all of it, the request log
+ * included, so Hono takes its single-handler fast path and a request with nothing to wait for
+ * stays synchronous. Only CORS is Hono middleware, as it answers preflights before any route; the
+ * log then runs as the outermost middleware. Every refusal, at any step, is rendered here, once.
  */
 export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono<SandboxEnv> {
   const app = new Hono<SandboxEnv>();
-  for (const middleware of deps.middleware ?? []) app.use(middleware);
+  const { log, cors } = deps;
+  if (cors !== undefined) {
+    if (log !== undefined) app.use(log.middleware);
+    app.use(cors);
+  }
+  const logAround = cors === undefined ? log : undefined;
 
   const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
     let refusal: Refusal;
@@ -57,6 +66,26 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
   };
   app.onError(renderError);
 
+  /** Hono's own handling of a throw: an Error is rendered, anything else (a dropped connection) goes through. */
+  const renderThrown = (error: unknown, c: Context<SandboxEnv>): Response => {
+    if (error instanceof Error) return renderError(error, c);
+    throw error;
+  };
+
+  /** `handler` with the request log around it, its refusals rendered first so the log sees their status. */
+  const logged = (handler: (c: Context<SandboxEnv>) => Answer) => {
+    if (logAround === undefined) return handler;
+    const rendered = (c: Context<SandboxEnv>): Answer => {
+      try {
+        const answer = handler(c);
+        return answer instanceof Promise ? answer.catch((error: unknown) => renderThrown(error, c)) : answer;
+      } catch (error) {
+        return renderThrown(error, c);
+      }
+    };
+    return (c: Context<SandboxEnv>): Answer => logAround.around(c, () => rendered(c));
+  };
+
   /** The caller's tenant, from X-API-Key; throws the 401. */
   const authenticate = (c: Context<SandboxEnv>): string => {
     const key = requestHeader(c, 'x-api-key');
@@ -67,7 +96,7 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
   };
 
   // Rendered here: behind middleware, Hono hands a not-found handler's throw to no error handler.
-  app.notFound((c) => {
+  app.notFound(logged((c) => {
     c.set('requestId', deps.requestIds.next('req'));
     try {
       authenticate(c);
@@ -77,7 +106,7 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     } catch (error) {
       return renderError(error, c);
     }
-  });
+  }));
 
   for (const { route, specPath, group, keyless, methods } of paths) {
     const allowed = [...methods.keys()];
@@ -99,13 +128,13 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
       if (deps.rateLimiter !== undefined) c.set('responseHeaders', deps.rateLimiter.take(tenant, group));
       return deps.faults(c, () => dispatch(c));
     }) as Answer;
-    app.all(route, (c): Answer => {
+    app.all(route, logged((c): Answer => {
       c.set('requestId', deps.requestIds.next('req'));
       if (keyless) return dispatch(c);
       const tenant = authenticate(c);
       const entering = deps.tenants.enter(tenant);
       return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
-    });
+    }));
   }
   return app;
 }

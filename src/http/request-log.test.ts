@@ -105,13 +105,24 @@ describe('the request log', () => {
     expect((await sandbox.request('/orders/ord_1234567890', { headers: { 'X-API-Key': KEY } })).status).toBe(200);
   });
 
-  it('is not there when off, so Hono keeps its single-handler fast path', () => {
+  it('adds no Hono middleware, so Hono keeps its single-handler fast path; with CORS it runs as the outermost one', () => {
     const middlewareOf = (options: SandboxOptions) => {
       const sandbox = createSandbox({ sweepIntervalMs: 0, ...options });
       opened.push(sandbox);
       return sandbox.app.routes.filter((route) => route.path === '/*').length;
     };
-    expect([middlewareOf({}), middlewareOf({ log: 'off' }), middlewareOf({ log: () => {} }), middlewareOf({ log: () => {}, cors: true })]).toEqual([0, 0, 1, 2]);
+    expect([middlewareOf({}), middlewareOf({ log: 'off' }), middlewareOf({ log: () => {} }), middlewareOf({ log: () => {}, cors: true })]).toEqual([0, 0, 0, 2]);
+  });
+
+  it('under CORS logs each request once, a preflight answered before any route included', async () => {
+    const { requests, call } = logged({ cors: true });
+    await call('/orders', { method: 'OPTIONS', key: null, headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' } });
+    await call('/orders/ord_1234567890');
+    await call('/orders/ord_1234567890', { key: null });
+    await call('/nowhere');
+    expect(requests().map(({ method, status, requestId }) => [method, status, requestId !== undefined])).toEqual([
+      ['OPTIONS', 204, false], ['GET', 200, true], ['GET', 401, true], ['GET', 404, true],
+    ]);
   });
 });
 

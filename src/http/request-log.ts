@@ -13,7 +13,9 @@ export interface RequestLogDeps {
 
 const MAX_PATH_CHARS = 300;
 
-function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, thrown: boolean): RequestLogEntry {
+type Answer = Response | Promise<Response>;
+
+function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, status: number | undefined): RequestLogEntry {
   const fault = c.get('fault');
   const key = requestHeader(c, 'x-api-key');
   const path = c.req.path;
@@ -22,7 +24,7 @@ function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, 
     time: new Date(arrivedAt).toISOString(),
     method: c.req.method,
     path: path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}...` : path,
-    status: thrown || fault === 'drop' || fault === 'lost-response' ? null : c.res.status,
+    status: status === undefined || fault === 'drop' || fault === 'lost-response' ? null : status,
     durationMs: Math.round(durationMs * 1000) / 1000,
     replayed: c.get('replayed') === true,
   };
@@ -37,27 +39,59 @@ function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, 
   return entry;
 }
 
-/**
- * The request log, as the pipeline's outermost middleware: one entry per request once it is
- * answered (or its connection dropped by a fault). Registered only when something listens, so a
- * sandbox without a log keeps Hono's single-handler fast path. A sink that throws is ignored.
- */
-export function requestLog({ sink, realClock, stopwatch }: RequestLogDeps): MiddlewareHandler<SandboxEnv> {
-  return async (c, next) => {
-    const arrivedAt = realClock.now();
-    const started = stopwatch.now();
-    let thrown = false;
+/** The request log: one entry per request once it is answered (or its connection dropped by a fault). */
+export interface RequestLog {
+  /**
+   * Around the pipeline's handler of one request, which renders its own refusals: no middleware,
+   * so Hono keeps its single-handler fast path and a synchronous answer stays synchronous.
+   */
+  around(c: Context<SandboxEnv>, answer: () => Answer): Answer;
+  /** The same as the outermost Hono middleware, for when other middleware (CORS) answers some requests itself. */
+  middleware: MiddlewareHandler<SandboxEnv>;
+}
+
+/** A sink that throws is ignored: the log never fails a request. */
+export function requestLog({ sink, realClock, stopwatch }: RequestLogDeps): RequestLog {
+  const record = (c: Context<SandboxEnv>, arrivedAt: number, started: number, status: number | undefined) => {
     try {
-      await next();
-    } catch (error) {
-      thrown = true;
-      throw error;
-    } finally {
-      try {
-        sink(entryOf(c, arrivedAt, stopwatch.now() - started, thrown));
-      } catch {
-        // The log never fails a request.
-      }
+      sink(entryOf(c, arrivedAt, stopwatch.now() - started, status));
+    } catch {
+      // Never into the request.
     }
+  };
+  return {
+    around: (c, answer) => {
+      const arrivedAt = realClock.now();
+      const started = stopwatch.now();
+      let answered: Answer;
+      try {
+        answered = answer();
+      } catch (error) {
+        record(c, arrivedAt, started, undefined);
+        throw error;
+      }
+      if (!(answered instanceof Promise)) {
+        record(c, arrivedAt, started, answered.status);
+        return answered;
+      }
+      return answered.then((response) => {
+        record(c, arrivedAt, started, response.status);
+        return response;
+      }, (error: unknown) => {
+        record(c, arrivedAt, started, undefined);
+        throw error;
+      });
+    },
+    middleware: async (c, next) => {
+      const arrivedAt = realClock.now();
+      const started = stopwatch.now();
+      let status: number | undefined;
+      try {
+        await next();
+        status = c.res.status;
+      } finally {
+        record(c, arrivedAt, started, status);
+      }
+    },
   };
 }

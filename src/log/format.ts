@@ -5,10 +5,13 @@ import type { LogEntry, RequestLogEntry, WebhookLogEntry } from './entry.ts';
  * C1, which carry ANSI escapes), line and paragraph separators, and bidirectional overrides.
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Visible ASCII but the backslash: nothing to escape (most paths). */
+const PLAIN = /^[\x21-\x5b\x5d-\x7e]*$/;
 const hex = (char: string, width: number) => char.charCodeAt(0).toString(16).padStart(width, '0');
 
 /** Text a client chose, safe on one line of a terminal: unsafe characters, spaces and backslashes escaped. */
 export function printable(text: string): string {
+  if (PLAIN.test(text)) return text;
   return text.replace(/[\\ ]/g, (char) => (char === ' ' ? '\\x20' : '\\\\'))
     .replace(UNSAFE, (char) => (char.charCodeAt(0) <= 0xff ? `\\x${hex(char, 2)}` : `\\u${hex(char, 4)}`));
 }
