@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock.ts';
-import { keyFingerprint, type LogSink, type RequestLogEntry } from '../log/entry.ts';
+import { isoWithMillis, keyFingerprint, type LogSink, type RequestLogEntry } from '../log/entry.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 
 export interface RequestLogDeps {
@@ -21,7 +21,7 @@ function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, 
   const path = c.req.path;
   const entry: RequestLogEntry = {
     kind: 'request',
-    time: new Date(arrivedAt).toISOString(),
+    time: isoWithMillis(arrivedAt),
     method: c.req.method,
     path: path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}...` : path,
     status: status === undefined || fault === 'drop' || fault === 'lost-response' ? null : status,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestLogEntry, WebhookLogEntry } from './entry.ts';
-import { keyFingerprint } from './entry.ts';
+import { isoWithMillis, keyFingerprint } from './entry.ts';
 import { jsonLine, prettyLine, printable } from './format.ts';
 
 const REQUEST: RequestLogEntry = {
@@ -54,5 +54,13 @@ describe('an API key in the log', () => {
     expect(keyFingerprint('abc')).toBe('ba7816bf');
     expect(keyFingerprint('sk_test_alice')).toMatch(/^[0-9a-f]{8}$/);
     expect(keyFingerprint('sk_test_alice')).not.toBe(keyFingerprint('sk_test_bob'));
+  });
+});
+
+describe('the time of an entry', () => {
+  it('is the ISO text of the instant, to the millisecond, across seconds, minutes and years', () => {
+    const instants = [Date.parse('2025-06-02T12:00:00Z'), Date.parse('2025-06-02T12:00:00.007Z'), Date.parse('2025-06-02T12:00:00.999Z'),
+      Date.parse('2025-06-02T12:00:01.000Z'), Date.parse('2025-06-02T12:59:59.500Z'), Date.parse('2025-12-31T23:59:59.999Z'), Date.parse('2026-01-01T00:00:00.001Z'), 0];
+    for (const ms of [...instants, ...instants.reverse()]) expect(isoWithMillis(ms)).toBe(new Date(ms).toISOString());
   });
 });
