@@ -50,6 +50,13 @@ describe('the line writer', () => {
     await nextTurn();
     expect(() => throwing(entry('/b'))).not.toThrow();
   });
+
+  it('listens for its output\'s errors once, however many sandboxes write to it', () => {
+    let listeners = 0;
+    const stream = { write: () => true, on: () => { listeners++; } };
+    for (let i = 0; i < 20; i++) lineWriter(stream, () => 'x');
+    expect(listeners).toBe(1);
+  });
 });
 
 describe('the log setting', () => {

@@ -8,6 +8,16 @@ export interface LogOutput {
   on?(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
+/** Outputs that failed, and outputs listened to: one listener each however many sandboxes write there. */
+const broken = new WeakSet<LogOutput>();
+const watched = new WeakSet<LogOutput>();
+
+function watch(output: LogOutput): void {
+  if (watched.has(output)) return;
+  watched.add(output);
+  output.on?.('error', () => broken.add(output));
+}
+
 /** Lines waiting past this many characters are written at once rather than on the next turn. */
 const MAX_PENDING_CHARS = 64 * 1024;
 
@@ -19,21 +29,20 @@ const MAX_PENDING_CHARS = 64 * 1024;
 export function lineWriter(output: LogOutput, format: (entry: LogEntry) => string): LogSink {
   let pending: string[] = [];
   let pendingChars = 0;
-  let broken = false;
-  output.on?.('error', () => { broken = true; });
+  watch(output);
   const flush = () => {
     const text = pending.join('');
     pending = [];
     pendingChars = 0;
-    if (broken || text === '') return;
+    if (broken.has(output) || text === '') return;
     try {
       output.write(text);
     } catch {
-      broken = true;
+      broken.add(output);
     }
   };
   return (entry) => {
-    if (broken) return;
+    if (broken.has(output)) return;
     const line = `${format(entry)}\n`;
     if (pending.length === 0) void nextTurn().then(flush);
     pending.push(line);
