@@ -161,12 +161,14 @@ describe('the CLI\'s options and signals', () => {
     expect(version.stdout()).toBe(`${(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version}\n`);
   });
 
-  it('logs one JSON object a line with --log json, and nothing with --log off', async () => {
-    const [json, off] = [run(['--port', '0', '--log', 'json']), run(['--port', '0', '--log', 'off'])];
+  it('logs one JSON object a line with --log json, and nothing with --log off; answers a preflight under --cors', async () => {
+    const [json, off] = [run(['--port', '0', '--log', 'json', '--cors']), run(['--port', '0', '--log', 'off'])];
     const [jsonBase, offBase] = await Promise.all([listeningUrl(json), listeningUrl(off)]);
     for (const base of [jsonBase, offBase]) await fetch(`${base}/orders/ord_1234567890`, { headers: { 'X-API-Key': API_KEY } });
     const line = await printed(json, /^\{/);
     expect(JSON.parse(line)).toMatchObject({ kind: 'request', method: 'GET', path: '/orders/ord_1234567890', operationId: 'getOrder', status: 200, key: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    const preflight = await fetch(`${jsonBase}/orders`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' } });
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
     expect(json.stdout()).not.toContain(API_KEY);
     off.child.kill('SIGTERM');
     expect(await off.exited).toBe(0);
