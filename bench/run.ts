@@ -10,7 +10,7 @@
  *             with a webhook endpoint registered, against a fresh sandbox doing the same with none;
  *             the receiver (bench/webhook-receiver.ts) is a process of its own.
  *
- *   tsx bench/run.ts [--duration N] [--warmup N] [--connections N] [--rounds N] [--cli PATH] [--json]
+ *   tsx bench/run.ts [--duration N] [--warmup N] [--connections N] [--rounds N] [--cli PATH] [--json] [--log MODE]
  *                    [--only basic,inflight,webhooks] [--inflight-orders N] [--webhook-orders N]
  *
  * Every comparison is measured in rounds (default 3) that take the servers in turn, in alternating
@@ -67,7 +67,7 @@ const WEBHOOK_EVENTS = ['order.created', 'order.fulfilled', 'order.delivered'] a
 const SCENARIOS = ['basic', 'inflight', 'webhooks', 'fairness'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--rounds N] [--pin auto|off] [--cli PATH] [--json]
+const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connections N] [--rounds N] [--pin auto|off] [--cli PATH] [--json] [--log MODE]
                         [--only basic,inflight,webhooks,fairness] [--inflight-orders N] [--webhook-orders N]
                         [--fairness-orders N]
 
@@ -80,6 +80,8 @@ const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connection
                         the harness (this process's load generator, the webhook receiver) on CPU 0
   --cli PATH            The sandbox build to measure (default dist/cli.js), e.g. to compare a change
   --json                Print one JSON document on stdout instead of the table
+  --log pretty|json|off The sandbox's request log (default pretty, the CLI's own default); the
+                        bench drains it
   --only S1,S2          Run only these scenarios (default all):
                           basic     GET and POST against the baseline, and start-up time
                           inflight  GET with --inflight-orders orders in flight (real clock)
@@ -110,6 +112,7 @@ function options() {
       pin: { type: 'string', default: 'auto' },
       cli: { type: 'string', default: DEFAULT_CLI },
       json: { type: 'boolean', default: false },
+      log: { type: 'string', default: 'pretty' },
       only: { type: 'string', default: SCENARIOS.join(',') },
       'inflight-orders': { type: 'string', default: '100000' },
       'webhook-orders': { type: 'string', default: '1000' },
@@ -127,6 +130,7 @@ function options() {
     pin: pinChoice(values.pin),
     cli: path.resolve(values.cli),
     json: values.json,
+    log: logChoice(values.log),
     only: scenarios(values.only),
     inflightOrders: positive('inflight-orders', values['inflight-orders'], true),
     webhookOrders: positive('webhook-orders', values['webhook-orders'], true),
@@ -136,6 +140,11 @@ function options() {
 }
 
 type Options = ReturnType<typeof options>;
+
+function logChoice(text: string): 'pretty' | 'json' | 'off' {
+  if (text !== 'pretty' && text !== 'json' && text !== 'off') throw new BenchError(`--log takes pretty, json or off, not "${text}"`);
+  return text;
+}
 
 function pinChoice(text: string): 'auto' | 'off' {
   if (text !== 'auto' && text !== 'off') throw new BenchError(`--pin takes auto or off, not "${text}"`);
@@ -440,8 +449,8 @@ function rssKiB(pid: number | undefined): number | undefined {
 
 const mib = (kib: number | undefined) => (kib === undefined ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
 
-/** Rate limits off, and the per-key order cap far above what one key places over every round. */
-const sandboxArgs = (cli: string, ...extra: string[]) => [cli, '--port', '0', '--host', HOST, '--rate-limit', 'off', '--max-orders', '100000000', ...extra];
+/** Rate limits off, the per-key order cap far above what one key places over every round, and the request log as --log says. */
+const sandboxArgs = (opts: Options, ...extra: string[]) => [opts.cli, '--port', '0', '--host', HOST, '--rate-limit', 'off', '--max-orders', '100000000', '--log', opts.log, ...extra];
 
 /** Places `amount` orders under API_KEY as fast as autocannon can, logging progress every 2 s. */
 async function createOrders(server: Server, amount: number, connections: number): Promise<{ seconds: number; perSecond: number }> {
@@ -595,7 +604,7 @@ async function basic(opts: Options): Promise<BasicResult> {
 
   const baseline = await startServer('baseline', ['--import', 'tsx', BASELINE, '--port', '0', '--host', HOST], true);
   log(`baseline listening on ${baseline.url}`);
-  const sandbox = await startServer('sandbox', sandboxArgs(opts.cli));
+  const sandbox = await startServer('sandbox', sandboxArgs(opts));
   log(`sandbox listening on ${sandbox.url}`);
   const results = new Map<Endpoint['key'], { sandbox: Measurement; baseline: Measurement }>();
   try {
@@ -638,9 +647,9 @@ async function inflight(opts: Options): Promise<InflightResult> {
   try {
     const baseline = await startServer('baseline', ['--import', 'tsx', BASELINE, '--port', '0', '--host', HOST], true);
     started.push(baseline);
-    const empty = await startServer('sandbox (empty)', sandboxArgs(opts.cli));
+    const empty = await startServer('sandbox (empty)', sandboxArgs(opts));
     started.push(empty);
-    const sandbox = await startServer('sandbox (in flight)', sandboxArgs(opts.cli));
+    const sandbox = await startServer('sandbox (in flight)', sandboxArgs(opts));
     started.push(sandbox);
     log(`baseline on ${baseline.url}; empty sandbox on ${empty.url}; in-flight sandbox on ${sandbox.url} (real clock, 1 s sweep)`);
     for (const server of started) await sanityCheck(server); // places one order on each
@@ -695,7 +704,7 @@ interface DeliveryRun {
  */
 async function deliveryRun(opts: Options, withEndpoint: boolean): Promise<DeliveryRun> {
   const label = withEndpoint ? 'sandbox (endpoint)' : 'sandbox (no endpoint)';
-  const sandbox = await startServer(label, sandboxArgs(opts.cli, '--time-scale', String(WEBHOOK_TIME_SCALE)));
+  const sandbox = await startServer(label, sandboxArgs(opts, '--time-scale', String(WEBHOOK_TIME_SCALE)));
   log(`${label} listening on ${sandbox.url} (--time-scale ${WEBHOOK_TIME_SCALE})`);
   let receiver: Receiver | undefined;
   try {
@@ -786,7 +795,7 @@ interface FairnessResult {
  */
 async function fairness(opts: Options): Promise<FairnessResult> {
   log(`scenario fairness: another key's reads during a 5-day advance over ${fmt(opts.fairnessOrders)} orders, and a status filter matching none`);
-  const sandbox = await startServer('sandbox (fairness)', sandboxArgs(opts.cli, '--clock', 'virtual'));
+  const sandbox = await startServer('sandbox (fairness)', sandboxArgs(opts, '--clock', 'virtual'));
   try {
     await sanityCheck(sandbox);
     await createOrders(sandbox, opts.fairnessOrders, opts.connections);

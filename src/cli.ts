@@ -5,6 +5,7 @@ import { createSandbox } from './sandbox.ts';
 import { FixtureError, loadFixtures, type FixtureProblem, type Fixtures } from './fixtures/fixtures.ts';
 import { closeGracefully, configureServer, serverOptions } from './http/node-server.ts';
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
+import { packageVersion } from './package-info.ts';
 
 if (process.argv[2] === 'contract') {
   // Loaded only for this command, so the server's start-up does not pay for the contract kit.
@@ -31,7 +32,13 @@ if (commandLine.help) {
   console.log(helpText());
   process.exit(0);
 }
+if (commandLine.version) {
+  console.log(packageVersion());
+  process.exit(0);
+}
 const { port, host, fixturesPath, server: settings, options } = commandLine;
+// The command line logs every request unless told otherwise; createSandbox stays silent.
+options.log ??= 'pretty';
 
 /** What to do about each way a fixture file can fail; the bundled demo data is always one way out. */
 const FIXTURE_ADVICE: Record<FixtureProblem, string> = {

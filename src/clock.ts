@@ -5,6 +5,9 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Real time that never jumps (ms, fractional, from an arbitrary origin): for measuring how long something took. */
+export const monotonicClock: Clock = { now: () => performance.now() };
+
 /** The last instant an RFC 3339 date-time can name with a four-digit year: no sandbox clock goes past it. */
 export const LATEST_TIME = Date.parse('9999-12-31T23:59:59Z');
 

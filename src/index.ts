@@ -11,3 +11,5 @@ export type { Store, OrderFilter, OrderPage, IdempotencyClaim, StoredAnswer, Ten
 export type { OrderRecord, RefillRecord, StatusChange } from './domain/records.ts';
 export type { components, paths, operations } from './generated/openapi.ts';
 export type * from './api-types.ts';
+export type { LogEntry, LogSetting, LogSink, RequestLogEntry, WebhookLogEntry } from './log/entry.ts';
+export type { CorsSetting } from './http/cors.ts';

@@ -120,6 +120,10 @@ const BAD: Bad[] = [
   { name: 'delay', value: 100, message: 'delay must be a function (ms => Promise<void>), not 100' },
   { name: 'webhookSender', value: {}, message: 'webhookSender must be a function (a WebhookSender), not {}' },
   { name: 'onUnexpectedError', value: 'log', message: 'onUnexpectedError must be a function ((error) => void), not "log"' },
+  { name: 'log', value: 'loud', cli: 'loud', message: 'log (--log) must be one of pretty, json, off, or a function taking each entry, not "loud"' },
+  { name: 'cors', value: ['http://localhost:3000/'], cli: 'http://localhost:3000/', message: 'cors (--cors) must be true (any origin), false, or a list of origins such as http://localhost:3000 (scheme, host and port, no path), not ["http://localhost:3000/"]' },
+  { name: 'cors', value: ['*'], cli: '*', message: 'cors (--cors) must be true (any origin), false, or a list of origins such as http://localhost:3000 (scheme, host and port, no path), not ["*"]' },
+  { name: 'cors', value: [], message: 'cors (--cors) must be true (any origin), false, or a list of origins such as http://localhost:3000 (scheme, host and port, no path), not []' },
 ];
 
 describe('createSandbox refuses bad options', () => {
@@ -211,6 +215,8 @@ const ROUND_TRIPS: Partial<Record<LibraryName, [string | undefined, unknown][]>>
   maxEndpoints: [['3', 3]],
   maxDeliveries: [['3', 3]],
   maxIdempotencyKeys: [['3', 3]],
+  log: [['json', 'json'], ['off', 'off'], ['pretty', 'pretty']],
+  cors: [[undefined, true], ['http://localhost:3000, https://app.example:8443', ['http://localhost:3000', 'https://app.example:8443']]],
 };
 
 describe('every flag reaches createSandbox', () => {
@@ -242,6 +248,30 @@ describe('every flag reaches createSandbox', () => {
   it('has a round trip for every library option with a flag', () => {
     const flagged = LIBRARY_OPTIONS.filter((name) => OPTIONS[name].flag !== undefined && name !== 'webhookSecret');
     expect(new Set(Object.keys(ROUND_TRIPS))).toEqual(new Set(flagged));
+  });
+});
+
+describe('a flag whose value is optional (--cors [ORIGINS])', () => {
+  it('reads the flag alone, before another flag or at the end, as any origin', () => {
+    expect(parseCommandLine(['--cors', '--port', '0'], {})).toMatchObject({ port: 0, options: { cors: true } });
+    expect(parseCommandLine(['--port', '0', '--cors'], {})).toMatchObject({ port: 0, options: { cors: true } });
+    expect(parseCommandLine(['--cors='], {})).toMatchObject({ options: { cors: true } });
+  });
+
+  it('reads the next word as its value, in either spelling', () => {
+    expect(parseCommandLine(['--cors', 'http://a.test', '--port', '0'], {})).toMatchObject({ options: { cors: ['http://a.test'] } });
+    expect(parseCommandLine(['--cors=http://a.test,http://b.test'], {})).toMatchObject({ options: { cors: ['http://a.test', 'http://b.test'] } });
+  });
+
+  it('shows the value as optional in --help', () => {
+    expect(helpText()).toMatch(/^ {2}--cors \[ORIGINS\] +Let browser/m);
+  });
+});
+
+describe('--version', () => {
+  it('asks for the version, whatever else is given', () => {
+    expect(parseCommandLine(['--version'], {})).toEqual({ help: false, version: true });
+    expect(parseCommandLine(['--port', '0', '--version'], {})).toEqual({ help: false, version: true });
   });
 });
 

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_ORDERS } from './domain/orders.ts';
 import { DEFAULT_MAX_REFILLS } from './domain/refills.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
 import { DEFAULT_LATENCY_MS, FAULT_KINDS, type FaultKind } from './http/faults.ts';
+import { LOG_FORMATS } from './log/entry.ts';
 import { CONNECTIONS_CHECK_MS, DEFAULT_SERVER_SETTINGS, type ServerSettings } from './http/node-server.ts';
 import { DEFAULT_MAX_IDEMPOTENCY_KEYS } from './http/idempotency.ts';
 import { SANDBOX_RATE_LIMITS } from './http/rate-limit.ts';
@@ -35,6 +36,7 @@ export interface CliOnlySettings extends ServerSettings {
   host: string;
   fixturesPath: string;
   help: boolean;
+  version: boolean;
 }
 
 type Everything = Required<SandboxOptions> & CliOnlySettings;
@@ -43,7 +45,10 @@ export interface OptionRow<T> {
   /** The flag, without its dashes; absent for library-only options. */
   flag?: string;
   short?: string;
-  /** The flag's value placeholder (`N`, `URL`); absent for a switch, which sets `true`. */
+  /**
+   * The flag's value placeholder (`N`, `URL`); absent for a switch, which sets `true`. In brackets
+   * (`[ORIGINS]`) the value is optional: the flag alone reads as the empty text.
+   */
   value?: string;
   /** The help line (wrapped when printed). */
   help?: string;
@@ -95,6 +100,13 @@ function numberRow(requirement: string, ok: (value: number) => boolean): Pick<Op
   return { parse: readNumber, check: (value) => must(typeof value === 'number' && ok(value), requirement, value) };
 }
 const wholeFrom = (min: number, max = Number.MAX_SAFE_INTEGER) => (value: number) => Number.isInteger(value) && value >= min && value <= max;
+
+/** A browser's Origin: scheme, host and port, as `new URL(…).origin` writes it. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const { origin, protocol } = new URL(value);
+  return (protocol === 'http:' || protocol === 'https:') && origin === value;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const functionRow = (what: string): Pick<OptionRow<never>, 'check'> => ({ check: (value) => must(typeof value === 'function', `a function (${what})`, value) });
@@ -336,6 +348,26 @@ export const OPTIONS: OptionTable = {
     help: 'Idempotency keys one API key keeps (each at most 24 h); past it the oldest finished ones are dropped early, and a retry with one runs afresh',
     ...numberRow('a whole number from 1 up', wholeFrom(1)),
   },
+  log: {
+    flag: 'log', value: 'pretty|json|off', default: 'pretty; createSandbox: off',
+    help: 'One line per request and per webhook attempt on stdout: pretty for people, json for one JSON object a line, or off',
+    parse: (text) => text as 'pretty',
+    check: (value) => must(
+      (LOG_FORMATS as readonly unknown[]).includes(value) || typeof value === 'function',
+      `one of ${LOG_FORMATS.join(', ')}, or a function taking each entry`,
+      value,
+    ),
+  },
+  cors: {
+    flag: 'cors', value: '[ORIGINS]', default: 'off',
+    help: 'Let browser front-ends call the sandbox: preflights answered without a key, every answer readable; any origin, or only ORIGINS such as http://localhost:3000,https://app.example',
+    parse: (text) => (text.trim() === '' ? true : list(text)),
+    check: (value) => must(
+      typeof value === 'boolean' || (Array.isArray(value) && value.length > 0 && value.every(isOrigin)),
+      'true (any origin), false, or a list of origins such as http://localhost:3000 (scheme, host and port, no path)',
+      value,
+    ),
+  },
   store: objectRow('a Store, such as a MemoryStore'),
   clock: objectRow('a Clock, with now()'),
   realClock: objectRow('a Clock, with now()'),
@@ -370,6 +402,11 @@ export const OPTIONS: OptionTable = {
     cliOnly: true, flag: 'shutdown-timeout', value: 'MS', default: String(DEFAULT_SERVER_SETTINGS.shutdownTimeoutMs),
     help: 'On SIGTERM or SIGINT, real time requests in flight have to finish before their connections are closed; a second signal exits at once',
     ...numberRow(`a whole number of ms from 0 to ${MAX_TIMER_MS}`, wholeFrom(0, MAX_TIMER_MS)),
+  },
+  version: {
+    cliOnly: true, flag: 'version',
+    help: 'Print the version and exit',
+    check: (value) => must(typeof value === 'boolean', 'true or false', value),
   },
   help: {
     cliOnly: true, flag: 'help', short: 'h',
@@ -484,24 +521,31 @@ Every API key is its own tenant and starts with the published test data.`;
 
 export type CommandLine =
   | { help: true }
-  | { help: false; port: number; host: string; fixturesPath?: string; server: ServerSettings; options: SandboxOptions };
+  | { help: false; version: true }
+  | { help: false; version?: false; port: number; host: string; fixturesPath?: string; server: ServerSettings; options: SandboxOptions };
 
 const FLAGGED = NAMES.filter((name) => rowOf(name).flag !== undefined);
 const byFlag = new Map(FLAGGED.map((name) => [rowOf(name).flag!, name]));
 
+const takesOptionalValue = (row: OptionRow<unknown>) => row.value?.startsWith('[') === true;
+
 /**
- * `--flag -1` as `--flag=-1` for flags that take a value, so a negative number reaches the
- * table's check (and its message) instead of parseArgs's "argument is ambiguous".
+ * What parseArgs cannot read, written so it can: `--flag -1` as `--flag=-1` for flags that take a
+ * value, so a negative number reaches the table's check (and its message) instead of parseArgs's
+ * "argument is ambiguous"; a flag whose value is optional, given alone, as `--flag=`.
  */
-function joinNegativeNumbers(argv: readonly string[]): string[] {
+function joinValues(argv: readonly string[]): string[] {
   const joined: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     const next = argv[index + 1];
     const name = arg.startsWith('--') ? byFlag.get(arg.slice(2)) : undefined;
-    if (name !== undefined && rowOf(name).value !== undefined && next !== undefined && /^-[\d.]/.test(next)) {
+    const row = name === undefined ? undefined : rowOf(name);
+    if (row?.value !== undefined && next !== undefined && /^-[\d.]/.test(next)) {
       joined.push(`${arg}=${next}`);
       index++;
+    } else if (row !== undefined && takesOptionalValue(row) && (next === undefined || next.startsWith('-'))) {
+      joined.push(`${arg}=`);
     } else {
       joined.push(arg);
     }
@@ -514,7 +558,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: joinNegativeNumbers(argv),
+      args: joinValues(argv),
       options: Object.fromEntries(FLAGGED.map((name) => {
         const row = rowOf(name);
         return [row.flag!, { type: row.value === undefined ? 'boolean' : 'string', ...(row.short === undefined ? {} : { short: row.short }) }];
@@ -540,6 +584,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new OptionError(message);
   }
   if (values.help === true) return { help: true };
+  if (values.version === true) return { help: false, version: true };
 
   const read = (name: Name, text: string | boolean): unknown => {
     const { parse } = rowOf(name);
@@ -549,7 +594,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const settings: Record<string, unknown> = {};
   for (const name of FLAGGED) {
     const text = values[rowOf(name).flag!];
-    if (text !== undefined && name !== 'help') settings[name] = read(name, text);
+    if (text !== undefined && name !== 'help' && name !== 'version') settings[name] = read(name, text);
   }
   // A switch sets true; left off, the option stays at its default (false).
   let port: unknown = settings.port;

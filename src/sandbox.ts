@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Order, Refill } from './api-types.ts';
-import { realDelay, systemClock, TenantClocks, type Clock, type ClockMode, type ClockSettings } from './clock.ts';
+import { monotonicClock, realDelay, systemClock, TenantClocks, type Clock, type ClockMode, type ClockSettings } from './clock.ts';
 import { KeyedLock } from './concurrency/keyed-lock.ts';
 import { Catalog } from './domain/catalog.ts';
 import { DEFAULT_MAX_ORDERS, OrderService } from './domain/orders.ts';
@@ -9,18 +9,23 @@ import { testDataOrders } from './domain/test-data.ts';
 import { fixtureImporter } from './fixtures/import.ts';
 import type { Fixtures } from './fixtures/fixtures.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.ts';
+import { corsMiddleware, type CorsSetting } from './http/cors.ts';
 import type { SandboxEnv } from './http/env.ts';
 import { DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './http/faults.ts';
 import { orderHandlers } from './http/handlers/orders.ts';
 import { refillHandlers } from './http/handlers/refills.ts';
 import { sandboxHandlers } from './http/handlers/sandbox.ts';
+import { serviceHandlers } from './http/handlers/service.ts';
 import { webhookHandlers } from './http/handlers/webhooks.ts';
 import { bindOperations } from './http/operations.ts';
 import { createApp, inProcessFetch } from './http/pipeline.ts';
+import { requestLog } from './http/request-log.ts';
 import { RateLimiter, SANDBOX_RATE_LIMITS, type RateLimitGroup } from './http/rate-limit.ts';
 import { DEFAULT_MAX_IDEMPOTENCY_KEYS } from './http/idempotency.ts';
 import { createServices } from './http/services.ts';
 import { randomIds, SeededStreams, seededIds, type IdGenerator } from './ids.ts';
+import { webhookEntry, type LogSetting } from './log/entry.ts';
+import { sinkFor } from './log/writer.ts';
 import type { EngineDeps } from './lifecycle/engine.ts';
 import { DEFAULT_TIMELINE, type Timeline } from './lifecycle/order-lifecycle.ts';
 import { DEFAULT_REFILL_TIMELINE, type RefillTimeline } from './lifecycle/refill-lifecycle.ts';
@@ -110,6 +115,14 @@ export interface SandboxOptions {
   maxIdempotencyKeys?: number;
   /** Told of every failure that became a 500. Default: one line on stderr. */
   onUnexpectedError?: (error: unknown) => void;
+  /**
+   * The request log: one entry per request answered and per webhook attempt. `pretty` or `json`
+   * writes a line each on stdout; a function gets each entry (see LogEntry). Default `off` (the
+   * CLI's default is `pretty`).
+   */
+  log?: LogSetting;
+  /** CORS for browser front-ends: true for any origin, or the origins allowed. Default off, as production. */
+  cors?: CorsSetting;
 }
 
 export interface Sandbox {
@@ -159,6 +172,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const store = options.store ?? new MemoryStore();
   const reportUnexpected = options.onUnexpectedError
     ?? ((error: unknown) => console.error(`nimbus-sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}`));
+  const realClock = options.realClock ?? systemClock;
+  const startedAt = realClock.now();
+  // Durations on the monotonic clock, unless a test gives its own real clock.
+  const stopwatch = options.realClock ?? monotonicClock;
+  const log = sinkFor(options.log ?? 'off');
   const lock = new KeyedLock<string>();
   const clocks = new TenantClocks(options.clock ?? systemClock, clockSettings(options));
   const clockFor = (tenant: string) => clocks.for(tenant);
@@ -175,6 +193,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     isValidEvent: discriminatedTest('WebhookEvent', 'type'),
     maxEndpoints: options.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    ...(log === undefined ? {} : { stopwatch, onAttempt: (tenant, report) => log(webhookEntry(tenant, report, realClock.now())) }),
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
   });
   const onChange: EngineDeps<unknown>['onChange'] = (tenant, change, event, resource) => {
@@ -186,7 +205,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline }, maxRefills: options.maxRefills ?? DEFAULT_MAX_REFILLS });
   const rateLimiter = options.rateLimit === false
     ? undefined
-    : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, options.realClock ?? systemClock);
+    : new RateLimiter({ ...SANDBOX_RATE_LIMITS, ...options.rateLimit }, realClock);
   const importFixtures = fixtureImporter(options.fixtures, orders, refills);
 
   /** Everything a key has outside the store's data: set-up, reset and forgetting walk them in this order. */
@@ -222,18 +241,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     initialOrders: testDataOrders,
     maxTenants: options.maxTenants ?? DEFAULT_MAX_TENANTS,
     idleMs: options.tenantIdleMs ?? DEFAULT_TENANT_IDLE_MS,
-    realClock: options.realClock ?? systemClock,
+    realClock,
   });
 
   const services = createServices({
-    store, orders, refills, webhooks, clocks, tenancy,
+    store, orders, refills, webhooks, clocks, tenancy, realClock, startedAt,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     requireIdempotencyKey: options.requireIdempotencyKey ?? false,
     maxIdempotencyKeys: options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS,
   });
   const app = createApp(bindOperations({
     ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),
+    ...serviceHandlers(services),
   }), {
+    ...(log === undefined ? {} : { log: requestLog({ sink: log, realClock, stopwatch }) }),
+    ...(options.cors === undefined || options.cors === false ? {} : { cors: corsMiddleware(options.cors) }),
     requestIds: streams.requestIds,
     apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),
     tenants: tenancy,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,20 @@ function listeningUrl(run: Run): Promise<string> {
     run.child.stdout!.on('data', check);
     check();
     run.exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening: ${run.stderr()}`)));
+  });
+}
+
+/** Resolves with the first line of stdout matching `pattern`, once printed. */
+function printed(run: Run, pattern: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const line = run.stdout().split('\n').find((candidate) => pattern.test(candidate));
+      if (line === undefined) return;
+      run.child.stdout!.off('data', check);
+      resolve(line);
+    };
+    run.child.stdout!.on('data', check);
+    check();
   });
 }
 
@@ -115,6 +130,13 @@ describe('the CLI serving the guide\'s examples', () => {
     expect(res.status).toBe(200);
     expect((await res.json()).status).toBe('processing');
   });
+
+  it('logs each request on one pretty line by default, with the key as a fingerprint only', async () => {
+    const res = await get('/orders/ord_logged_1');
+    const line = await printed(server, /GET \/orders\/ord_logged_1 /);
+    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z GET /orders/ord_logged_1 404 not_found \\S+ms ${res.headers.get('x-request-id')} key:[0-9a-f]{8}$`));
+    expect(server.stdout()).not.toContain(API_KEY);
+  });
 });
 
 describe('the CLI\'s options and signals', () => {
@@ -131,6 +153,26 @@ describe('the CLI\'s options and signals', () => {
     const help = run(['--help']);
     expect(await help.exited).toBe(0);
     expect(help.stdout()).toContain('Usage: nimbus-sandbox');
+  });
+
+  it('prints the package\'s version and exits 0 with --version', async () => {
+    const version = run(['--version']);
+    expect(await version.exited).toBe(0);
+    expect(version.stdout()).toBe(`${(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version}\n`);
+  });
+
+  it('logs one JSON object a line with --log json, and nothing with --log off; answers a preflight under --cors', async () => {
+    const [json, off] = [run(['--port', '0', '--log', 'json', '--cors']), run(['--port', '0', '--log', 'off'])];
+    const [jsonBase, offBase] = await Promise.all([listeningUrl(json), listeningUrl(off)]);
+    for (const base of [jsonBase, offBase]) await fetch(`${base}/orders/ord_1234567890`, { headers: { 'X-API-Key': API_KEY } });
+    const line = await printed(json, /^\{/);
+    expect(JSON.parse(line)).toMatchObject({ kind: 'request', method: 'GET', path: '/orders/ord_1234567890', operationId: 'getOrder', status: 200, key: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    const preflight = await fetch(`${jsonBase}/orders`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' } });
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
+    expect(json.stdout()).not.toContain(API_KEY);
+    off.child.kill('SIGTERM');
+    expect(await off.exited).toBe(0);
+    expect(off.stdout()).not.toMatch(/ord_1234567890|"kind"/);
   });
 
   it('exits 2 with a message on stderr for an unknown option', async () => {

@@ -17,6 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const at = (path: string) => join(ROOT, path);
 const manifest = JSON.parse(readFileSync(at('package.json'), 'utf8')) as {
   name: string;
+  version: string;
   main: string;
   types: string;
   bin: Record<string, string>;
@@ -67,6 +68,17 @@ describe('the built library, dist/index.js', () => {
       const response = await sandbox.request('/orders/ord_1234567890', { headers: { 'X-API-Key': 'test' } });
       expect(response.status).toBe(200);
       expect((await response.json() as { status: string }).status).toBe('processing');
+    } finally {
+      sandbox.close();
+    }
+  });
+
+  it('finds its version and spec from dist/: /sandbox/health and /sandbox/openapi.yaml', async () => {
+    const sandbox = dist.createSandbox({ sweepIntervalMs: 0 });
+    try {
+      const health = await (await sandbox.request('/sandbox/health')).json() as { version: string };
+      expect(health.version).toBe(manifest.version);
+      expect(await (await sandbox.request('/sandbox/openapi.yaml')).text()).toBe(readFileSync(at('spec/openapi.yaml'), 'utf8'));
     } finally {
       sandbox.close();
     }
@@ -213,6 +225,11 @@ describe('the declarations, dist/types', () => {
 describe('the built command, dist/cli.js', () => {
   it('starts with a node shebang, so npm can link it as the nimbus-sandbox bin', () => {
     expect(readFileSync(at(manifest.bin['nimbus-sandbox']!), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  it('prints the package\'s version for --version', () => {
+    const run = runCli(['--version']);
+    expect([run.status, run.stdout]).toEqual([0, `${manifest.version}\n`]);
   });
 
   it('exits 0 for --help and documents --fixtures and its demo shortcut', () => {

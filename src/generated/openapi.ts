@@ -318,6 +318,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the sandbox is up, for a container's health check (sandbox only; no key needed)
+         * @description Needs no `X-API-Key`, is not rate limited and creates no tenant, so a health check can
+         *     call it as often as it likes.
+         */
+        get: operations["sandboxHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document, as YAML (sandbox only; no key needed) */
+        get: operations["sandboxOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document, as JSON (sandbox only; no key needed) */
+        get: operations["sandboxOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.created": {
@@ -687,6 +742,19 @@ export interface components {
         ResetResult: {
             /** @constant */
             reset: true;
+        };
+        Health: {
+            /** @constant */
+            status: "ok";
+            /**
+             * @description The version of nimbus-sandbox serving (its package version), not of the API.
+             * @example 0.1.0
+             */
+            version: string;
+            /** @description Real seconds since the sandbox started. */
+            uptimeSeconds: number;
+            /** @description API keys (tenants) held now, each with its own data. */
+            keys: number;
         };
         /**
          * @description `x-nimbus-statuses` gives every code's HTTP status and `x-nimbus-when` when it is answered;
@@ -1512,6 +1580,72 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sandbox is serving. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description spec/openapi.yaml, byte for byte. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The same document as `/sandbox/openapi.yaml`, written as JSON. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };

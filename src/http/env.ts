@@ -1,4 +1,7 @@
 import type { Context } from 'hono';
+import type { ErrorCode } from '../api-types.ts';
+import type { FaultKind } from './faults.ts';
+import type { OperationId } from './respond.ts';
 
 export interface SandboxEnv {
   Variables: {
@@ -6,9 +9,13 @@ export interface SandboxEnv {
     tenant: string;
     /** Headers every answer to this request carries (the X-RateLimit-* family). */
     responseHeaders?: Record<string, string>;
+    /** What the request log reports: the operation served, the fault injected, the error answered, a replay. */
+    operationId?: OperationId;
+    fault?: FaultKind;
+    errorCode?: ErrorCode;
+    replayed?: boolean;
   };
 }
-
 
 interface NodeBindings {
   incoming?: { headers: Record<string, string | string[] | undefined> };

@@ -80,6 +80,7 @@ export function faultInjection(settings: FaultSettings) {
   };
   return (c: Context<SandboxEnv>, work: () => Answer): Answer => {
     const fault = chooseFault(c);
+    if (fault !== undefined) c.set('fault', fault.kind);
     switch (fault?.kind) {
       case undefined:
         return work();

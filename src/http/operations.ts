@@ -13,6 +13,8 @@ export interface SpecOperation {
   /** As the spec writes it: `/orders/{orderId}`. */
   path: string;
   tags: readonly string[];
+  /** Served without an API key (`security: []` in the spec): no tenant, no rate limit. */
+  keyless: boolean;
 }
 
 /** Every operation the spec documents under `paths` (webhooks are sent, not served). */
@@ -20,12 +22,21 @@ export function specOperations(): SpecOperation[] {
   return Object.entries(openApiDocument.paths).flatMap(([path, item]) => HTTP_METHODS
     .filter((method) => typeof (item as Record<string, unknown>)[method] === 'object')
     .map((method) => {
-      const operation = (item as Record<string, { operationId: OperationId; tags?: string[] }>)[method]!;
-      return { id: operation.operationId, method: method.toUpperCase(), path, tags: operation.tags ?? [] };
+      const operation = (item as Record<string, { operationId: OperationId; tags?: string[]; security?: unknown[] }>)[method]!;
+      return {
+        id: operation.operationId, method: method.toUpperCase(), path, tags: operation.tags ?? [],
+        keyless: Array.isArray(operation.security) && operation.security.length === 0,
+      };
     }));
 }
 
 type Answer = Response | Promise<Response>;
+
+/** An operation bound to its handler. */
+export interface BoundOperation {
+  id: OperationId;
+  serve: (c: SandboxContext) => Answer;
+}
 
 /** One path's operations, by method, ready to serve. */
 export interface BoundPath {
@@ -34,7 +45,9 @@ export interface BoundPath {
   specPath: string;
   /** The published API's groups are rate-limited and take faults; `/sandbox` operations are neither. */
   group: RateLimitGroup | undefined;
-  methods: Map<string, (c: SandboxContext) => Answer>;
+  /** Its operations need no API key (the spec's `security: []`); a path's operations all need one or none. */
+  keyless: boolean;
+  methods: Map<string, BoundOperation>;
 }
 
 /**
@@ -58,11 +71,17 @@ export function bindOperations(handlers: Handlers): BoundPath[] {
         route: operation.path.replace(/\{(\w+)\}/g, ':$1'),
         specPath: operation.path,
         group: operation.tags.includes('Sandbox') ? undefined : segment,
+        keyless: operation.keyless,
         methods: new Map(),
       };
       paths.set(operation.path, bound);
+    } else if (bound.keyless !== operation.keyless) {
+      throw new Error(`spec: ${operation.path} mixes operations that need an API key with some that do not (security: [])`);
     }
-    bound.methods.set(operation.method, withPathParams(operation, handlers[operation.id] as (c: SandboxContext, params: Record<string, string>) => Answer));
+    bound.methods.set(operation.method, {
+      id: operation.id,
+      serve: withPathParams(operation, handlers[operation.id] as (c: SandboxContext, params: Record<string, string>) => Answer),
+    });
   }
   return [...paths.values()];
 }

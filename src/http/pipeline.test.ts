@@ -4,20 +4,24 @@ import { KeyedLock } from '../concurrency/keyed-lock.ts';
 import { Refusal } from '../domain/refusal.ts';
 import { seededIds } from '../ids.ts';
 import { faultInjection } from './faults.ts';
-import type { BoundPath } from './operations.ts';
+import type { BoundOperation, BoundPath } from './operations.ts';
 import { createApp, type PipelineDeps } from './pipeline.ts';
 import { RateLimiter } from './rate-limit.ts';
-import type { SandboxContext } from './respond.ts';
+import type { OperationId, SandboxContext } from './respond.ts';
 
 /** Two paths: a published one (rate-limited, faults) and a sandbox helper; each handler says who served it. */
 function paths(log: string[]): BoundPath[] {
-  const handler = (name: string) => (c: SandboxContext) => {
-    log.push(`${name} for ${c.get('tenant')}`);
-    return new Response(JSON.stringify({ served: name }), { headers: { 'Content-Type': 'application/json', 'X-Request-Id': c.get('requestId'), ...c.get('responseHeaders') } });
-  };
+  const handler = (id: OperationId): BoundOperation => ({
+    id,
+    serve: (c: SandboxContext) => {
+      log.push(`${id} for ${c.get('tenant')}`);
+      return new Response(JSON.stringify({ served: id }), { headers: { 'Content-Type': 'application/json', 'X-Request-Id': c.get('requestId'), ...c.get('responseHeaders') } });
+    },
+  });
   return [
-    { route: '/orders/:orderId', specPath: '/orders/{orderId}', group: 'orders', methods: new Map([['GET', handler('getOrder')], ['DELETE', handler('cancelOrder')]]) },
-    { route: '/sandbox/clock', specPath: '/sandbox/clock', group: undefined, methods: new Map([['GET', handler('sandboxGetClock')]]) },
+    { route: '/orders/:orderId', specPath: '/orders/{orderId}', group: 'orders', keyless: false, methods: new Map([['GET', handler('getOrder')], ['DELETE', handler('cancelOrder')]]) },
+    { route: '/sandbox/clock', specPath: '/sandbox/clock', group: undefined, keyless: false, methods: new Map([['GET', handler('sandboxGetClock')]]) },
+    { route: '/sandbox/health', specPath: '/sandbox/health', group: undefined, keyless: true, methods: new Map([['GET', handler('sandboxHealth')]]) },
   ];
 }
 
@@ -60,6 +64,15 @@ describe('the request pipeline', () => {
       expect([answer.status, (await answer.json() as { error: { code: string } }).error.code]).toEqual([401, 'unauthorized']);
     }
     expect(log).toEqual([]);
+  });
+
+  it('serves a keyless operation (security: []) without a key: no tenant entered, no rate limit', async () => {
+    const { app, log, entered } = pipeline({ apiKeys: new Set(['good']) });
+    for (const key of [undefined, 'bad', 'good']) {
+      const answer = await app.fetch(get('/sandbox/health', key));
+      expect([answer.status, answer.headers.get('X-RateLimit-Limit')]).toEqual([200, null]);
+    }
+    expect({ log, entered }).toEqual({ log: ['sandboxHealth for undefined', 'sandboxHealth for undefined', 'sandboxHealth for undefined'], entered: [] });
   });
 
   it('answers a wrong method with 405 and Allow, HEAD allowed where GET is', async () => {

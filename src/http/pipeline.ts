@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { Refusal } from '../domain/refusal.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
@@ -6,6 +6,7 @@ import { answerOf, errorBody, HttpRefusal, INTERNAL_ERROR_MESSAGE } from './erro
 import { ConnectionDropped, type FaultInjection } from './faults.ts';
 import type { BoundPath } from './operations.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { RequestLog } from './request-log.ts';
 
 type Answer = Response | Promise<Response>;
 
@@ -23,18 +24,30 @@ export interface PipelineDeps {
   rateLimiter: RateLimiter | undefined;
   faults: FaultInjection;
   reportUnexpected(error: unknown): void;
+  /** The request log, if one is kept. */
+  log?: RequestLog;
+  /** CORS, if on: Hono middleware answering preflights itself. */
+  cors?: MiddlewareHandler<SandboxEnv>;
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 /**
- * The request pipeline, in order: request id → API key (401) → tenant (set up on first use) →
- * rate limit and faults (published API only) → the method's handler, or 405. Each path is one Hono
- * handler running all of it, so Hono takes its single-handler fast path and a request with
- * nothing to wait for stays synchronous. Every refusal, at any step, is rendered here, once.
+ * The request pipeline, in order: request log → CORS → request id → API key (401; not for keyless
+ * operations) → tenant (set up on first use) → rate limit and faults (published API only) → the
+ * method's handler, or 405. Each path is one Hono handler running all of it, the request log
+ * included, so Hono takes its single-handler fast path and a request with nothing to wait for
+ * stays synchronous. Only CORS is Hono middleware, as it answers preflights before any route; the
+ * log then runs as the outermost middleware. Every refusal, at any step, is rendered here, once.
  */
 export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono<SandboxEnv> {
   const app = new Hono<SandboxEnv>();
+  const { log, cors } = deps;
+  if (cors !== undefined) {
+    if (log !== undefined) app.use(log.middleware);
+    app.use(cors);
+  }
+  const logAround = cors === undefined ? log : undefined;
 
   const renderError = (error: unknown, c: Context<SandboxEnv>): Response => {
     let refusal: Refusal;
@@ -46,11 +59,32 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     }
     const requestId = c.get('requestId') ?? deps.requestIds.next('req');
     const { status, headers } = answerOf(refusal);
+    c.set('errorCode', refusal.code);
     return c.body(errorBody(refusal, requestId), status as 400, {
       ...JSON_TYPE, ...c.get('responseHeaders'), ...headers, 'X-Request-Id': requestId,
     });
   };
   app.onError(renderError);
+
+  /** Hono's own handling of a throw: an Error is rendered, anything else (a dropped connection) goes through. */
+  const renderThrown = (error: unknown, c: Context<SandboxEnv>): Response => {
+    if (error instanceof Error) return renderError(error, c);
+    throw error;
+  };
+
+  /** `handler` with the request log around it, its refusals rendered first so the log sees their status. */
+  const logged = (handler: (c: Context<SandboxEnv>) => Answer) => {
+    if (logAround === undefined) return handler;
+    const rendered = (c: Context<SandboxEnv>): Answer => {
+      try {
+        const answer = handler(c);
+        return answer instanceof Promise ? answer.catch((error: unknown) => renderThrown(error, c)) : answer;
+      } catch (error) {
+        return renderThrown(error, c);
+      }
+    };
+    return (c: Context<SandboxEnv>): Answer => logAround.around(c, () => rendered(c));
+  };
 
   /** The caller's tenant, from X-API-Key; throws the 401. */
   const authenticate = (c: Context<SandboxEnv>): string => {
@@ -61,26 +95,32 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
     return key;
   };
 
-  app.notFound((c) => {
+  // Rendered here: behind middleware, Hono hands a not-found handler's throw to no error handler.
+  app.notFound(logged((c) => {
     c.set('requestId', deps.requestIds.next('req'));
-    authenticate(c);
-    throw new Refusal('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
-      field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
-    });
-  });
+    try {
+      authenticate(c);
+      throw new Refusal('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, {
+        field: 'path', reason: 'Not a Nimbus OS API or sandbox route',
+      });
+    } catch (error) {
+      return renderError(error, c);
+    }
+  }));
 
-  for (const { route, specPath, group, methods } of paths) {
+  for (const { route, specPath, group, keyless, methods } of paths) {
     const allowed = [...methods.keys()];
     const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
     const dispatch = (c: Context<SandboxEnv>): Answer => {
       // Hono answers HEAD by dispatching it as GET; the request still says HEAD.
-      const handler = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
-      if (handler === undefined) {
+      const operation = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
+      if (operation === undefined) {
         throw new HttpRefusal('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
           field: 'method', reason: `Allowed: ${allow}`,
         }, { Allow: allow });
       }
-      return handler(c);
+      c.set('operationId', operation.id);
+      return operation.serve(c);
     };
     const serve = (c: Context<SandboxEnv>, tenant: string): Answer => deps.tenants.use(tenant, (): Answer => {
       c.set('tenant', tenant);
@@ -88,12 +128,13 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
       if (deps.rateLimiter !== undefined) c.set('responseHeaders', deps.rateLimiter.take(tenant, group));
       return deps.faults(c, () => dispatch(c));
     }) as Answer;
-    app.all(route, (c): Answer => {
+    app.all(route, logged((c): Answer => {
       c.set('requestId', deps.requestIds.next('req'));
+      if (keyless) return dispatch(c);
       const tenant = authenticate(c);
       const entering = deps.tenants.enter(tenant);
       return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
-    });
+    }));
   }
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { ErrorCode } from '../api-types.ts';
 import type { operations, webhooks } from '../generated/openapi.ts';
 import type { SandboxEnv } from './env.ts';
 import type { IdempotentResult } from './idempotency.ts';
@@ -42,12 +43,20 @@ export function okText<Op extends OperationId>(c: SandboxContext, body: string, 
   return new Response(body, { status: (status as number | undefined) ?? 200, headers: headersFor(c) });
 }
 
+/** A 200 whose body is not JSON (such as the spec as YAML), with its own content type. */
+export function okAs(c: SandboxContext, body: string, contentType: string): Response {
+  return new Response(body, { status: 200, headers: { ...headersFor(c), 'Content-Type': contentType } });
+}
+
 /** An idempotent answer, fresh or replayed. */
 export function send(c: SandboxContext, { answer, replayed }: IdempotentResult): Response {
   const headers = headersFor(c, answer.headers);
   if (replayed) {
     headers['Idempotent-Replayed'] = 'true';
     headers['Original-Request-Id'] = answer.requestId;
+    c.set('replayed', true);
   }
+  // A stored refusal (such as refill_not_eligible) is answered here, not by the error renderer.
+  if (answer.status >= 400) c.set('errorCode', (JSON.parse(answer.body) as { error: { code: ErrorCode } }).error.code);
   return new Response(answer.body, { status: answer.status, headers });
 }

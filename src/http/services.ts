@@ -1,4 +1,4 @@
-import { isoTime, LATEST_TIME, type TenantClocks } from '../clock.ts';
+import { isoTime, LATEST_TIME, type Clock, type TenantClocks } from '../clock.ts';
 import { Refusal } from '../domain/refusal.ts';
 import type { OrderService } from '../domain/orders.ts';
 import type { RefillService } from '../domain/refills.ts';
@@ -17,6 +17,9 @@ export interface Services {
   clocks: TenantClocks;
   tenancy: Tenancy;
   maxBodyBytes: number;
+  /** Real time, and when the sandbox started on it: the health check's uptime. */
+  realClock: Clock;
+  startedAt: number;
   /** The request's Idempotency-Key, checked; read before the body so a bad key is refused first. */
   idempotencyKey(c: SandboxContext): string | undefined;
   /** Runs `work` at most once per key and request, answering replays from the store. */
@@ -25,7 +28,7 @@ export interface Services {
   advanceClock(tenant: string, ms: number): Promise<void>;
 }
 
-export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'maxBodyBytes'> {
+export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'maxBodyBytes' | 'realClock' | 'startedAt'> {
   store: Store;
   requireIdempotencyKey: boolean;
   /** Idempotency keys one API key keeps at most. */

@@ -71,6 +71,16 @@ interface Outbox {
   readonly queue: DeliveryQueue<PendingEvent>;
 }
 
+/** One attempt to deliver an event, or an event dead-lettered unsent, as the log tells it. */
+export interface AttemptReport {
+  /** Absent for a test event sent to a URL no endpoint has. */
+  endpointId?: string;
+  url: string;
+  delivery: WebhookDelivery;
+  /** Real ms the attempt took; 0 when nothing was sent. */
+  durationMs: number;
+}
+
 export interface WebhookServiceDeps {
   store: Store;
   lock: KeyedLock<string>;
@@ -92,6 +102,10 @@ export interface WebhookServiceDeps {
   /** Refuse loopback and private destinations too, not only credentials and link-local (see destination-policy.ts). */
   denyPrivate?: boolean;
   reportUnexpected(error: unknown): void;
+  /** Told of every attempt once recorded, and of every event dead-lettered unsent; it must not throw. */
+  onAttempt?(tenant: string, report: AttemptReport): void;
+  /** Measures attempts for `onAttempt`: a monotonic real clock. */
+  stopwatch?: Clock;
 }
 
 /**
@@ -235,11 +249,13 @@ export class WebhookService {
 
   /** An event the key has no room left to queue: dead-lettered at once, and said so in the endpoint's log. */
   private refuseToQueue(tenant: string, outbox: Outbox, event: WebhookEvent, at: string): void {
-    this.deps.store.appendDeliveries(tenant, outbox.endpoint.id, [{
+    const delivery: WebhookDelivery = {
       eventId: event.id, eventType: event.type, attempt: 1, attemptedAt: at, succeeded: false, responseStatus: null,
       error: `Not sent: ${this.maxWaiting} events were already waiting for this API key's endpoints`,
       nextRetryAt: null, deadLettered: true,
-    }], this.deps.maxDeliveries).catch(this.deps.reportUnexpected);
+    };
+    this.deps.store.appendDeliveries(tenant, outbox.endpoint.id, [delivery], this.deps.maxDeliveries).catch(this.deps.reportUnexpected);
+    this.deps.onAttempt?.(tenant, { endpointId: outbox.endpoint.id, url: outbox.endpoint.url, delivery, durationMs: 0 });
   }
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
@@ -250,9 +266,17 @@ export class WebhookService {
     const targets = [...this.tenantOutboxes(tenant).values()].filter((outbox) => url === undefined || outbox.endpoint.url === url);
     // With no URL and no endpoint there is nowhere to send; the published answer stands all the same.
     if (targets.length === 0 && url !== undefined) {
-      void this.deps.store.getSettings(tenant).then((settings) => {
-        if (settings !== undefined) return this.sendOne(url, JSON.stringify(event), settings.defaultSecret);
-        return undefined;
+      void this.deps.store.getSettings(tenant).then(async (settings) => {
+        if (settings === undefined) return;
+        const { result, durationMs } = await this.timedSend(url, JSON.stringify(event), settings.defaultSecret);
+        const succeeded = isSuccess(result);
+        this.deps.onAttempt?.(tenant, {
+          url, durationMs,
+          delivery: {
+            eventId: event.id, eventType: event.type, attempt: 1, attemptedAt: event.createdAt, succeeded, responseStatus: result.status,
+            error: succeeded ? null : result.error, nextRetryAt: null, deadLettered: false,
+          },
+        });
       }).catch(this.deps.reportUnexpected);
     }
     // Made-up content: it neither waits for nor holds back the events of a real order.
@@ -307,6 +331,14 @@ export class WebhookService {
     }
   }
 
+  /** `sendOne`, timed on the stopwatch when someone is told of attempts. */
+  private async timedSend(url: string, body: string, secret: string): Promise<{ result: SendResult; durationMs: number }> {
+    const { stopwatch } = this.deps;
+    const started = stopwatch?.now() ?? 0;
+    const result = await this.sendOne(url, body, secret);
+    return { result, durationMs: stopwatch === undefined ? 0 : Math.round((stopwatch.now() - started) * 1000) / 1000 };
+  }
+
   private isCurrent(tenant: string, outbox: Outbox): boolean {
     return this.outboxes.get(tenant)?.get(outbox.endpoint.id) === outbox;
   }
@@ -326,15 +358,15 @@ export class WebhookService {
       const batch = outbox.queue.takeDue(sentAt, MAX_BATCH);
       if (batch.length === 0) return;
       for (const { queued } of batch) queued.attempts++;
-      const results = await Promise.all(batch.map(({ queued }) => this.sendOne(url, queued.item.body, secret)));
+      const results = await Promise.all(batch.map(({ queued }) => this.timedSend(url, queued.item.body, secret)));
       if (!this.isCurrent(tenant, outbox)) return;
       const answeredAt = clock.now();
       const outcomes = batch.map((due, index) => {
         const { item, attempts: attempt } = due.queued;
-        const result = results[index]!;
+        const { result, durationMs } = results[index]!;
         const attemptedAt = simulated ? due.readyAt : sentAt;
         const finishedAt = simulated ? due.readyAt : answeredAt;
-        const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+        const succeeded = isSuccess(result);
         const retry = !succeeded && attempt < item.maxAttempts;
         const retryAt = finishedAt + 1000 * 2 ** (attempt - 1);
         const outcome = retry ? { retryAt } : { doneAt: finishedAt };
@@ -349,7 +381,7 @@ export class WebhookService {
           nextRetryAt: retry ? isoTime(retryAt) : null,
           deadLettered: !succeeded && !retry,
         };
-        return { due, outcome, delivery };
+        return { due, outcome, delivery, durationMs };
       });
       // Recorded before settled, so the queue never moves past what the log shows: an event
       // published while the log does not yet show the one before it as done still waits for it.
@@ -358,9 +390,12 @@ export class WebhookService {
       } finally {
         for (const { due, outcome } of outcomes) outbox.queue.settle(due, outcome);
       }
+      for (const { delivery, durationMs } of outcomes) this.deps.onAttempt?.(tenant, { endpointId, url, delivery, durationMs });
     }
   }
 }
+
+const isSuccess = (result: SendResult): boolean => result.status !== null && result.status >= 200 && result.status < 300;
 
 function newOutbox(endpoint: WebhookEndpoint): Outbox {
   return { endpoint, queue: new DeliveryQueue() };

@@ -1,0 +1,97 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Clock } from '../clock.ts';
+import { isoWithMillis, keyFingerprint, type LogSink, type RequestLogEntry } from '../log/entry.ts';
+import { requestHeader, type SandboxEnv } from './env.ts';
+
+export interface RequestLogDeps {
+  sink: LogSink;
+  /** Stamps each entry with the time the request arrived. */
+  realClock: Clock;
+  /** Measures how long each took: a monotonic clock, unless a test gives its own. */
+  stopwatch: Clock;
+}
+
+const MAX_PATH_CHARS = 300;
+
+type Answer = Response | Promise<Response>;
+
+function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, status: number | undefined): RequestLogEntry {
+  const fault = c.get('fault');
+  const key = requestHeader(c, 'x-api-key');
+  const path = c.req.path;
+  const entry: RequestLogEntry = {
+    kind: 'request',
+    time: isoWithMillis(arrivedAt),
+    method: c.req.method,
+    path: path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}...` : path,
+    status: status === undefined || fault === 'drop' || fault === 'lost-response' ? null : status,
+    durationMs: Math.round(durationMs * 1000) / 1000,
+    replayed: c.get('replayed') === true,
+  };
+  const operationId = c.get('operationId');
+  if (operationId !== undefined) entry.operationId = operationId;
+  const errorCode = c.get('errorCode');
+  if (errorCode !== undefined) entry.errorCode = errorCode;
+  const requestId = c.get('requestId');
+  if (requestId !== undefined) entry.requestId = requestId;
+  if (fault !== undefined) entry.fault = fault;
+  if (key !== undefined && key !== '') entry.key = keyFingerprint(key);
+  return entry;
+}
+
+/** The request log: one entry per request once it is answered (or its connection dropped by a fault). */
+export interface RequestLog {
+  /**
+   * Around the pipeline's handler of one request, which renders its own refusals: no middleware,
+   * so Hono keeps its single-handler fast path and a synchronous answer stays synchronous.
+   */
+  around(c: Context<SandboxEnv>, answer: () => Answer): Answer;
+  /** The same as the outermost Hono middleware, for when other middleware (CORS) answers some requests itself. */
+  middleware: MiddlewareHandler<SandboxEnv>;
+}
+
+/** A sink that throws is ignored: the log never fails a request. */
+export function requestLog({ sink, realClock, stopwatch }: RequestLogDeps): RequestLog {
+  const record = (c: Context<SandboxEnv>, arrivedAt: number, started: number, status: number | undefined) => {
+    try {
+      sink(entryOf(c, arrivedAt, stopwatch.now() - started, status));
+    } catch {
+      // Never into the request.
+    }
+  };
+  return {
+    around: (c, answer) => {
+      const arrivedAt = realClock.now();
+      const started = stopwatch.now();
+      let answered: Answer;
+      try {
+        answered = answer();
+      } catch (error) {
+        record(c, arrivedAt, started, undefined);
+        throw error;
+      }
+      if (!(answered instanceof Promise)) {
+        record(c, arrivedAt, started, answered.status);
+        return answered;
+      }
+      return answered.then((response) => {
+        record(c, arrivedAt, started, response.status);
+        return response;
+      }, (error: unknown) => {
+        record(c, arrivedAt, started, undefined);
+        throw error;
+      });
+    },
+    middleware: async (c, next) => {
+      const arrivedAt = realClock.now();
+      const started = stopwatch.now();
+      let status: number | undefined;
+      try {
+        await next();
+        status = c.res.status;
+      } finally {
+        record(c, arrivedAt, started, status);
+      }
+    },
+  };
+}
