@@ -40,3 +40,11 @@ export function operationParameters(operationId: string, location: SpecParameter
   }
   throw new Error(`spec: no operation ${operationId}`);
 }
+
+/** The `default` a component schema gives one of its properties, as validation fills it in. */
+export function propertyDefault(schemaName: string, property: string): unknown {
+  const schema = openApiDocument.components.schemas[schemaName] as { properties?: Record<string, { default?: unknown }> } | undefined;
+  const value = schema?.properties?.[property]?.default;
+  if (value === undefined) throw new Error(`spec: ${schemaName}.${property} has no default`);
+  return value;
+}

@@ -5,11 +5,15 @@ import type { IdGenerator } from '../ids.ts';
 import { LifecycleEngine, type EngineDeps, type Step } from '../lifecycle/engine.ts';
 import { ORDER_LIFECYCLE, type Timeline } from '../lifecycle/order-lifecycle.ts';
 import { mainPath, statusesAllowingRequest } from '../lifecycle/table.ts';
+import { propertyDefault } from '../spec.ts';
 import { UnknownCursorError, type OrderFilter, type Store } from '../store/store.ts';
 import type { Catalog } from './catalog.ts';
 import { magicOutcome, magicRefusal, type OrderOutcome } from './magic-values.ts';
 import type { OrderRecord } from './records.ts';
 import { invalid, limitReached, Refusal } from './refusal.ts';
+
+/** For orders placed without validation filling it in (fixtures, code calling the service directly). */
+const DEFAULT_COUNTRY = propertyDefault('ShippingAddress', 'country') as string;
 
 /** Orders one API key may hold (`--max-orders`), the published test order and fixtures included. */
 export const DEFAULT_MAX_ORDERS = 100_000;
@@ -80,7 +84,7 @@ export class OrderService {
   }
 
   private newRecord(id: string, request: CreateOrderRequest, at: string, reason: string): OrderRecord {
-    const { street1, street2, city, state, zip, country = 'US' } = request.shippingAddress;
+    const { street1, street2, city, state, zip, country = DEFAULT_COUNTRY } = request.shippingAddress;
     const outcome = magicOutcome(request.prescriptionId);
     return {
       version: 0,
