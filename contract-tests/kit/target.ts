@@ -15,6 +15,8 @@ export interface Target {
    * where the target offers no sandbox helper to move it, in ms. 0 or unset: those checks skip.
    */
   lifecycleTimeoutMs?: number;
+  /** The address the kit's webhook receiver listens on, which the target must reach. Default 127.0.0.1. */
+  receiverHost?: string;
 }
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 65_000;

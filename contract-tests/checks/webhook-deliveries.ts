@@ -1,0 +1,163 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { CAPABILITY_NAMES } from '../kit/capabilities.ts';
+import { defineCheck, type CheckContext } from '../kit/check.ts';
+import { orderOf, type Client } from '../kit/client.ts';
+import type { Exchange } from '../kit/exchange.ts';
+import { ensure, expectEqual, expectStatus } from '../kit/expect.ts';
+import { moveOrder } from '../kit/lifecycle.ts';
+import type { Delivery } from '../kit/receiver.ts';
+import { createOrder } from '../kit/steps.ts';
+import {
+  awaitDelivery, deliveriesAbout, describeDeliveries, DELIVERY_WAIT_MS, eventOf, schemaProblem, signatureVerifies, withWebhookEndpoint,
+  type WebhookSession,
+} from '../kit/webhooks.ts';
+
+/*
+ * What a target actually posts to a webhook endpoint: the kit runs a receiver on loopback (or
+ * --receiver-host), registers it with POST /sandbox/webhook-endpoints, and watches an order's events.
+ */
+
+type Shipped = { created: Exchange; shipped: Exchange; createdEvent: Delivery; fulfilledEvent: Delivery };
+
+/** Creates an order, ships it, and waits for its order.created and order.fulfilled. */
+async function shipWithEvents(context: CheckContext, session: WebhookSession): Promise<Shipped> {
+  const { api } = session;
+  const { exchange: created, order } = await createOrder(api);
+  const about = (type: string) => (event: { type: string; data: Record<string, unknown> }) => event.type === type && event.data.orderId === order.id;
+  const createdEvent = await awaitDelivery(context, session, about('order.created'), `order.created for the new order ${order.id}`, created);
+  const shipped = await moveOrder(context, api, order.id, 'shipped', created);
+  const fulfilledEvent = await awaitDelivery(context, session, about('order.fulfilled'), `order.fulfilled for ${order.id}, shipped`, created, shipped);
+  return { created, shipped, createdEvent, fulfilledEvent };
+}
+
+export const createdAndFulfilledArrive = defineCheck(
+  'webhooks/order-created-and-order-fulfilled-arrive-for-an-order',
+  'An endpoint registered with POST /sandbox/webhook-endpoints receives order.created for a new order (its orderId, patientId, prescriptionId, status pending) '
+    + 'and, once it ships, order.fulfilled (status shipped, the order\'s trackingNumber and estimatedDeliveryDate)',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const { created, shipped, createdEvent, fulfilledEvent } = await shipWithEvents(context, session);
+      const order = orderOf(created);
+      const { orderId, patientId, prescriptionId, status } = eventOf(createdEvent).data;
+      expectEqual({ orderId, patientId, prescriptionId, status }, { orderId: order.id, patientId: order.patientId, prescriptionId: order.prescriptionId, status: 'pending' },
+        `order.created's data (the receiver got: ${describeDeliveries([createdEvent])})`, session.registered, created);
+      const now = orderOf(shipped);
+      const fulfilled = eventOf(fulfilledEvent).data;
+      expectEqual(
+        { orderId: fulfilled.orderId, trackingNumber: fulfilled.trackingNumber, estimatedDeliveryDate: fulfilled.estimatedDeliveryDate, status: fulfilled.status },
+        { orderId: order.id, trackingNumber: now.trackingNumber, estimatedDeliveryDate: now.estimatedDeliveryDate, status: 'shipped' },
+        'order.fulfilled\'s data against the shipped order', session.registered, created, shipped,
+      );
+    });
+  },
+);
+
+export const eventBodiesMatchTheSpec = defineCheck(
+  'webhooks/event-bodies-match-the-spec-schemas',
+  'Each event body posted (order.created, order.fulfilled) is JSON matching the schema the spec\'s webhooks section gives its type, sent as application/json',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const { created, shipped } = await shipWithEvents(context, session);
+      for (const delivery of deliveriesAbout(session, orderOf(created).id)) {
+        const problem = schemaProblem(delivery);
+        ensure(problem === undefined, `a ${eventOf(delivery)?.type ?? 'webhook'} body does not match the spec: ${problem}\n  body: ${delivery.body.slice(0, 600)}`,
+          session.registered, created, shipped);
+        const contentType = (delivery.headers['content-type'] ?? '').split(';')[0]!.trim();
+        expectEqual(contentType, 'application/json', `Content-Type of ${eventOf(delivery).type}`, session.registered, created, shipped);
+      }
+    });
+  },
+);
+
+export const signaturesVerify = defineCheck(
+  'webhooks/signatures-verify-with-the-endpoint-secret',
+  'Each event carries X-Webhook-Signature: the hex HMAC-SHA256 of the raw body keyed with the secret POST /sandbox/webhook-endpoints returned',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const { created, shipped } = await shipWithEvents(context, session);
+      for (const delivery of deliveriesAbout(session, orderOf(created).id)) {
+        const signature = delivery.headers['x-webhook-signature'];
+        ensure(signatureVerifies(delivery.body, signature, session.endpoint.secret),
+          `the ${eventOf(delivery).type} event's X-Webhook-Signature ${JSON.stringify(signature ?? null)} is not the HMAC-SHA256 of its body with the endpoint's secret`,
+          session.registered, created, shipped);
+      }
+    });
+  },
+);
+
+export const oneOrdersEventsArriveInOrder = defineCheck(
+  'webhooks/one-orders-events-arrive-in-the-order-they-happened',
+  'An order moved from pending to delivered has its events posted in order: order.created before order.fulfilled (each event id once, duplicates aside), '
+    + 'and their createdAt never goes back',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const { created, shipped } = await shipWithEvents(context, session);
+      const delivered = await moveOrder(context, api, orderOf(created).id, 'delivered', created, shipped);
+      const seen = new Set<string>();
+      const events = deliveriesAbout(session, orderOf(created).id).map(eventOf).filter((event) => !seen.has(event.id) && seen.add(event.id));
+      expectEqual(events.map((event) => event.type), ['order.created', 'order.fulfilled'],
+        `the order's events as they arrived (${describeDeliveries(session.receiver.deliveries)})`, session.registered, created, shipped, delivered);
+      const times = events.map((event) => Date.parse(event.createdAt));
+      ensure(times.every((time, index) => index === 0 || time >= times[index - 1]!),
+        `the events' createdAt go back: ${events.map((event) => `${event.type} ${event.createdAt}`).join(', ')}`, session.registered, created, shipped, delivered);
+    });
+  },
+);
+
+/** Waits until the endpoint's delivery log shows `eventId` failed, so a clock advance cannot race the target recording it. */
+async function logShowsFailure(api: Client, session: WebhookSession, eventId: string): Promise<void> {
+  const deadline = Date.now() + DELIVERY_WAIT_MS;
+  while (Date.now() < deadline) {
+    const log = await api.send({ method: 'GET', path: `/sandbox/webhook-endpoints/${encodeURIComponent(session.endpoint.id)}/deliveries` }, { conformance: false });
+    if (log.status !== 200) return;
+    const attempts = (log.json as { data: Array<{ eventId: string; succeeded: boolean }> }).data;
+    if (attempts.some((attempt) => attempt.eventId === eventId && !attempt.succeeded)) return;
+    await delay(20);
+  }
+}
+
+const RETRY_AFTER_S = 1;
+
+export const failedDeliveryIsRetried = defineCheck(
+  'webhooks/a-failed-delivery-is-retried',
+  'An event the receiver answers with 500 is posted again, with the same event id and body, 1 s later on the target\'s clock '
+    + '(brought forward with POST /sandbox/clock/advance; without it, waited for in real time within NIMBUS_LIFECYCLE_TIMEOUT)',
+  async (context) => {
+    const viaClock = context.capabilities.sandboxClock.offered;
+    const waitMs = context.target.lifecycleTimeoutMs ?? 0;
+    if (!viaClock && waitMs <= 0) {
+      context.skip(`needs ${CAPABILITY_NAMES.sandboxClock} to bring a retry forward (${context.capabilities.sandboxClock.evidence}); `
+        + 'set NIMBUS_LIFECYCLE_TIMEOUT (ms; --lifecycle-timeout) to wait for it in real time instead');
+    }
+    const api = viaClock ? context.isolatedClient('it moves its clock to bring a retry forward') : context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      let refusedOnce = false;
+      session.receiver.respondWith(({ json }) => {
+        if (refusedOnce || (json as { type?: unknown } | undefined)?.type !== 'order.created') return 200;
+        refusedOnce = true;
+        return 500;
+      });
+      const { exchange: created, order } = await createOrder(api);
+      const first = await awaitDelivery(context, session, (event) => event.type === 'order.created' && event.data.orderId === order.id,
+        `order.created for the new order ${order.id}`, created);
+      const eventId = eventOf(first).id;
+      ensure(first.answered === 500, `the receiver answered ${first.answered} to the first order.created, not 500 (another order's came first)`, created);
+      const steps = [session.registered, created];
+      if (viaClock) {
+        await logShowsFailure(api, session, eventId);
+        const advanced = await api.advanceClock(RETRY_AFTER_S);
+        expectStatus(advanced, 200, `advancing the clock ${RETRY_AFTER_S} s after the failed attempt`, ...steps);
+        steps.push(advanced);
+      }
+      const retry = await session.receiver.waitFor((delivery) => delivery !== first && eventOf(delivery)?.id === eventId, viaClock ? DELIVERY_WAIT_MS : waitMs);
+      ensure(retry !== undefined, `order.created ${eventId}, answered 500, was not posted again `
+        + `${viaClock ? `once the clock was ${RETRY_AFTER_S} s on` : `within ${waitMs} ms (NIMBUS_LIFECYCLE_TIMEOUT)`}; the receiver got: ${describeDeliveries(session.receiver.deliveries)}`,
+      ...steps);
+      ensure(retry.body === first.body, `the retry's body differs from the first attempt's:\n  first: ${first.body}\n  retry: ${retry.body}`, ...steps);
+    });
+  },
+);
