@@ -115,23 +115,48 @@ export async function withWebhookEndpoint<T>(
   }
 }
 
+const POLL_MS = 50;
+
+/** The endpoint's delivery log (`GET /sandbox/webhook-endpoints/{endpointId}/deliveries`); none where the target has none. */
+async function deliveryLog(session: WebhookSession): Promise<{ log: Exchange; attempts: WebhookDeliveryList['data'] }> {
+  const log = await session.api.send({ method: 'GET', path: `/sandbox/webhook-endpoints/${encodeURIComponent(session.endpoint.id)}/deliveries` }, { conformance: false });
+  return { log, attempts: log.status === 200 ? (log.json as WebhookDeliveryList).data : [] };
+}
+
 /**
- * The first delivery that `matches`, waiting DELIVERY_WAIT_MS for it. When none comes, the
- * endpoint's delivery log tells a target that could not reach the receiver (the check skips,
- * naming --receiver-host) from one that sent nothing (the check fails).
+ * The first event of `type` about `subjectId` the receiver gets, waiting DELIVERY_WAIT_MS for it.
+ * Meanwhile the endpoint's delivery log, where the target keeps one, tells early that an event of
+ * that type went out as delivered yet never reached the receiver (the check fails), and at the end
+ * tells a target that could not reach the receiver (the check skips, naming --receiver-host) from
+ * one that sent nothing (the check fails).
  */
 export async function awaitDelivery(
-  context: CheckContext, session: WebhookSession, matches: (event: WebhookEvent) => boolean, what: string, ...before: Exchange[]
+  context: CheckContext, session: WebhookSession, type: string, subjectId: string, ...before: Exchange[]
 ): Promise<Delivery> {
-  const arrived = await session.receiver.waitFor((delivery) => delivery.json !== undefined && matches(eventOf(delivery)), DELIVERY_WAIT_MS);
-  if (arrived !== undefined) return arrived;
-  const log = await session.api.send({ method: 'GET', path: `/sandbox/webhook-endpoints/${encodeURIComponent(session.endpoint.id)}/deliveries` }, { conformance: false });
-  const attempts = log.status === 200 ? (log.json as WebhookDeliveryList).data : [];
-  const unreached = attempts.find((attempt) => attempt.responseStatus === null && session.receiver.deliveries.length === 0);
-  if (unreached !== undefined) {
-    context.skip(`the target could not reach the kit's receiver ${session.receiver.url} (${unreached.error ?? 'no answer'}); `
-      + 'run the kit with --receiver-host set to an address of this machine the target can reach');
+  const what = `${type} for ${subjectId}`;
+  const about = (delivery: Delivery) => {
+    const event = delivery.json as Partial<WebhookEvent> | undefined;
+    return event?.type === type && (event.data?.orderId === subjectId || event.data?.refillId === subjectId);
+  };
+  const received = () => new Set(session.receiver.deliveries.map((delivery) => (delivery.json as Partial<WebhookEvent> | undefined)?.id));
+  const deadline = Date.now() + DELIVERY_WAIT_MS;
+  for (;;) {
+    const arrived = await session.receiver.waitFor(about, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+    if (arrived !== undefined) return arrived;
+    const { log, attempts } = await deliveryLog(session);
+    // Once the receiver answered, an attempt is logged; a delivered attempt it never saw went elsewhere or nowhere.
+    const lost = attempts.find((attempt) => attempt.eventType === type && attempt.succeeded && !received().has(attempt.eventId));
+    if (lost !== undefined && session.receiver.deliveries.every((delivery) => !about(delivery))) {
+      throw new ContractViolation(`the target logs ${type} ${lost.eventId} as delivered, but the receiver never got it (it got: ${describeDeliveries(session.receiver.deliveries)})`,
+        [session.registered, ...before, log]);
+    }
+    if (Date.now() < deadline) continue;
+    const unreached = attempts.find((attempt) => attempt.responseStatus === null);
+    if (unreached !== undefined && session.receiver.deliveries.length === 0) {
+      context.skip(`the target could not reach the kit's receiver ${session.receiver.url} (${unreached.error ?? 'no answer'}); `
+        + 'run the kit with --receiver-host set to an address of this machine the target can reach');
+    }
+    throw new ContractViolation(`${what} did not arrive within ${DELIVERY_WAIT_MS} ms; the receiver got: ${describeDeliveries(session.receiver.deliveries)}`,
+      [session.registered, ...before, log]);
   }
-  throw new ContractViolation(`${what} did not arrive within ${DELIVERY_WAIT_MS} ms; the receiver got: ${describeDeliveries(session.receiver.deliveries)}`,
-    [session.registered, ...before, log]);
 }

@@ -1,21 +1,25 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { OrderRecord } from '../../src/domain/records.ts';
 import { createSandbox, type SandboxOptions } from '../../src/sandbox.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { TenantSeed } from '../../src/store/store.ts';
+import { UndiciSender } from '../../src/webhooks/undici-sender.ts';
+import type { WebhookSender } from '../../src/webhooks/webhook-service.ts';
 import { componentValidator } from '../../contract-tests/kit/spec.ts';
 import type { Target } from '../../contract-tests/kit/target.ts';
 import {
   apiKeyOf, bodyOf, errorFrom, intercept, isCreateOrder, isOrderPath, jsonOf, mapAnswers, mapRequests, pathOf, randomId,
-  readBack, read, requestWith, withHeaders, withJson, type Answer, type AnyJson, type Breakage,
+  readBack, read, requestWith, toResponse, withHeaders, withJson, type Answer, type AnyJson, type Breakage,
 } from './breakage.ts';
 
 /** A server that breaks one rule of the contract, and the check that must notice. */
 export interface BrokenServer {
   rule: string;
   caughtBy: string;
-  /** Builds the breakage afresh (some keep state) for one run. */
-  breakage: () => Breakage;
+  /** Builds the breakage afresh (some keep state) for one run; none breaks only what `webhookSender` does. */
+  breakage?: () => Breakage;
+  /** Wraps the sandbox's real webhook sender, built afresh for one run, to break outbound deliveries. */
+  webhookSender?: (real: WebhookSender) => WebhookSender;
   options?: SandboxOptions;
 }
 
@@ -51,11 +55,21 @@ class StoreWithShippedOrders extends MemoryStore {
   }
 }
 
-/** The stub, in-process, optionally broken; `close` stops its timers. */
-export function inProcessTarget(breakage: Breakage = (inner) => inner, options: SandboxOptions = {}): Target & { close(): void } {
+export type InProcessTarget = Target & { close(): Promise<void> };
+
+/** The stub, in-process, optionally broken; `close` stops its timers and closes its webhook connections. */
+export function inProcessTarget(breakage: Breakage = (inner) => inner, options: SandboxOptions = {}): InProcessTarget {
   const sandbox = createSandbox({ store: new StoreWithShippedOrders(), sweepIntervalMs: 0, ...options });
   // A 429 in a run against a broken server is a finding, not something to wait out.
   return { baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, close: () => sandbox.close() };
+}
+
+/** The stub broken as `server` says (or working, without one), its webhooks posted by a real sender it may wrap. */
+export function brokenTarget(server?: BrokenServer): InProcessTarget {
+  if (server?.webhookSender === undefined) return inProcessTarget(server?.breakage?.(), server?.options);
+  const real = new UndiciSender();
+  const target = inProcessTarget(server.breakage?.(), { ...server.options, webhookSender: server.webhookSender(real.send) });
+  return { ...target, close: async () => { await target.close(); await real.close(); } };
 }
 
 /**
@@ -98,6 +112,37 @@ function leakAcrossKeys(isResource: (request: Request) => boolean) {
     }
     return own;
   });
+}
+
+const typeOfEvent = (body: string): unknown => { try { return JSON.parse(body).type; } catch { return undefined; } };
+const ACKNOWLEDGED = { status: 200, error: null };
+
+/** Sends other events as the real sender does, and answers for `type`'s events as `replace` says. */
+function senderReplacing(type: string, replace: (send: WebhookSender, ...args: Parameters<WebhookSender>) => ReturnType<WebhookSender>) {
+  return (send: WebhookSender): WebhookSender => (url, body, headers, timeoutMs) => (typeOfEvent(body) === type ? replace(send, url, body, headers, timeoutMs) : send(url, body, headers, timeoutMs));
+}
+
+/** GETs of one order while another GET of it is under way answer as it was before it shipped. */
+function staleConcurrentReads(): Breakage {
+  const inFlight = new Map<string, number>();
+  return (inner) => async (request) => {
+    if (request.method !== 'GET' || !isOrderPath(request)) return inner(request);
+    const path = pathOf(request);
+    const others = inFlight.get(path) ?? 0;
+    inFlight.set(path, others + 1);
+    try {
+      const answer = await read(await inner(request));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (others === 0 || answer.status !== 200) return toResponse(answer);
+      return toResponse(withJson(answer, (body) => {
+        body.status = 'processing';
+        delete body.trackingNumber;
+        delete body.estimatedDeliveryDate;
+      }));
+    } finally {
+      inFlight.set(path, inFlight.get(path)! - 1);
+    }
+  };
 }
 
 export const brokenServers: BrokenServer[] = [
@@ -603,5 +648,47 @@ export const brokenServers: BrokenServer[] = [
     caughtBy: 'webhooks/test-webhooks-count-toward-the-rate-limit',
     breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.headers.has('x-ratelimit-limit')
       ? withHeaders(answer, { 'X-RateLimit-Remaining': answer.headers.get('x-ratelimit-limit') }) : undefined)),
+  },
+  {
+    rule: 'order.fulfilled is never posted (the sender reports it delivered)',
+    caughtBy: 'webhooks/order-created-and-order-fulfilled-arrive-for-an-order',
+    webhookSender: senderReplacing('order.fulfilled', async () => ACKNOWLEDGED),
+  },
+  {
+    rule: 'order.created bodies lack data.prescriptionId',
+    caughtBy: 'webhooks/event-bodies-match-the-spec-schemas',
+    webhookSender: senderReplacing('order.created', (send, url, body, headers, timeoutMs) => {
+      const event = JSON.parse(body);
+      delete event.data.prescriptionId;
+      return send(url, JSON.stringify(event), headers, timeoutMs);
+    }),
+  },
+  {
+    rule: 'webhook signatures do not verify: signed with another secret',
+    caughtBy: 'webhooks/signatures-verify-with-the-endpoint-secret',
+    webhookSender: (send) => (url, body, headers, timeoutMs) => send(url, body, {
+      ...headers, 'X-Webhook-Signature': createHmac('sha256', 'whsec_someoneElsesSecret').update(body).digest('hex'),
+    }, timeoutMs),
+  },
+  {
+    rule: 'order.created is posted late, after the order\'s next event (the sender reports it delivered at once)',
+    caughtBy: 'webhooks/one-orders-events-arrive-in-the-order-they-happened',
+    webhookSender: senderReplacing('order.created', async (send, url, body, headers, timeoutMs) => {
+      setTimeout(() => void send(url, body, headers, timeoutMs), 100);
+      return ACKNOWLEDGED;
+    }),
+  },
+  {
+    rule: 'a failed webhook delivery is never retried (the sender reports it delivered)',
+    caughtBy: 'webhooks/a-failed-delivery-is-retried',
+    webhookSender: (send) => async (url, body, headers, timeoutMs) => {
+      await send(url, body, headers, timeoutMs);
+      return ACKNOWLEDGED;
+    },
+  },
+  {
+    rule: 'reads of one order at the same time see it before it shipped',
+    caughtBy: 'orders/concurrent-reads-of-an-order-agree-on-status-and-tracking-number',
+    breakage: staleConcurrentReads,
   },
 ];
