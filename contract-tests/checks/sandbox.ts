@@ -68,3 +68,44 @@ export const resetRestoresTestData = defineCheck(
     expectEqual(orderOf(published).status, 'processing', 'status of the published order after the reset', reset, published);
   },
 );
+
+/** Pages a walk may take before the kit calls it endless. */
+const MAX_PAGES = 50;
+const WALK_ORDERS = 5;
+const WALK_PAGE = 2;
+
+export const listWalksToItsLastPage = defineCheck(
+  'sandbox/list-walked-to-its-last-page-lists-every-order-once',
+  `GET /sandbox/orders?limit=${WALK_PAGE} followed by nextCursor page after page ends on a page with hasMore false and nextCursor null, `
+    + 'and lists every order of the key exactly once, newest first, as one page of 100 does, even when an order is created during the walk',
+  async ({ isolatedClient, require }) => {
+    require('sandboxList');
+    const api = isolatedClient('the walk must see exactly its own orders');
+    for (let index = 0; index < WALK_ORDERS; index++) await createOrder(api);
+    const whole = await api.listOrders({ limit: 100 });
+    expectStatus(whole, 200, 'listing the key\'s orders in one page');
+    ensure(!orderListOf(whole).hasMore, 'one page of 100 does not hold a new key\'s orders', whole);
+    const walked: string[] = [];
+    const pages = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await api.listOrders({ limit: WALK_PAGE, ...(cursor === undefined ? {} : { cursor }) });
+      expectStatus(page, 200, `reading page ${pages.length + 1} of the walk`, whole, ...pages);
+      pages.push(page);
+      const { data, hasMore, nextCursor } = orderListOf(page);
+      walked.push(...ids(data));
+      // An integrator's newest order, made while it pages through older ones.
+      if (pages.length === 1) await createOrder(api);
+      if (!hasMore) {
+        expectEqual(nextCursor, null, 'nextCursor of the last page (hasMore false)', whole, ...pages);
+        break;
+      }
+      ensure(typeof nextCursor === 'string' && nextCursor !== '', 'a page says hasMore but gives no nextCursor', whole, ...pages);
+      ensure(pages.length < MAX_PAGES, `the walk did not end after ${MAX_PAGES} pages of ${WALK_PAGE} for a key with ${orderListOf(whole).data.length} orders`, whole, ...pages.slice(-3));
+      cursor = nextCursor;
+    }
+    const duplicated = walked.filter((id, index) => walked.indexOf(id) !== index);
+    ensure(duplicated.length === 0, `the walk listed ${[...new Set(duplicated)].join(', ')} more than once`, whole, ...pages);
+    expectEqual(walked, ids(orderListOf(whole).data), 'the orders walked page by page, against one page of 100 read before the walk', whole, ...pages);
+  },
+);

@@ -519,6 +519,21 @@ export const brokenServers: BrokenServer[] = [
     }),
   },
   {
+    rule: 'the list\'s last page says hasMore, with a cursor that serves it again',
+    caughtBy: 'sandbox/list-walked-to-its-last-page-lists-every-order-once',
+    breakage: () => mapAnswers((answer, request) => {
+      const cursor = new URL(request.url).searchParams.get('cursor');
+      return pathOf(request) === '/sandbox/orders' && cursor !== null && jsonOf(answer)?.hasMore === false
+        ? withJson(answer, (body) => { Object.assign(body, { hasMore: true, nextCursor: cursor }); }) : undefined;
+    }),
+  },
+  {
+    rule: 'each page after the first skips one order',
+    caughtBy: 'sandbox/list-walked-to-its-last-page-lists-every-order-once',
+    breakage: () => mapAnswers((answer, request) => (pathOf(request) === '/sandbox/orders' && new URL(request.url).searchParams.has('cursor') && answer.status === 200
+      ? withJson(answer, (body) => { body.data.shift(); }) : undefined)),
+  },
+  {
     rule: 'the list ignores its status filter',
     caughtBy: 'sandbox/list-filters-by-status',
     breakage: () => mapRequests((request) => {
@@ -571,6 +586,28 @@ export const brokenServers: BrokenServer[] = [
     caughtBy: 'lifecycle/updated-at-never-goes-back',
     breakage: () => mapAnswers((answer, request) => (isAdvanceOrder(request) && answer.status === 200
       ? withJson(answer, (body) => { body.updatedAt = '2000-01-01T00:00:00Z'; }) : undefined)),
+  },
+  {
+    rule: 'updatedAt stays at createdAt as the order moves on',
+    caughtBy: 'lifecycle/an-orders-dates-and-tracking-make-sense-from-creation-to-delivery',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => { order.updatedAt = order.createdAt; })),
+  },
+  {
+    rule: 'estimatedDeliveryDate is the day the order was created, before it shipped',
+    caughtBy: 'lifecycle/an-orders-dates-and-tracking-make-sense-from-creation-to-delivery',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => {
+      if (typeof order.estimatedDeliveryDate === 'string') order.estimatedDeliveryDate = order.createdAt.slice(0, 10);
+    })),
+  },
+  {
+    rule: 'a delivered order loses its tracking number and delivery date',
+    caughtBy: 'lifecycle/an-orders-dates-and-tracking-make-sense-from-creation-to-delivery',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => {
+      if (order.status === 'delivered') {
+        delete order.trackingNumber;
+        delete order.estimatedDeliveryDate;
+      }
+    })),
   },
   {
     rule: 'advancing an order backwards answers 200 with the order',
