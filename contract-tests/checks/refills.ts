@@ -115,3 +115,42 @@ export const refillsAreInvisibleToOtherKeys = defineCheck(
     expectError(await isolatedClient('a second tenant').getRefill(refill.id), 404, 'not_found', 'another API key reading the refill', created);
   },
 );
+
+const REFILL_PATH: ReadonlyArray<Refill['status']> = ['pending', 'approved', 'processing', 'shipped'];
+const DAY_S = 24 * 60 * 60;
+
+export const refillIsApprovedWithinADay = defineCheck(
+  'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
+  'A new refill is pending with approvedQuantity and estimatedShipDate null; a day later on the target\'s clock it is approved (or further along) '
+    + 'with an approvedQuantity from 1 to requestedQuantity and an estimatedShipDate not before it was created; five days on it has not gone back, '
+    + 'and createdAt and approvedQuantity are unchanged',
+  async ({ isolatedClient, require }) => {
+    require('refills');
+    require('refillRead');
+    require('sandboxClock');
+    const api = isolatedClient('it moves its clock');
+    const created = await api.createRefill(exampleRefill());
+    expectStatus(created, 201, 'requesting the spec\'s example refill');
+    const refill = refillOf(created);
+    expectEqual({ status: refill.status, approvedQuantity: refill.approvedQuantity, estimatedShipDate: refill.estimatedShipDate },
+      { status: 'pending', approvedQuantity: null, estimatedShipDate: null }, 'a new refill', created);
+    const aDay = await api.advanceClock(DAY_S);
+    expectStatus(aDay, 200, 'advancing the clock a day', created);
+    const approvedRead = await api.getRefill(refill.id);
+    expectStatus(approvedRead, 200, 'reading the refill a day later', created, aDay);
+    const approved = refillOf(approvedRead);
+    const steps = [created, aDay, approvedRead];
+    ensure(REFILL_PATH.indexOf(approved.status) >= REFILL_PATH.indexOf('approved'), `a day after it was requested the refill is ${approved.status}, not approved`, ...steps);
+    ensure(Number.isInteger(approved.approvedQuantity) && approved.approvedQuantity! >= 1 && approved.approvedQuantity! <= refill.requestedQuantity,
+      `an ${approved.status} refill has approvedQuantity ${approved.approvedQuantity}, not 1 to its requestedQuantity ${refill.requestedQuantity}`, ...steps);
+    ensure(typeof approved.estimatedShipDate === 'string' && approved.estimatedShipDate >= refill.createdAt.slice(0, 10),
+      `an ${approved.status} refill has estimatedShipDate ${approved.estimatedShipDate}, not a date on or after it was created (${refill.createdAt})`, ...steps);
+    const later = await api.advanceClock(5 * DAY_S);
+    expectStatus(later, 200, 'advancing the clock five more days', ...steps);
+    const lastRead = await api.getRefill(refill.id);
+    const last = refillOf(lastRead);
+    ensure(REFILL_PATH.indexOf(last.status) >= REFILL_PATH.indexOf(approved.status), `the refill went from ${approved.status} to ${last.status}`, ...steps, later, lastRead);
+    expectEqual({ createdAt: last.createdAt, approvedQuantity: last.approvedQuantity }, { createdAt: refill.createdAt, approvedQuantity: approved.approvedQuantity },
+      'createdAt and approvedQuantity five days on', ...steps, later, lastRead);
+  },
+);

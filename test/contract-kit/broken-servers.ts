@@ -628,6 +628,18 @@ export const brokenServers: BrokenServer[] = [
       ? withJson(answer, (body) => { body.status = 'requested'; }) : undefined)),
   },
   {
+    rule: 'an approved refill has no approvedQuantity',
+    caughtBy: 'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
+    breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && typeof jsonOf(answer)?.approvedQuantity === 'number'
+      ? withJson(answer, (body) => { body.approvedQuantity = null; }) : undefined)),
+  },
+  {
+    rule: 'an approved refill is estimated to ship the day before it was requested',
+    caughtBy: 'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
+    breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && typeof jsonOf(answer)?.estimatedShipDate === 'string'
+      ? withJson(answer, (body) => { body.estimatedShipDate = new Date(Date.parse(body.createdAt) - 86_400_000).toISOString().slice(0, 10); }) : undefined)),
+  },
+  {
     rule: 'a refill without requestedQuantity asks for 1',
     caughtBy: 'refills/requested-quantity-defaults-to-the-prescriptions-quantity',
     breakage: () => mapRequests(async (request) => {
