@@ -459,6 +459,21 @@ export const brokenServers: BrokenServer[] = [
     }),
   },
   {
+    rule: 'a cancelled order ships anyway when its time comes',
+    caughtBy: 'cancellation/a-cancelled-order-stays-cancelled-as-time-passes',
+    breakage: () => {
+      const cancelled = new Set<string>();
+      return intercept(async (request, inner) => {
+        if (!isOrderPath(request) || (request.method !== 'DELETE' && !(request.method === 'GET' && cancelled.has(pathOf(request))))) return undefined;
+        const current = await readBack(inner, request);
+        const status = jsonOf(current)?.status;
+        if (status !== 'pending' && status !== 'processing') return current;
+        if (request.method === 'DELETE') cancelled.add(pathOf(request));
+        return withJson(current, (body) => { body.status = 'cancelled'; });
+      });
+    },
+  },
+  {
     rule: 'cancelling an unknown order answers 200',
     caughtBy: 'cancellation/cancelling-an-unknown-order-is-404-not-found',
     breakage: () => mapAnswers((answer, request) => (request.method === 'DELETE' && answer.status === 404
