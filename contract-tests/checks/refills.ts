@@ -2,16 +2,8 @@ import { defineCheck } from '../kit/check.ts';
 import { errorOf, refillOf, type Refill } from '../kit/client.ts';
 import { ensure, expectEqual, expectError, expectStatus } from '../kit/expect.ts';
 import { freshIdempotencyKey } from '../kit/keys.ts';
-import { magicValues, operation } from '../kit/spec.ts';
-
-type RefillRequest = { prescriptionId: string; patientId: string; requestedQuantity?: number };
-
-/** createRefill's published example request. */
-function exampleRefill(): RefillRequest {
-  const example = operation('createRefill').spec.requestBody?.content['application/json'] as { example?: RefillRequest } | undefined;
-  if (example?.example === undefined) throw new Error('spec: createRefill has no request example');
-  return structuredClone(example.example);
-}
+import { magicValues } from '../kit/spec.ts';
+import { exampleRefill, type RefillRequest } from '../kit/steps.ts';
 
 const withoutQuantity = (): RefillRequest => {
   const { prescriptionId, patientId } = exampleRefill();

@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CAPABILITY_NAMES } from '../kit/capabilities.ts';
 import { defineCheck, type CheckContext } from '../kit/check.ts';
-import { orderOf, type Client } from '../kit/client.ts';
+import { orderOf, refillOf, type Client } from '../kit/client.ts';
 import type { Exchange } from '../kit/exchange.ts';
 import { ensure, expectEqual, expectStatus } from '../kit/expect.ts';
 import { moveOrder } from '../kit/lifecycle.ts';
 import type { Delivery } from '../kit/receiver.ts';
-import { createOrder } from '../kit/steps.ts';
+import { createOrder, exampleRefill } from '../kit/steps.ts';
 import {
   awaitDelivery, deliveriesAbout, describeDeliveries, DELIVERY_WAIT_MS, eventOf, schemaProblem, signatureVerifies, withWebhookEndpoint,
   type WebhookSession,
@@ -161,6 +161,30 @@ export const failedDeliveryIsRetried = defineCheck(
         + `${viaClock ? `once the clock was ${RETRY_AFTER_S} s on` : `within ${waitMs} ms (NIMBUS_LIFECYCLE_TIMEOUT)`}; the receiver got: ${describeDeliveries(session.receiver.deliveries)}`,
       ...steps);
       ensure(retry.body === first.body, `the retry's body differs from the first attempt's:\n  first: ${first.body}\n  retry: ${retry.body}`, ...steps);
+    });
+  },
+);
+
+export const refillReadyArrives = defineCheck(
+  'webhooks/refill-ready-arrives-when-a-refill-is-approved',
+  'A refill approved (a day on the target\'s clock after it was requested) brings refill.ready whose data carries its refillId, prescriptionId and status approved, '
+    + 'matching the spec\'s schema',
+  async (context) => {
+    context.require('refills');
+    context.require('sandboxClock');
+    const api = context.isolatedClient('it moves its clock');
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const created = await api.createRefill(exampleRefill());
+      expectStatus(created, 201, 'requesting the spec\'s example refill', session.registered);
+      const refill = refillOf(created);
+      const aDay = await api.advanceClock(24 * 60 * 60);
+      expectStatus(aDay, 200, 'advancing the clock a day', session.registered, created);
+      const ready = await awaitDelivery(context, session, 'refill.ready', refill.id, created, aDay);
+      const problem = schemaProblem(ready);
+      ensure(problem === undefined, `the refill.ready body does not match the spec: ${problem}\n  body: ${ready.body.slice(0, 600)}`, session.registered, created, aDay);
+      const { refillId, prescriptionId, status } = eventOf(ready).data;
+      expectEqual({ refillId, prescriptionId, status }, { refillId: refill.id, prescriptionId: refill.prescriptionId, status: 'approved' },
+        'refill.ready\'s data', session.registered, created, aDay);
     });
   },
 );

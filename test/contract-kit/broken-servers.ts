@@ -751,6 +751,11 @@ export const brokenServers: BrokenServer[] = [
     },
   },
   {
+    rule: 'refill.ready is never posted (the sender reports it delivered)',
+    caughtBy: 'webhooks/refill-ready-arrives-when-a-refill-is-approved',
+    webhookSender: senderReplacing('refill.ready', async () => ACKNOWLEDGED),
+  },
+  {
     rule: 'reads of one order at the same time see it before it shipped',
     caughtBy: 'orders/concurrent-reads-of-an-order-agree-on-status-and-tracking-number',
     breakage: staleConcurrentReads,
