@@ -1,8 +1,8 @@
 import { defineCheck } from '../kit/check.ts';
 import { orderListOf, orderOf } from '../kit/client.ts';
 import { ensure, expectEqual, expectError, expectStatus } from '../kit/expect.ts';
-import { createOrder } from '../kit/steps.ts';
-import { PUBLISHED_ORDER_ID } from '../kit/test-data.ts';
+import { createOrder, guideOrder } from '../kit/steps.ts';
+import { PUBLISHED_ORDER_ID, PUBLISHED_PATIENT_IDS } from '../kit/test-data.ts';
 
 const ids = (orders: Array<{ id: string }>) => orders.map((order) => order.id);
 
@@ -107,5 +107,23 @@ export const listWalksToItsLastPage = defineCheck(
     const duplicated = walked.filter((id, index) => walked.indexOf(id) !== index);
     ensure(duplicated.length === 0, `the walk listed ${[...new Set(duplicated)].join(', ')} more than once`, whole, ...pages);
     expectEqual(walked, ids(orderListOf(whole).data), 'the orders walked page by page, against one page of 100 read before the walk', whole, ...pages);
+  },
+);
+
+export const listFiltersByPatient = defineCheck(
+  'sandbox/list-filters-by-patient-id',
+  'GET /sandbox/orders?patientId=… lists only that patient\'s orders, the new one included',
+  async ({ client, require }) => {
+    require('sandboxList');
+    const api = client();
+    const guide = guideOrder();
+    const patientId = PUBLISHED_PATIENT_IDS.find((id) => id !== guide.patientId)!;
+    const { exchange: theirs, order } = await createOrder(api, { ...guide, patientId });
+    const { exchange: others } = await createOrder(api, guide);
+    const listed = await api.listOrders({ patientId, limit: 100 });
+    expectStatus(listed, 200, `listing the orders of ${patientId}`, theirs, others);
+    const data = orderListOf(listed).data;
+    ensure(data.every((one) => one.patientId === patientId) && ids(data).includes(order.id),
+      `patientId=${patientId} does not list exactly that patient's orders including the new ${order.id}`, theirs, others, listed);
   },
 );

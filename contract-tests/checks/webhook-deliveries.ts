@@ -124,7 +124,7 @@ async function logShowsAttempt(api: Client, session: WebhookSession, eventId: st
 
 const RETRY_AFTER_S = 1;
 /** POST /sandbox/clock/advance sends what falls due before it answers; this allows for a receiver slow to record it. */
-const AFTER_ADVANCE_MS = 1_000;
+const AFTER_ADVANCE_MS = 250;
 
 export const failedDeliveryIsRetried = defineCheck(
   'webhooks/a-failed-delivery-is-retried',

@@ -122,6 +122,15 @@ function senderReplacing(type: string, replace: (send: WebhookSender, ...args: P
   return (send: WebhookSender): WebhookSender => (url, body, headers, timeoutMs) => (typeOfEvent(body) === type ? replace(send, url, body, headers, timeoutMs) : send(url, body, headers, timeoutMs));
 }
 
+/** Requests reach the server without this query parameter. */
+function withoutQueryParameter(name: string): Breakage {
+  return mapRequests((request) => {
+    const url = new URL(request.url);
+    url.searchParams.delete(name);
+    return requestWith(request, { url: url.toString() });
+  });
+}
+
 /** GETs of one order while another GET of it is under way answer as it was before it shipped. */
 function staleConcurrentReads(): Breakage {
   const inFlight = new Map<string, number>();
@@ -527,11 +536,7 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'the list ignores its cursor',
     caughtBy: 'sandbox/list-pages-with-the-next-cursor',
-    breakage: () => mapRequests((request) => {
-      const url = new URL(request.url);
-      url.searchParams.delete('cursor');
-      return requestWith(request, { url: url.toString() });
-    }),
+    breakage: () => withoutQueryParameter('cursor'),
   },
   {
     rule: 'the list\'s last page says hasMore, with a cursor that serves it again',
@@ -551,11 +556,12 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'the list ignores its status filter',
     caughtBy: 'sandbox/list-filters-by-status',
-    breakage: () => mapRequests((request) => {
-      const url = new URL(request.url);
-      url.searchParams.delete('status');
-      return requestWith(request, { url: url.toString() });
-    }),
+    breakage: () => withoutQueryParameter('status'),
+  },
+  {
+    rule: 'the list ignores its patientId filter',
+    caughtBy: 'sandbox/list-filters-by-patient-id',
+    breakage: () => withoutQueryParameter('patientId'),
   },
   {
     rule: 'reset answers {"reset":true} but resets nothing',
