@@ -400,6 +400,23 @@ export const brokenServers: BrokenServer[] = [
     }),
   },
   {
+    rule: 'idempotency keys expire after an hour instead of 24',
+    caughtBy: 'idempotency/a-key-replays-for-24-hours-then-expires',
+    breakage: () => {
+      const firstUse = new Map<string, number>();
+      return (inner) => async (request) => {
+        const key = request.headers.get('idempotency-key');
+        if (key === null) return inner(request);
+        const clock = await readBack(inner, requestWith(request, { url: new URL('/sandbox/clock', request.url).toString() }));
+        const now = Date.parse(jsonOf(clock)?.now);
+        const slot = `${apiKeyOf(request)}\n${key}`;
+        if (!firstUse.has(slot)) firstUse.set(slot, now);
+        const expired = now - firstUse.get(slot)! > 3_600_000;
+        return inner(expired ? requestWith(request, { headers: { 'Idempotency-Key': `${key}.expired` } }) : request);
+      };
+    },
+  },
+  {
     rule: 'requests without a key are deduplicated by body',
     caughtBy: 'idempotency/requests-without-a-key-are-not-deduplicated',
     breakage: () => mapRequests(async (request) => {
