@@ -8,7 +8,7 @@ import { moveOrder } from '../kit/lifecycle.ts';
 import type { Delivery } from '../kit/receiver.ts';
 import { createOrder, exampleRefill } from '../kit/steps.ts';
 import {
-  awaitDelivery, deliveriesAbout, describeDeliveries, DELIVERY_WAIT_MS, eventOf, schemaProblem, signatureVerifies, withWebhookEndpoint,
+  awaitDelivery, deliveriesAbout, describeDeliveries, eventOf, schemaProblem, signatureVerifies, webhookWaitMs, withWebhookEndpoint,
   type WebhookSession,
 } from '../kit/webhooks.ts';
 
@@ -112,8 +112,8 @@ export const oneOrdersEventsArriveInOrder = defineCheck(
 );
 
 /** Waits until the endpoint's delivery log shows an attempt of `eventId`, so a clock advance cannot race the target recording it. */
-async function logShowsAttempt(api: Client, session: WebhookSession, eventId: string): Promise<void> {
-  const deadline = Date.now() + DELIVERY_WAIT_MS;
+async function logShowsAttempt(api: Client, session: WebhookSession, eventId: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
     const log = await api.send({ method: 'GET', path: `/sandbox/webhook-endpoints/${encodeURIComponent(session.endpoint.id)}/deliveries` }, { conformance: false });
     if (log.status !== 200) return;
@@ -151,7 +151,7 @@ export const failedDeliveryIsRetried = defineCheck(
       ensure(first.answered === 500, `the receiver answered ${first.answered} to the first order.created, not 500 (another order's came first)`, created);
       const steps = [session.registered, created];
       if (viaClock) {
-        await logShowsAttempt(api, session, eventId);
+        await logShowsAttempt(api, session, eventId, webhookWaitMs(context));
         const advanced = await api.advanceClock(RETRY_AFTER_S);
         expectStatus(advanced, 200, `advancing the clock ${RETRY_AFTER_S} s after the failed attempt`, ...steps);
         steps.push(advanced);
@@ -185,6 +185,24 @@ export const refillReadyArrives = defineCheck(
       const { refillId, prescriptionId, status } = eventOf(ready).data;
       expectEqual({ refillId, prescriptionId, status }, { refillId: refill.id, prescriptionId: refill.prescriptionId, status: 'approved' },
         'refill.ready\'s data', session.registered, created, aDay);
+    });
+  },
+);
+
+export const testWebhookArrivesSigned = defineCheck(
+  'webhooks/test-webhook-arrives-signed-with-the-endpoint-secret',
+  'POST /webhooks/test {"eventType":"order.fulfilled","webhookUrl":…} to a registered endpoint\'s URL posts one order.fulfilled there, '
+    + 'matching the spec\'s schema and signed with the endpoint\'s secret',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const sent = await api.sendTestWebhook({ eventType: 'order.fulfilled', webhookUrl: session.receiver.url });
+      expectStatus(sent, 200, 'sending a test webhook to the endpoint', session.registered);
+      const delivery = await awaitDelivery(context, session, 'order.fulfilled', undefined, sent);
+      const problem = schemaProblem(delivery);
+      ensure(problem === undefined, `the test order.fulfilled body does not match the spec: ${problem}\n  body: ${delivery.body.slice(0, 600)}`, session.registered, sent);
+      ensure(signatureVerifies(delivery.body, delivery.headers['x-webhook-signature'], session.endpoint.secret),
+        'the test webhook\'s X-Webhook-Signature is not the HMAC-SHA256 of its body with the endpoint\'s secret', session.registered, sent);
     });
   },
 );

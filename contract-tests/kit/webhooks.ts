@@ -24,8 +24,10 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
-/** How long a check waits for a delivery the target should make at once. */
-export const DELIVERY_WAIT_MS = 5_000;
+/** How long a check waits for a delivery the target should make at once, unless the target says otherwise. */
+export const DEFAULT_WEBHOOK_WAIT_MS = 5_000;
+
+export const webhookWaitMs = (context: CheckContext) => context.target.webhookWaitMs ?? DEFAULT_WEBHOOK_WAIT_MS;
 
 export interface WebhookSession {
   api: Client;
@@ -124,22 +126,23 @@ async function deliveryLog(session: WebhookSession): Promise<{ log: Exchange; at
 }
 
 /**
- * The first event of `type` about `subjectId` the receiver gets, waiting DELIVERY_WAIT_MS for it.
+ * The first event of `type` about `subjectId` (any, when undefined) the receiver gets, waiting webhookWaitMs for it.
  * Meanwhile the endpoint's delivery log, where the target keeps one, tells early that an event of
  * that type went out as delivered yet never reached the receiver (the check fails), and at the end
  * tells a target that could not reach the receiver (the check skips, naming --receiver-host) from
  * one that sent nothing (the check fails).
  */
 export async function awaitDelivery(
-  context: CheckContext, session: WebhookSession, type: string, subjectId: string, ...before: Exchange[]
+  context: CheckContext, session: WebhookSession, type: string, subjectId: string | undefined, ...before: Exchange[]
 ): Promise<Delivery> {
-  const what = `${type} for ${subjectId}`;
+  const what = subjectId === undefined ? type : `${type} for ${subjectId}`;
   const about = (delivery: Delivery) => {
     const event = delivery.json as Partial<WebhookEvent> | undefined;
-    return event?.type === type && (event.data?.orderId === subjectId || event.data?.refillId === subjectId);
+    return event?.type === type && (subjectId === undefined || event.data?.orderId === subjectId || event.data?.refillId === subjectId);
   };
   const received = () => new Set(session.receiver.deliveries.map((delivery) => (delivery.json as Partial<WebhookEvent> | undefined)?.id));
-  const deadline = Date.now() + DELIVERY_WAIT_MS;
+  const waitMs = webhookWaitMs(context);
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const arrived = await session.receiver.waitFor(about, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
     if (arrived !== undefined) return arrived;
@@ -156,7 +159,7 @@ export async function awaitDelivery(
       context.skip(`the target could not reach the kit's receiver ${session.receiver.url} (${unreached.error ?? 'no answer'}); `
         + 'run the kit with --receiver-host set to an address of this machine the target can reach');
     }
-    throw new ContractViolation(`${what} did not arrive within ${DELIVERY_WAIT_MS} ms; the receiver got: ${describeDeliveries(session.receiver.deliveries)}`,
+    throw new ContractViolation(`${what} did not arrive within ${waitMs} ms; the receiver got: ${describeDeliveries(session.receiver.deliveries)}`,
       [session.registered, ...before, log]);
   }
 }

@@ -55,13 +55,19 @@ class StoreWithShippedOrders extends MemoryStore {
   }
 }
 
+/** Deliveries to a loopback receiver take milliseconds; this leaves room for a loaded machine. */
+const IN_PROCESS_WEBHOOK_WAIT_MS = 2_000;
+
 export type InProcessTarget = Target & { close(): Promise<void> };
 
 /** The stub, in-process, optionally broken; `close` stops its timers and closes its webhook connections. */
 export function inProcessTarget(breakage: Breakage = (inner) => inner, options: SandboxOptions = {}): InProcessTarget {
   const sandbox = createSandbox({ store: new StoreWithShippedOrders(), sweepIntervalMs: 0, ...options });
-  // A 429 in a run against a broken server is a finding, not something to wait out.
-  return { baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, close: () => sandbox.close() };
+  // A 429 in a run against a broken server is a finding, not something to wait out; in-process webhooks go out at once.
+  return {
+    baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, webhookWaitMs: IN_PROCESS_WEBHOOK_WAIT_MS,
+    close: () => sandbox.close(),
+  };
 }
 
 /** The stub broken as `server` says (or working, without one), its webhooks posted by a real sender it may wrap. */
@@ -719,6 +725,17 @@ export const brokenServers: BrokenServer[] = [
     rule: 'POST /webhooks/test answers without webhookId',
     caughtBy: 'webhooks/test-webhook-answers-200-with-a-wh-test-id',
     breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.status === 200 ? withJson(answer, (body) => { delete body.webhookId; }) : undefined)),
+  },
+  {
+    rule: 'POST /webhooks/test answers success but sends nothing',
+    caughtBy: 'webhooks/test-webhook-arrives-signed-with-the-endpoint-secret',
+    breakage: () => intercept(async (request, inner) => {
+      if (!isTestWebhook(request)) return undefined;
+      // A refused request gets genuine headers (request id, rate limits) and sends nothing.
+      const refused = await read(await inner(requestWith(request, { json: { eventType: 'order.teleported' } })));
+      if (refused.status !== 422) return refused;
+      return { status: 200, headers: refused.headers, text: JSON.stringify({ success: true, message: 'Test webhook sent', webhookId: randomId('wh_test') }) };
+    }),
   },
   {
     rule: 'an unknown eventType is ignored',
