@@ -93,3 +93,36 @@ describe('lifecycle checks on a target without the sandbox helpers that move ord
     expect(delivered?.status === 'failed' && delivered.error.message).toMatch(/did not happen within NIMBUS_LIFECYCLE_TIMEOUT \(150 ms\)[\s\S]*curl -sS -i /);
   });
 });
+
+describe('webhook checks on a target without the helpers that move orders and clocks', () => {
+  const webhookChecks = allChecks.filter((check) => check.checkName.startsWith('webhooks/'));
+  const needsClock = 'webhooks/refill-ready-arrives-when-a-refill-is-approved';
+  const needsMoves = [
+    'webhooks/order-created-and-order-fulfilled-arrive-for-an-order', 'webhooks/event-bodies-match-the-spec-schemas',
+    'webhooks/signatures-verify-with-the-endpoint-secret', 'webhooks/one-orders-events-arrive-in-the-order-they-happened', 'webhooks/a-failed-delivery-is-retried',
+  ];
+
+  async function runWebhooks(lifecycleTimeoutMs: number | undefined): Promise<Outcome[]> {
+    // Orders move on their own within milliseconds, and the background sweep sends retries as they fall due.
+    const target = inProcessTarget(withoutLifecycleHelpers(), { timeline: { processing: 40, shipped: 40, delivered: 40 }, sweepIntervalMs: 50 });
+    try {
+      return await runChecks(webhookChecks, { ...target, ...(lifecycleTimeoutMs === undefined ? {} : { lifecycleTimeoutMs }) });
+    } finally {
+      await target.close();
+    }
+  }
+
+  test('with NIMBUS_LIFECYCLE_TIMEOUT they wait for orders to move and for the retry in real time', async () => {
+    const outcomes = await runWebhooks(5_000);
+    expect(outcomes.filter((outcome) => outcome.status === 'failed').map((outcome) => `${outcome.checkName}: ${outcome.status === 'failed' && outcome.error.message}`)).toEqual([]);
+    expect(names(outcomes, 'skipped')).toEqual([needsClock]);
+  });
+
+  test('without it, the checks that need an order moved or a retry skip, naming it', async () => {
+    const outcomes = await runWebhooks(undefined);
+    expect(names(outcomes, 'skipped')).toEqual([...needsMoves, needsClock]);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'skipped' && outcome.checkName !== needsClock) expect(outcome.reason).toMatch(/NIMBUS_LIFECYCLE_TIMEOUT/);
+    }
+  });
+});
