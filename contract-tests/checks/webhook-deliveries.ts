@@ -1,14 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CAPABILITY_NAMES } from '../kit/capabilities.ts';
 import { defineCheck, type CheckContext } from '../kit/check.ts';
-import { orderOf, refillOf, type Client } from '../kit/client.ts';
+import { orderOf, refillOf } from '../kit/client.ts';
 import type { Exchange } from '../kit/exchange.ts';
 import { ensure, expectEqual, expectStatus } from '../kit/expect.ts';
 import { moveOrder } from '../kit/lifecycle.ts';
 import type { Delivery } from '../kit/receiver.ts';
 import { createOrder, exampleRefill } from '../kit/steps.ts';
 import {
-  awaitDelivery, deliveriesAbout, describeDeliveries, eventOf, schemaProblem, signatureVerifies, webhookWaitMs, withWebhookEndpoint,
+  awaitDelivery, deliveriesAbout, deliveryLog, describeDeliveries, eventOf, schemaProblem, signatureVerifies, webhookWaitMs, withWebhookEndpoint,
   type WebhookSession,
 } from '../kit/webhooks.ts';
 
@@ -112,12 +112,11 @@ export const oneOrdersEventsArriveInOrder = defineCheck(
 );
 
 /** Waits until the endpoint's delivery log shows an attempt of `eventId`, so a clock advance cannot race the target recording it. */
-async function logShowsAttempt(api: Client, session: WebhookSession, eventId: string, waitMs: number): Promise<void> {
+async function logShowsAttempt(session: WebhookSession, eventId: string, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    const log = await api.send({ method: 'GET', path: `/sandbox/webhook-endpoints/${encodeURIComponent(session.endpoint.id)}/deliveries` }, { conformance: false });
-    if (log.status !== 200) return;
-    if ((log.json as { data: Array<{ eventId: string }> }).data.some((attempt) => attempt.eventId === eventId)) return;
+    const { log, attempts } = await deliveryLog(session);
+    if (log.status !== 200 || attempts.some((attempt) => attempt.eventId === eventId)) return;
     await delay(20);
   }
 }
@@ -151,7 +150,7 @@ export const failedDeliveryIsRetried = defineCheck(
       ensure(first.answered === 500, `the receiver answered ${first.answered} to the first order.created, not 500 (another order's came first)`, created);
       const steps = [session.registered, created];
       if (viaClock) {
-        await logShowsAttempt(api, session, eventId, webhookWaitMs(context));
+        await logShowsAttempt(session, eventId, webhookWaitMs(context));
         const advanced = await api.advanceClock(RETRY_AFTER_S);
         expectStatus(advanced, 200, `advancing the clock ${RETRY_AFTER_S} s after the failed attempt`, ...steps);
         steps.push(advanced);

@@ -47,11 +47,6 @@ export function deliveriesAbout(session: WebhookSession, subjectId: string): Del
   });
 }
 
-/** Event types the spec lists (`WebhookEventType`) that start with `prefix`, such as `order.`. */
-export function eventTypes(prefix: string): WebhookEventType[] {
-  return (componentSchema('WebhookEventType').enum as WebhookEventType[]).filter((type) => type.startsWith(prefix));
-}
-
 /**
  * The schema the spec's `webhooks` section gives the body of this event type; for types it groups
  * under one entry (the sandbox's extra status events), the `WebhookEvent` union.
@@ -120,7 +115,7 @@ export async function withWebhookEndpoint<T>(
 const POLL_MS = 50;
 
 /** The endpoint's delivery log (`GET /sandbox/webhook-endpoints/{endpointId}/deliveries`); none where the target has none. */
-async function deliveryLog(session: WebhookSession): Promise<{ log: Exchange; attempts: WebhookDeliveryList['data'] }> {
+export async function deliveryLog(session: WebhookSession): Promise<{ log: Exchange; attempts: WebhookDeliveryList['data'] }> {
   const log = await session.api.send({ method: 'GET', path: `/sandbox/webhook-endpoints/${encodeURIComponent(session.endpoint.id)}/deliveries` }, { conformance: false });
   return { log, attempts: log.status === 200 ? (log.json as WebhookDeliveryList).data : [] };
 }
