@@ -127,3 +127,30 @@ export const listFiltersByPatient = defineCheck(
       `patientId=${patientId} does not list exactly that patient's orders including the new ${order.id}`, theirs, others, listed);
   },
 );
+
+type OrderHistory = { history: Array<{ status: string; at: string; reason: string }> };
+
+export const historyRecordsEachChange = defineCheck(
+  'sandbox/order-history-records-each-status-change-with-its-time',
+  'GET /sandbox/orders/{orderId}/history of an order advanced step by step to delivered lists pending, processing, shipped and delivered, oldest first, '
+    + 'each with a reason and the time the order showed as its updatedAt (pending: its createdAt)',
+  async ({ client, require }) => {
+    require('orderHistory');
+    require('sandboxAdvance');
+    const api = client();
+    const { exchange: created, order } = await createOrder(api);
+    const steps = [created];
+    const expected = [{ status: 'pending', at: order.createdAt }];
+    for (const status of ['processing', 'shipped', 'delivered'] as const) {
+      const advanced = await api.advanceOrder(order.id, status);
+      expectStatus(advanced, 200, `advancing the order to ${status}`, ...steps);
+      steps.push(advanced);
+      expected.push({ status, at: orderOf(advanced).updatedAt });
+    }
+    const read = await api.send({ method: 'GET', path: `/sandbox/orders/${encodeURIComponent(order.id)}/history` });
+    expectStatus(read, 200, 'reading the order\'s history', ...steps);
+    const { history } = read.json as OrderHistory;
+    expectEqual(history.map(({ status, at }) => ({ status, at })), expected, 'the history against the order as it was advanced', ...steps, read);
+    ensure(history.every(({ reason }) => reason.trim() !== ''), 'a history entry has an empty reason', ...steps, read);
+  },
+);

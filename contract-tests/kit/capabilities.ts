@@ -29,6 +29,8 @@ export interface Capabilities {
   refillRead: Capability;
   /** `POST /sandbox/webhook-endpoints`: endpoints the target posts events to, with their secrets. */
   webhookEndpoints: Capability;
+  /** `GET /sandbox/orders/{orderId}/history`. */
+  orderHistory: Capability;
 }
 
 export const CAPABILITY_NAMES: Record<keyof Capabilities, string> = {
@@ -41,6 +43,7 @@ export const CAPABILITY_NAMES: Record<keyof Capabilities, string> = {
   refills: 'POST /refills',
   refillRead: 'GET /refills/{refillId} (planned)',
   webhookEndpoints: 'POST /sandbox/webhook-endpoints',
+  orderHistory: 'GET /sandbox/orders/{orderId}/history',
 };
 
 /** Probes talk to a target that may lack what they look for, so their answers are not held to the spec. */
@@ -88,6 +91,11 @@ async function probeWebhookEndpoints(client: Client): Promise<Capability> {
   return { offered: !ABSENT.has(refused.status), evidence: `POST /sandbox/webhook-endpoints with an empty body answered ${refused.status}` };
 }
 
+async function probeOrderHistory(client: Client): Promise<Capability> {
+  const history = await client.send({ method: 'GET', path: `/sandbox/orders/${PUBLISHED_ORDER_ID}/history` }, PROBE);
+  return { offered: history.status === 200, evidence: `GET /sandbox/orders/${PUBLISHED_ORDER_ID}/history answered ${history.status}` };
+}
+
 async function probeRefillRead(fresh: Client | undefined, refills: Capability): Promise<Capability> {
   if (!refills.offered) return { offered: false, evidence: `there is no refill to read: ${refills.evidence}` };
   if (fresh === undefined) return { offered: false, evidence: `not probed: creating a refill would use up a refill window of NIMBUS_API_KEY; ${ONLY_WITH_ANY_KEY}` };
@@ -105,7 +113,7 @@ async function probe(target: Target): Promise<Capabilities> {
   const client = anyKey.offered ? stranger : target.apiKey === undefined ? undefined : new Client(target, target.apiKey);
   if (client === undefined) {
     const none = { offered: false, evidence: 'the target refuses random API keys and NIMBUS_API_KEY is not set' };
-    return { anyKey, cancel: none, sandboxList: none, sandboxReset: none, sandboxClock: none, sandboxAdvance: none, refills: none, refillRead: none, webhookEndpoints: none };
+    return { anyKey, cancel: none, sandboxList: none, sandboxReset: none, sandboxClock: none, sandboxAdvance: none, refills: none, refillRead: none, webhookEndpoints: none, orderHistory: none };
   }
   /** A client on a fresh tenant, for probes that change a tenant; undefined where only NIMBUS_API_KEY is accepted. */
   const fresh = () => (anyKey.offered ? new Client(target, freshKey()) : undefined);
@@ -125,6 +133,7 @@ async function probe(target: Target): Promise<Capabilities> {
     refills,
     refillRead: await probeRefillRead(fresh(), refills),
     webhookEndpoints: await probeWebhookEndpoints(client),
+    orderHistory: await probeOrderHistory(client),
   };
 }
 

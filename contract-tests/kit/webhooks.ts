@@ -121,19 +121,19 @@ export async function deliveryLog(session: WebhookSession): Promise<{ log: Excha
 }
 
 /**
- * The first event of `type` about `subjectId` (any, when undefined) the receiver gets, waiting webhookWaitMs for it.
+ * The first event of `type` about `subjectId` (either any, when undefined) the receiver gets, waiting webhookWaitMs for it.
  * Meanwhile the endpoint's delivery log, where the target keeps one, tells early that an event of
  * that type went out as delivered yet never reached the receiver (the check fails), and at the end
  * tells a target that could not reach the receiver (the check skips, naming --receiver-host) from
  * one that sent nothing (the check fails).
  */
 export async function awaitDelivery(
-  context: CheckContext, session: WebhookSession, type: string, subjectId: string | undefined, ...before: Exchange[]
+  context: CheckContext, session: WebhookSession, type: string | undefined, subjectId: string | undefined, ...before: Exchange[]
 ): Promise<Delivery> {
-  const what = subjectId === undefined ? type : `${type} for ${subjectId}`;
+  const what = `${type ?? 'an event'}${subjectId === undefined ? '' : ` for ${subjectId}`}`;
   const about = (delivery: Delivery) => {
     const event = delivery.json as Partial<WebhookEvent> | undefined;
-    return event?.type === type && (subjectId === undefined || event.data?.orderId === subjectId || event.data?.refillId === subjectId);
+    return event !== undefined && (type === undefined || event.type === type) && (subjectId === undefined || event.data?.orderId === subjectId || event.data?.refillId === subjectId);
   };
   const received = () => new Set(session.receiver.deliveries.map((delivery) => (delivery.json as Partial<WebhookEvent> | undefined)?.id));
   const waitMs = webhookWaitMs(context);
@@ -143,9 +143,9 @@ export async function awaitDelivery(
     if (arrived !== undefined) return arrived;
     const { log, attempts } = await deliveryLog(session);
     // Once the receiver answered, an attempt is logged; a delivered attempt it never saw went elsewhere or nowhere.
-    const lost = attempts.find((attempt) => attempt.eventType === type && attempt.succeeded && !received().has(attempt.eventId));
+    const lost = attempts.find((attempt) => (type === undefined || attempt.eventType === type) && attempt.succeeded && !received().has(attempt.eventId));
     if (lost !== undefined && session.receiver.deliveries.every((delivery) => !about(delivery))) {
-      throw new ContractViolation(`the target logs ${type} ${lost.eventId} as delivered, but the receiver never got it (it got: ${describeDeliveries(session.receiver.deliveries)})`,
+      throw new ContractViolation(`the target logs ${lost.eventType} ${lost.eventId} as delivered, but the receiver never got it (it got: ${describeDeliveries(session.receiver.deliveries)})`,
         [session.registered, ...before, log]);
     }
     if (Date.now() < deadline) continue;
