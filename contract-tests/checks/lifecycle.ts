@@ -3,7 +3,8 @@ import { orderOf, type Client, type Order, type SandboxClock } from '../kit/clie
 import type { Exchange } from '../kit/exchange.ts';
 import { ensure, expectEqual, expectError, expectStatus } from '../kit/expect.ts';
 import { pollOrder, reached } from '../kit/lifecycle.ts';
-import { createOrder } from '../kit/steps.ts';
+import { magicValues } from '../kit/spec.ts';
+import { createOrder, guideOrder } from '../kit/steps.ts';
 import { verifyTrackingNumber } from '../kit/tracking.ts';
 
 const FIVE_DAYS_S = 5 * 24 * 60 * 60;
@@ -229,5 +230,39 @@ export const datesAndTrackingFollowTheOrder = defineCheck(
       if (shippedAs === undefined && reached(orderOf(sighting.read).status, 'shipped')) shippedAs = orderOf(sighting.read);
     }
     expectEqual(orderOf(sightings.at(-1)!.read).status, 'delivered', 'status at the end of the order\'s life', created, sightings.at(-1)!.read);
+  },
+);
+
+/** The prescription CreateOrderRequest's `x-nimbus-magic-values` gives this pharmacy-side outcome. */
+const outcomePrescription = (outcome: string) => magicValues('CreateOrderRequest').find((magic) => magic.field === 'prescriptionId' && magic.outcome === outcome);
+
+export const heldAndUnfillableOrders = defineCheck(
+  'lifecycle/held-and-unfillable-orders-end-as-documented',
+  'Orders for the prescriptions the spec documents with outcome held and unfillable (x-nimbus-magic-values), once an ordinary order beside them is delivered '
+    + '(five days on the clock, or polled within NIMBUS_LIFECYCLE_TIMEOUT): the held one is still processing, the unfillable one cancelled, neither with tracking',
+  async (context) => {
+    const held = outcomePrescription('held');
+    const unfillable = outcomePrescription('unfillable');
+    if (held === undefined || unfillable === undefined) return context.skip('the spec documents no prescription with outcome held or unfillable');
+    const viaClock = context.capabilities.sandboxClock.offered;
+    const api = viaClock ? context.isolatedClient('it moves its clock') : context.client();
+    const { exchange: ordinary } = await createOrder(api);
+    const { exchange: heldCreated } = await createOrder(api, { ...guideOrder(), prescriptionId: held.value });
+    const { exchange: unfillableCreated } = await createOrder(api, { ...guideOrder(), prescriptionId: unfillable.value });
+    const steps = [ordinary, heldCreated, unfillableCreated];
+    if (viaClock) {
+      const later = await api.advanceClock(FIVE_DAYS_S);
+      expectStatus(later, 200, 'advancing the clock five days', ...steps);
+      steps.push(later);
+    } else {
+      const reads = await pollOrder(context, api, orderOf(ordinary).id, (now) => now.status === 'delivered', 'an ordinary order to be delivered', 'sandboxClock', ...steps);
+      steps.push(reads.at(-1)!);
+    }
+    for (const [created, status, magic] of [[heldCreated, 'processing', held], [unfillableCreated, 'cancelled', unfillable]] as const) {
+      const read = await api.getOrder(orderOf(created).id);
+      const now = orderOf(read);
+      expectEqual({ status: now.status, trackingNumber: now.trackingNumber ?? null, estimatedDeliveryDate: now.estimatedDeliveryDate ?? null },
+        { status, trackingNumber: null, estimatedDeliveryDate: null }, `the order for ${magic.value} (${magic.description})`, ...steps, read);
+    }
   },
 );

@@ -146,3 +146,38 @@ export const refillIsApprovedWithinADay = defineCheck(
       'createdAt and approvedQuantity five days on', ...steps, later, lastRead);
   },
 );
+
+/** The prescription CreateRefillRequest's `x-nimbus-magic-values` gives this pharmacy-side outcome. */
+const outcomePrescription = (outcome: string) => magicValues('CreateRefillRequest').find((magic) => magic.field === 'prescriptionId' && magic.outcome === outcome);
+
+export const reviewedAndDeniedRefills = defineCheck(
+  'refills/refills-under-review-or-denied-end-as-documented',
+  'Refills for the prescriptions the spec documents with outcome review and denied (x-nimbus-magic-values): a day on the target\'s clock, when an ordinary refill '
+    + 'is approved, the one under review is still pending; five days on it is approved (or further) and the denied one cancelled without approvedQuantity',
+  async ({ isolatedClient, require, skip }) => {
+    require('refills');
+    require('refillRead');
+    require('sandboxClock');
+    const review = outcomePrescription('review');
+    const denied = outcomePrescription('denied');
+    if (review === undefined || denied === undefined) return skip('the spec documents no prescription with outcome review or denied');
+    const api = isolatedClient('it moves its clock');
+    const reviewed = await api.createRefill({ ...withoutQuantity(), prescriptionId: review.value });
+    expectStatus(reviewed, 201, `requesting a refill of ${review.value}`);
+    const refused = await api.createRefill({ ...withoutQuantity(), prescriptionId: denied.value });
+    expectStatus(refused, 201, `requesting a refill of ${denied.value}`, reviewed);
+    const aDay = await api.advanceClock(DAY_S);
+    expectStatus(aDay, 200, 'advancing the clock a day', reviewed, refused);
+    const waiting = await api.getRefill(refillOf(reviewed).id);
+    expectEqual(refillOf(waiting).status, 'pending', `the refill of ${review.value} (${review.description}) a day later`, reviewed, refused, aDay, waiting);
+    const later = await api.advanceClock(4 * DAY_S);
+    expectStatus(later, 200, 'advancing the clock four more days', reviewed, refused, aDay);
+    const steps = [reviewed, refused, aDay, later];
+    const approved = await api.getRefill(refillOf(reviewed).id);
+    ensure(REFILL_PATH.indexOf(refillOf(approved).status) >= REFILL_PATH.indexOf('approved'),
+      `the refill of ${review.value} (${review.description}) is ${refillOf(approved).status} five days on`, ...steps, approved);
+    const cancelled = await api.getRefill(refillOf(refused).id);
+    expectEqual({ status: refillOf(cancelled).status, approvedQuantity: refillOf(cancelled).approvedQuantity }, { status: 'cancelled', approvedQuantity: null },
+      `the refill of ${denied.value} (${denied.description}) five days on`, ...steps, cancelled);
+  },
+);

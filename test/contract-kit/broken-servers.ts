@@ -128,6 +128,14 @@ function senderReplacing(type: string, replace: (send: WebhookSender, ...args: P
   return (send: WebhookSender): WebhookSender => (url, body, headers, timeoutMs) => (typeOfEvent(body) === type ? replace(send, url, body, headers, timeoutMs) : send(url, body, headers, timeoutMs));
 }
 
+/** Creations naming prescription `asked` reach the server naming `instead`. */
+function replacingPrescription(isCreate: (request: Request) => boolean, asked: string, instead: string): Breakage {
+  return mapRequests(async (request) => {
+    const body = isCreate(request) ? await bodyOf(request) : undefined;
+    return body?.prescriptionId === asked ? requestWith(request, { json: { ...body, prescriptionId: instead } }) : request;
+  });
+}
+
 /** Requests reach the server without this query parameter. */
 function withoutQueryParameter(name: string): Breakage {
   return mapRequests((request) => {
@@ -441,10 +449,7 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'a published test prescription is refused as not found',
     caughtBy: 'test-data/published-patients-and-prescriptions-are-accepted',
-    breakage: () => mapRequests(async (request) => {
-      const body = isCreateOrder(request) ? await bodyOf(request) : undefined;
-      return body?.prescriptionId === 'rx_test_002' ? requestWith(request, { json: { ...body, prescriptionId: 'rx_test_not_found' } }) : request;
-    }),
+    breakage: () => replacingPrescription(isCreateOrder, 'rx_test_002', 'rx_test_not_found'),
   },
   // Tenancy
   {
@@ -660,6 +665,16 @@ export const brokenServers: BrokenServer[] = [
     })),
   },
   {
+    rule: 'the documented held prescription ships like any other',
+    caughtBy: 'lifecycle/held-and-unfillable-orders-end-as-documented',
+    breakage: () => replacingPrescription(isCreateOrder, 'rx_test_hold', 'rx_test_001'),
+  },
+  {
+    rule: 'the documented unfillable prescription is delivered like any other',
+    caughtBy: 'lifecycle/held-and-unfillable-orders-end-as-documented',
+    breakage: () => replacingPrescription(isCreateOrder, 'rx_test_unfillable', 'rx_test_001'),
+  },
+  {
     rule: 'advancing an order backwards answers 200 with the order',
     caughtBy: 'lifecycle/advancing-to-a-status-not-ahead-is-409-invalid-state-transition',
     breakage: () => intercept(async (request, inner) => {
@@ -688,6 +703,16 @@ export const brokenServers: BrokenServer[] = [
     caughtBy: 'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
     breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && typeof jsonOf(answer)?.estimatedShipDate === 'string'
       ? withJson(answer, (body) => { body.estimatedShipDate = new Date(Date.parse(body.createdAt) - 86_400_000).toISOString().slice(0, 10); }) : undefined)),
+  },
+  {
+    rule: 'a refill of the documented denied prescription is approved like any other',
+    caughtBy: 'refills/refills-under-review-or-denied-end-as-documented',
+    breakage: () => replacingPrescription(isCreateRefill, 'rx_test_denied', 'rx_9876543210'),
+  },
+  {
+    rule: 'a refill of the documented review prescription is approved within a day like any other',
+    caughtBy: 'refills/refills-under-review-or-denied-end-as-documented',
+    breakage: () => replacingPrescription(isCreateRefill, 'rx_test_review', 'rx_9876543210'),
   },
   {
     rule: 'a refill without requestedQuantity asks for 1',
