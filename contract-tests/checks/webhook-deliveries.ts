@@ -206,3 +206,19 @@ export const testWebhookArrivesSigned = defineCheck(
     });
   },
 );
+
+export const endpointGetsOnlyItsEvents = defineCheck(
+  'webhooks/an-endpoint-receives-only-the-events-it-lists',
+  'An endpoint registered with {"events":["order.fulfilled"]} receives order.fulfilled for a shipped order, and never its order.created '
+    + '(which an endpoint gets before the same order\'s later events)',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, ['order.fulfilled'], async (session) => {
+      const { exchange: created, order } = await createOrder(api);
+      const shipped = await moveOrder(context, api, order.id, 'shipped', created);
+      await awaitDelivery(context, session, 'order.fulfilled', order.id, created, shipped);
+      const types = deliveriesAbout(session, order.id).map((delivery) => eventOf(delivery).type);
+      ensure(!types.includes('order.created'), `an endpoint listing only order.fulfilled received ${types.join(', ')}`, session.registered, created, shipped);
+    });
+  },
+);

@@ -827,6 +827,16 @@ export const brokenServers: BrokenServer[] = [
     webhookSender: senderReplacing('refill.ready', async () => ACKNOWLEDGED),
   },
   {
+    rule: 'an endpoint gets every published event, whatever events it lists',
+    caughtBy: 'webhooks/an-endpoint-receives-only-the-events-it-lists',
+    breakage: () => mapRequests(async (request) => {
+      const body = request.method === 'POST' && pathOf(request) === '/sandbox/webhook-endpoints' ? await bodyOf(request) : undefined;
+      if (body?.events === undefined) return request;
+      const { events: _ignored, ...rest } = body;
+      return requestWith(request, { json: rest });
+    }),
+  },
+  {
     rule: 'reads of one order at the same time see it before it shipped',
     caughtBy: 'orders/concurrent-reads-of-an-order-agree-on-status-and-tracking-number',
     breakage: staleConcurrentReads,
