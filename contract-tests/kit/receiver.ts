@@ -98,7 +98,11 @@ export async function startReceiver(host = '127.0.0.1', limits: ReceiverLimits =
     });
   });
   server.listen(0, host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    throw new Error(`The kit's webhook receiver could not listen on ${host} (${(error as Error).message}); give --receiver-host an address of this machine`, { cause: error });
+  }
   const { port } = server.address() as AddressInfo;
 
   let closed: Promise<void> | undefined;

@@ -53,6 +53,10 @@ describe('the kit\'s webhook receiver', () => {
     expect(await never).toBeUndefined();
   });
 
+  test('names the address it could not listen on', async () => {
+    await expect(startReceiver('192.0.2.1')).rejects.toThrow(/could not listen on 192\.0\.2\.1 .*--receiver-host/);
+  });
+
   test('closes at once although a sender is still half-way through a request', async () => {
     receiver = await startReceiver();
     const { port, pathname } = new URL(receiver.url);
