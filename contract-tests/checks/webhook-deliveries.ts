@@ -5,7 +5,7 @@ import { orderOf, refillOf } from '../kit/client.ts';
 import type { Exchange } from '../kit/exchange.ts';
 import { ensure, expectEqual, expectStatus } from '../kit/expect.ts';
 import { moveOrder } from '../kit/lifecycle.ts';
-import type { Delivery } from '../kit/receiver.ts';
+import { startReceiver, type Delivery } from '../kit/receiver.ts';
 import { createOrder, exampleRefill } from '../kit/steps.ts';
 import {
   awaitDelivery, deliveriesAbout, deliveryLog, describeDeliveries, eventOf, schemaProblem, signatureVerifies, webhookWaitMs, withWebhookEndpoint,
@@ -219,6 +219,34 @@ export const endpointGetsOnlyItsEvents = defineCheck(
       await awaitDelivery(context, session, 'order.fulfilled', order.id, created, shipped);
       const types = deliveriesAbout(session, order.id).map((delivery) => eventOf(delivery).type);
       ensure(!types.includes('order.created'), `an endpoint listing only order.fulfilled received ${types.join(', ')}`, session.registered, created, shipped);
+    });
+  },
+);
+
+export const testWebhookElsewhereUsesTheDefaultSecret = defineCheck(
+  'webhooks/test-webhook-to-an-unregistered-url-is-signed-with-the-default-secret',
+  'POST /webhooks/test to a URL no endpoint has posts the event there, signed with the defaultSecret GET /sandbox/webhook-endpoints shows '
+    + '(checked once a new order\'s order.created at a registered endpoint shows the target can reach the kit)',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      // An order's first event shows the target can reach the kit at all.
+      const { exchange: created, order } = await createOrder(api);
+      await awaitDelivery(context, session, 'order.created', order.id, created);
+      const elsewhere = await startReceiver(context.target.receiverHost ?? '127.0.0.1');
+      try {
+        const listed = await api.send({ method: 'GET', path: '/sandbox/webhook-endpoints' });
+        expectStatus(listed, 200, 'listing the webhook endpoints and the default secret');
+        const { defaultSecret } = listed.json as { defaultSecret: string };
+        const sent = await api.sendTestWebhook({ webhookUrl: elsewhere.url });
+        expectStatus(sent, 200, 'sending a test webhook to a URL no endpoint has', listed);
+        const delivery = await elsewhere.waitFor(() => true, webhookWaitMs(context));
+        ensure(delivery !== undefined, `no test webhook reached ${elsewhere.url} within ${webhookWaitMs(context)} ms, although order.created reached the registered endpoint`, listed, sent);
+        ensure(signatureVerifies(delivery.body, delivery.headers['x-webhook-signature'], defaultSecret),
+          'the test webhook\'s X-Webhook-Signature is not the HMAC-SHA256 of its body with the listed defaultSecret', listed, sent);
+      } finally {
+        await elsewhere.close();
+      }
     });
   },
 );

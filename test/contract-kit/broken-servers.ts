@@ -837,6 +837,12 @@ export const brokenServers: BrokenServer[] = [
     }),
   },
   {
+    rule: 'the listed defaultSecret is not the one test webhooks are signed with',
+    caughtBy: 'webhooks/test-webhook-to-an-unregistered-url-is-signed-with-the-default-secret',
+    breakage: () => mapAnswers((answer, request) => (request.method === 'GET' && pathOf(request) === '/sandbox/webhook-endpoints' && answer.status === 200
+      ? withJson(answer, (body) => { body.defaultSecret = 'whsec_listedButUnused'; }) : undefined)),
+  },
+  {
     rule: 'reads of one order at the same time see it before it shipped',
     caughtBy: 'orders/concurrent-reads-of-an-order-agree-on-status-and-tracking-number',
     breakage: staleConcurrentReads,
