@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { allChecks } from '../contract-tests/checks/index.ts';
-import { brokenServers, inProcessTarget } from './contract-kit/broken-servers.ts';
+import { brokenServers, brokenTarget } from './contract-kit/broken-servers.ts';
 import { elementsNamed, parseXml } from './contract-kit/xml.ts';
 
 /*
@@ -18,6 +18,7 @@ import { elementsNamed, parseXml } from './contract-kit/xml.ts';
 /** Broken servers the installed command must fail with exit code 1, each picked by the check that catches it: one line each. */
 const MUST_FAIL = [
   { caughtBy: 'idempotency/replay-returns-the-first-answer-byte-for-byte', rule: 'a replay carries a new order id' },
+  { caughtBy: 'webhooks/signatures-verify-with-the-endpoint-secret', rule: 'webhook signatures do not verify: signed with another secret' },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -82,7 +83,7 @@ describe('npx nimbus-sandbox contract, installed from the packed tarball', () =>
     test(`exit code 1 against a server where ${rule}, failing ${caughtBy}`, async () => {
       const broken = brokenServers.find((server) => server.caughtBy === caughtBy && server.rule === rule);
       expect(broken, `no broken server "${rule}" caught by ${caughtBy}`).toBeDefined();
-      const target = inProcessTarget(broken!.breakage(), broken!.options);
+      const target = brokenTarget(broken);
       const server = await new Promise<Server>((resolve) => {
         const started = serve({ fetch: target.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
       });
@@ -94,7 +95,7 @@ describe('npx nimbus-sandbox contract, installed from the packed tarball', () =>
       } finally {
         server.closeAllConnections();
         server.close();
-        target.close();
+        await target.close();
       }
     }, 60_000);
   }

@@ -21,6 +21,10 @@ const COVERED: Record<string, keyof Capabilities | undefined> = {
   createRefill: 'refills',
   getRefill: 'refillRead',
   sendTestWebhook: undefined,
+  sandboxCreateWebhookEndpoint: 'webhookEndpoints',
+  sandboxDeleteWebhookEndpoint: 'webhookEndpoints',
+  sandboxListWebhookDeliveries: 'webhookEndpoints',
+  sandboxOrderHistory: 'orderHistory',
 };
 
 function isCoveredAndOffered(op: Operation, capabilities: Capabilities): boolean {

@@ -70,3 +70,27 @@ export const unknownOrderCancelIs404 = defineCheck(
     expectError(await client().cancelOrder('ord_contractMissing0000000000'), 404, 'not_found', 'cancelling an order that does not exist');
   },
 );
+
+const FIVE_DAYS_S = 5 * 24 * 60 * 60;
+
+export const cancelledOrderStaysCancelled = defineCheck(
+  'cancellation/a-cancelled-order-stays-cancelled-as-time-passes',
+  'A pending order cancelled and then left five days on the target\'s clock (when a live one would be delivered) is still cancelled, '
+    + 'with no trackingNumber or estimatedDeliveryDate and the updatedAt of its cancellation',
+  async ({ isolatedClient, require }) => {
+    require('cancel');
+    require('sandboxClock');
+    const api = isolatedClient('it moves its clock');
+    const { exchange: created, order } = await createOrder(api);
+    const cancelled = await api.cancelOrder(order.id);
+    expectStatus(cancelled, 200, 'cancelling a pending order', created);
+    const later = await api.advanceClock(FIVE_DAYS_S);
+    expectStatus(later, 200, 'advancing the clock five days', created, cancelled);
+    const read = await api.getOrder(order.id);
+    const { status, trackingNumber, estimatedDeliveryDate, updatedAt } = orderOf(read);
+    // Absent or null: the published Order makes both nullable.
+    expectEqual({ status, trackingNumber: trackingNumber ?? null, estimatedDeliveryDate: estimatedDeliveryDate ?? null, updatedAt },
+      { status: 'cancelled', trackingNumber: null, estimatedDeliveryDate: null, updatedAt: orderOf(cancelled).updatedAt },
+      'the cancelled order five days later', created, cancelled, later, read);
+  },
+);

@@ -138,3 +138,27 @@ export const noKeyNoDeduplication = defineCheck(
     ensure(orderOf(first).id !== orderOf(second).id, 'two identical requests without a key returned the same order', first, second);
   },
 );
+
+const HOUR_S = 60 * 60;
+
+export const keysLastADay = defineCheck(
+  'idempotency/a-key-replays-for-24-hours-then-expires',
+  'On the target\'s clock, the same Idempotency-Key and body 23 hours after the first request still replays it; 25 hours after, the key has expired and a new order is created',
+  async ({ isolatedClient, require }) => {
+    require('sandboxClock');
+    const api = isolatedClient('it moves its clock');
+    const key = freshIdempotencyKey();
+    const { exchange: first } = await createOrder(api, guideOrder(), key);
+    const almost = await api.advanceClock(23 * HOUR_S);
+    expectStatus(almost, 200, 'advancing the clock 23 hours', first);
+    const replay = await api.createOrder(guideOrder(), key);
+    expectStatus(replay, 201, 'sending the request again 23 hours later', first, almost);
+    ensure(replay.text === first.text && replay.headers.get('idempotent-replayed') === 'true',
+      'the same key and body 23 hours later is not a replay of the first answer', first, almost, replay);
+    const past = await api.advanceClock(2 * HOUR_S);
+    expectStatus(past, 200, 'advancing the clock 2 hours more', first, almost, replay);
+    const { exchange: fresh, order } = await createOrder(api, guideOrder(), key);
+    ensure(order.id !== orderOf(first).id && fresh.headers.get('idempotent-replayed') === null,
+      'the same key and body 25 hours later still replays the first answer, instead of creating a new order', first, almost, replay, past, fresh);
+  },
+);

@@ -11,12 +11,13 @@ import * as sandbox from './sandbox.ts';
 import * as tenancy from './tenancy.ts';
 import * as testData from './test-data.ts';
 import * as validation from './validation.ts';
+import * as webhookDeliveries from './webhook-deliveries.ts';
 import * as webhooks from './webhooks.ts';
 
 /**
  * Every check of the kit, in the order `npm run contract` runs them. A new area is a new module here.
  */
-const checkModules = { auth, orders, errors, validation, idempotency, testData, tenancy, cancellation, lifecycle, refills, webhooks, rateLimits, sandbox };
+const checkModules = { auth, orders, errors, validation, idempotency, testData, tenancy, cancellation, lifecycle, refills, webhooks, webhookDeliveries, rateLimits, sandbox };
 
 export const allChecks: readonly Check[] = Object.values(checkModules).flatMap((module) => Object.values(module) as Check[]);
 

@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import { defineCheck } from '../kit/check.ts';
 import { orderOf } from '../kit/client.ts';
 import { ensure, expectEqual, expectError, expectStatus } from '../kit/expect.ts';
+import { moveOrder } from '../kit/lifecycle.ts';
 import { createOrder, guideOrder } from '../kit/steps.ts';
 
 export const createAnswers201WithLocation = defineCheck(
@@ -52,5 +54,22 @@ export const everyAnswerHasItsOwnRequestId = defineCheck(
     const { exchange: created } = await createOrder(api);
     const read = await api.getOrder(orderOf(created).id);
     ensure(created.headers.get('x-request-id') !== read.headers.get('x-request-id'), 'two answers share one X-Request-Id', created, read);
+  },
+);
+
+const CONCURRENT_READS = 5;
+
+export const concurrentReadsAgree = defineCheck(
+  'orders/concurrent-reads-of-an-order-agree-on-status-and-tracking-number',
+  `${CONCURRENT_READS} GET /orders/{orderId} of one shipped order sent at once all answer 200 with the same status and trackingNumber`,
+  async (context) => {
+    const api = context.client();
+    const { exchange: created, order } = await createOrder(api);
+    const shipped = await moveOrder(context, api, order.id, 'shipped', created);
+    const reads = await Promise.all(Array.from({ length: CONCURRENT_READS }, () => api.getOrder(order.id)));
+    for (const read of reads) expectStatus(read, 200, `one of ${CONCURRENT_READS} reads sent at once`, created, shipped);
+    const seen = reads.map((read) => ({ status: orderOf(read).status, trackingNumber: orderOf(read).trackingNumber ?? null }));
+    ensure(seen.every((one) => isDeepStrictEqual(one, seen[0])),
+      `${CONCURRENT_READS} reads sent at once disagree: ${seen.map((one) => `${one.status} ${one.trackingNumber}`).join(' | ')}`, created, shipped, ...reads);
   },
 );

@@ -2,16 +2,8 @@ import { defineCheck } from '../kit/check.ts';
 import { errorOf, refillOf, type Refill } from '../kit/client.ts';
 import { ensure, expectEqual, expectError, expectStatus } from '../kit/expect.ts';
 import { freshIdempotencyKey } from '../kit/keys.ts';
-import { magicValues, operation } from '../kit/spec.ts';
-
-type RefillRequest = { prescriptionId: string; patientId: string; requestedQuantity?: number };
-
-/** createRefill's published example request. */
-function exampleRefill(): RefillRequest {
-  const example = operation('createRefill').spec.requestBody?.content['application/json'] as { example?: RefillRequest } | undefined;
-  if (example?.example === undefined) throw new Error('spec: createRefill has no request example');
-  return structuredClone(example.example);
-}
+import { magicValues } from '../kit/spec.ts';
+import { exampleRefill, type RefillRequest } from '../kit/steps.ts';
 
 const withoutQuantity = (): RefillRequest => {
   const { prescriptionId, patientId } = exampleRefill();
@@ -113,5 +105,79 @@ export const refillsAreInvisibleToOtherKeys = defineCheck(
     expectStatus(own, 200, 'reading the new refill', created);
     expectEqual(refillOf(own).id, refill.id, 'the refill read back', created, own);
     expectError(await isolatedClient('a second tenant').getRefill(refill.id), 404, 'not_found', 'another API key reading the refill', created);
+  },
+);
+
+const REFILL_PATH: ReadonlyArray<Refill['status']> = ['pending', 'approved', 'processing', 'shipped'];
+const DAY_S = 24 * 60 * 60;
+
+export const refillIsApprovedWithinADay = defineCheck(
+  'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
+  'A new refill is pending with approvedQuantity and estimatedShipDate null; a day later on the target\'s clock it is approved (or further along) '
+    + 'with an approvedQuantity from 1 to requestedQuantity and an estimatedShipDate not before it was created; five days on it has not gone back, '
+    + 'and createdAt and approvedQuantity are unchanged',
+  async ({ isolatedClient, require }) => {
+    require('refills');
+    require('refillRead');
+    require('sandboxClock');
+    const api = isolatedClient('it moves its clock');
+    const created = await api.createRefill(exampleRefill());
+    expectStatus(created, 201, 'requesting the spec\'s example refill');
+    const refill = refillOf(created);
+    expectEqual({ status: refill.status, approvedQuantity: refill.approvedQuantity, estimatedShipDate: refill.estimatedShipDate },
+      { status: 'pending', approvedQuantity: null, estimatedShipDate: null }, 'a new refill', created);
+    const aDay = await api.advanceClock(DAY_S);
+    expectStatus(aDay, 200, 'advancing the clock a day', created);
+    const approvedRead = await api.getRefill(refill.id);
+    expectStatus(approvedRead, 200, 'reading the refill a day later', created, aDay);
+    const approved = refillOf(approvedRead);
+    const steps = [created, aDay, approvedRead];
+    ensure(REFILL_PATH.indexOf(approved.status) >= REFILL_PATH.indexOf('approved'), `a day after it was requested the refill is ${approved.status}, not approved`, ...steps);
+    ensure(Number.isInteger(approved.approvedQuantity) && approved.approvedQuantity! >= 1 && approved.approvedQuantity! <= refill.requestedQuantity,
+      `an ${approved.status} refill has approvedQuantity ${approved.approvedQuantity}, not 1 to its requestedQuantity ${refill.requestedQuantity}`, ...steps);
+    ensure(typeof approved.estimatedShipDate === 'string' && approved.estimatedShipDate >= refill.createdAt.slice(0, 10),
+      `an ${approved.status} refill has estimatedShipDate ${approved.estimatedShipDate}, not a date on or after it was created (${refill.createdAt})`, ...steps);
+    const later = await api.advanceClock(5 * DAY_S);
+    expectStatus(later, 200, 'advancing the clock five more days', ...steps);
+    const lastRead = await api.getRefill(refill.id);
+    const last = refillOf(lastRead);
+    ensure(REFILL_PATH.indexOf(last.status) >= REFILL_PATH.indexOf(approved.status), `the refill went from ${approved.status} to ${last.status}`, ...steps, later, lastRead);
+    expectEqual({ createdAt: last.createdAt, approvedQuantity: last.approvedQuantity }, { createdAt: refill.createdAt, approvedQuantity: approved.approvedQuantity },
+      'createdAt and approvedQuantity five days on', ...steps, later, lastRead);
+  },
+);
+
+/** The prescription CreateRefillRequest's `x-nimbus-magic-values` gives this pharmacy-side outcome. */
+const outcomePrescription = (outcome: string) => magicValues('CreateRefillRequest').find((magic) => magic.field === 'prescriptionId' && magic.outcome === outcome);
+
+export const reviewedAndDeniedRefills = defineCheck(
+  'refills/refills-under-review-or-denied-end-as-documented',
+  'Refills for the prescriptions the spec documents with outcome review and denied (x-nimbus-magic-values): a day on the target\'s clock, when an ordinary refill '
+    + 'is approved, the one under review is still pending; five days on it is approved (or further) and the denied one cancelled without approvedQuantity',
+  async ({ isolatedClient, require, skip }) => {
+    require('refills');
+    require('refillRead');
+    require('sandboxClock');
+    const review = outcomePrescription('review');
+    const denied = outcomePrescription('denied');
+    if (review === undefined || denied === undefined) return skip('the spec documents no prescription with outcome review or denied');
+    const api = isolatedClient('it moves its clock');
+    const reviewed = await api.createRefill({ ...withoutQuantity(), prescriptionId: review.value });
+    expectStatus(reviewed, 201, `requesting a refill of ${review.value}`);
+    const refused = await api.createRefill({ ...withoutQuantity(), prescriptionId: denied.value });
+    expectStatus(refused, 201, `requesting a refill of ${denied.value}`, reviewed);
+    const aDay = await api.advanceClock(DAY_S);
+    expectStatus(aDay, 200, 'advancing the clock a day', reviewed, refused);
+    const waiting = await api.getRefill(refillOf(reviewed).id);
+    expectEqual(refillOf(waiting).status, 'pending', `the refill of ${review.value} (${review.description}) a day later`, reviewed, refused, aDay, waiting);
+    const later = await api.advanceClock(4 * DAY_S);
+    expectStatus(later, 200, 'advancing the clock four more days', reviewed, refused, aDay);
+    const steps = [reviewed, refused, aDay, later];
+    const approved = await api.getRefill(refillOf(reviewed).id);
+    ensure(REFILL_PATH.indexOf(refillOf(approved).status) >= REFILL_PATH.indexOf('approved'),
+      `the refill of ${review.value} (${review.description}) is ${refillOf(approved).status} five days on`, ...steps, approved);
+    const cancelled = await api.getRefill(refillOf(refused).id);
+    expectEqual({ status: refillOf(cancelled).status, approvedQuantity: refillOf(cancelled).approvedQuantity }, { status: 'cancelled', approvedQuantity: null },
+      `the refill of ${denied.value} (${denied.description}) five days on`, ...steps, cancelled);
   },
 );

@@ -27,6 +27,10 @@ export interface Capabilities {
   refills: Capability;
   /** The planned `GET /refills/{refillId}`. */
   refillRead: Capability;
+  /** `POST /sandbox/webhook-endpoints`: endpoints the target posts events to, with their secrets. */
+  webhookEndpoints: Capability;
+  /** `GET /sandbox/orders/{orderId}/history`. */
+  orderHistory: Capability;
 }
 
 export const CAPABILITY_NAMES: Record<keyof Capabilities, string> = {
@@ -38,6 +42,8 @@ export const CAPABILITY_NAMES: Record<keyof Capabilities, string> = {
   sandboxAdvance: 'POST /sandbox/orders/{orderId}/advance',
   refills: 'POST /refills',
   refillRead: 'GET /refills/{refillId} (planned)',
+  webhookEndpoints: 'POST /sandbox/webhook-endpoints',
+  orderHistory: 'GET /sandbox/orders/{orderId}/history',
 };
 
 /** Probes talk to a target that may lack what they look for, so their answers are not held to the spec. */
@@ -79,6 +85,17 @@ async function probeRefills(client: Client): Promise<Capability> {
   return { offered: !ABSENT.has(refused.status), evidence: `POST /refills with an empty body answered ${refused.status}` };
 }
 
+/** Registration with an empty body: refused (422) where offered, so the probe leaves no endpoint behind. */
+async function probeWebhookEndpoints(client: Client): Promise<Capability> {
+  const refused = await client.send({ method: 'POST', path: '/sandbox/webhook-endpoints', json: {} }, PROBE);
+  return { offered: !ABSENT.has(refused.status), evidence: `POST /sandbox/webhook-endpoints with an empty body answered ${refused.status}` };
+}
+
+async function probeOrderHistory(client: Client): Promise<Capability> {
+  const history = await client.send({ method: 'GET', path: `/sandbox/orders/${PUBLISHED_ORDER_ID}/history` }, PROBE);
+  return { offered: history.status === 200, evidence: `GET /sandbox/orders/${PUBLISHED_ORDER_ID}/history answered ${history.status}` };
+}
+
 async function probeRefillRead(fresh: Client | undefined, refills: Capability): Promise<Capability> {
   if (!refills.offered) return { offered: false, evidence: `there is no refill to read: ${refills.evidence}` };
   if (fresh === undefined) return { offered: false, evidence: `not probed: creating a refill would use up a refill window of the given API key; ${ONLY_WITH_ANY_KEY}` };
@@ -96,7 +113,7 @@ async function probe(target: Target): Promise<Capabilities> {
   const client = anyKey.offered ? stranger : target.apiKey === undefined ? undefined : new Client(target, target.apiKey);
   if (client === undefined) {
     const none = { offered: false, evidence: 'the target refuses random API keys and no API key was given (--api-key or NIMBUS_API_KEY)' };
-    return { anyKey, cancel: none, sandboxList: none, sandboxReset: none, sandboxClock: none, sandboxAdvance: none, refills: none, refillRead: none };
+    return { anyKey, cancel: none, sandboxList: none, sandboxReset: none, sandboxClock: none, sandboxAdvance: none, refills: none, refillRead: none, webhookEndpoints: none, orderHistory: none };
   }
   /** A client on a fresh tenant, for probes that change a tenant; undefined where only the given API key is accepted. */
   const fresh = () => (anyKey.offered ? new Client(target, freshKey()) : undefined);
@@ -115,6 +132,8 @@ async function probe(target: Target): Promise<Capabilities> {
     sandboxAdvance: await probeAdvance(client),
     refills,
     refillRead: await probeRefillRead(fresh(), refills),
+    webhookEndpoints: await probeWebhookEndpoints(client),
+    orderHistory: await probeOrderHistory(client),
   };
 }
 

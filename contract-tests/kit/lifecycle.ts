@@ -49,3 +49,18 @@ export async function pollOrder(
     await delay(intervalMs);
   }
 }
+
+/**
+ * Moves an order of the client's to `to` (a status on pending → processing → shipped → delivered):
+ * with `POST /sandbox/orders/{orderId}/advance` where offered, else by polling until it gets there
+ * (or past it) on its own. Returns the exchange that shows it there.
+ */
+export async function moveOrder(context: CheckContext, api: Client, orderId: string, to: OrderStatus, ...before: Exchange[]): Promise<Exchange> {
+  if (context.capabilities.sandboxAdvance.offered) {
+    const advanced = await api.advanceOrder(orderId, to);
+    expectStatus(advanced, 200, `advancing the order to ${to}`, ...before);
+    return advanced;
+  }
+  const reads = await pollOrder(context, api, orderId, (now) => reached(now.status, to), `the order to reach ${to}`, 'sandboxAdvance', ...before);
+  return reads.at(-1)!;
+}

@@ -12,6 +12,15 @@ export function guideOrder(): CreateOrderRequest {
   return requestExample(operation('createOrder'), 'guide') as CreateOrderRequest;
 }
 
+export type RefillRequest = { prescriptionId: string; patientId: string; requestedQuantity?: number };
+
+/** createRefill's published example request. */
+export function exampleRefill(): RefillRequest {
+  const example = operation('createRefill').spec.requestBody?.content['application/json'] as { example?: RefillRequest } | undefined;
+  if (example?.example === undefined) throw new Error('spec: createRefill has no request example');
+  return structuredClone(example.example);
+}
+
 export async function createOrder(api: Client, body: unknown = guideOrder(), idempotencyKey?: string): Promise<{ exchange: Exchange; order: Order }> {
   const exchange = await api.createOrder(body, idempotencyKey);
   expectStatus(exchange, 201, 'creating an order');

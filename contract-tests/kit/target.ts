@@ -17,8 +17,10 @@ export interface Target {
   lifecycleTimeoutMs?: number;
   /** The fast-check seed of property checks; unset, each run draws its own (and prints it on failure). */
   seed?: number;
-  /** The host or address at which the target can reach a webhook receiver the kit runs (default loopback). */
+  /** The address the kit's webhook receiver listens on, which the target must reach. Default 127.0.0.1. */
   receiverHost?: string;
+  /** How long webhook checks wait for a delivery the target should make at once, in ms. Default 5 000. */
+  webhookWaitMs?: number;
 }
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 65_000;

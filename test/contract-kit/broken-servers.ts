@@ -1,21 +1,25 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { OrderRecord } from '../../src/domain/records.ts';
 import { createSandbox, type SandboxOptions } from '../../src/sandbox.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { TenantSeed } from '../../src/store/store.ts';
+import { UndiciSender } from '../../src/webhooks/undici-sender.ts';
+import type { WebhookSender } from '../../src/webhooks/webhook-service.ts';
 import { componentValidator } from '../../contract-tests/kit/spec.ts';
 import type { Target } from '../../contract-tests/kit/target.ts';
 import {
   apiKeyOf, bodyOf, errorFrom, intercept, isCreateOrder, isOrderPath, jsonOf, mapAnswers, mapRequests, pathOf, randomId,
-  readBack, read, requestWith, withHeaders, withJson, type Answer, type AnyJson, type Breakage,
+  readBack, read, requestWith, toResponse, withHeaders, withJson, type Answer, type AnyJson, type Breakage,
 } from './breakage.ts';
 
 /** A server that breaks one rule of the contract, and the check that must notice. */
 export interface BrokenServer {
   rule: string;
   caughtBy: string;
-  /** Builds the breakage afresh (some keep state) for one run. */
-  breakage: () => Breakage;
+  /** Builds the breakage afresh (some keep state) for one run; none breaks only what `webhookSender` does. */
+  breakage?: () => Breakage;
+  /** Wraps the sandbox's real webhook sender, built afresh for one run, to break outbound deliveries. */
+  webhookSender?: (real: WebhookSender) => WebhookSender;
   options?: SandboxOptions;
 }
 
@@ -51,11 +55,27 @@ class StoreWithShippedOrders extends MemoryStore {
   }
 }
 
-/** The stub, in-process, optionally broken; `close` stops its timers. */
-export function inProcessTarget(breakage: Breakage = (inner) => inner, options: SandboxOptions = {}): Target & { close(): void } {
+/** Deliveries to a loopback receiver take milliseconds; this leaves room for a loaded machine. */
+const IN_PROCESS_WEBHOOK_WAIT_MS = 2_000;
+
+export type InProcessTarget = Target & { close(): Promise<void> };
+
+/** The stub, in-process, optionally broken; `close` stops its timers and closes its webhook connections. */
+export function inProcessTarget(breakage: Breakage = (inner) => inner, options: SandboxOptions = {}): InProcessTarget {
   const sandbox = createSandbox({ store: new StoreWithShippedOrders(), sweepIntervalMs: 0, ...options });
-  // A 429 in a run against a broken server is a finding, not something to wait out.
-  return { baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, close: () => sandbox.close() };
+  // A 429 in a run against a broken server is a finding, not something to wait out; in-process webhooks go out at once.
+  return {
+    baseUrl: 'http://sandbox.test', fetch: breakage((request) => sandbox.fetch(request)), maxRetryWaitMs: 0, webhookWaitMs: IN_PROCESS_WEBHOOK_WAIT_MS,
+    close: () => sandbox.close(),
+  };
+}
+
+/** The stub broken as `server` says (or working, without one), its webhooks posted by a real sender it may wrap. */
+export function brokenTarget(server?: BrokenServer): InProcessTarget {
+  if (server?.webhookSender === undefined) return inProcessTarget(server?.breakage?.(), server?.options);
+  const real = new UndiciSender();
+  const target = inProcessTarget(server.breakage?.(), { ...server.options, webhookSender: server.webhookSender(real.send) });
+  return { ...target, close: async () => { await target.close(); await real.close(); } };
 }
 
 /**
@@ -98,6 +118,54 @@ function leakAcrossKeys(isResource: (request: Request) => boolean) {
     }
     return own;
   });
+}
+
+const typeOfEvent = (body: string): unknown => { try { return JSON.parse(body).type; } catch { return undefined; } };
+const ACKNOWLEDGED = { status: 200, error: null };
+
+/** Sends other events as the real sender does, and answers for `type`'s events as `replace` says. */
+function senderReplacing(type: string, replace: (send: WebhookSender, ...args: Parameters<WebhookSender>) => ReturnType<WebhookSender>) {
+  return (send: WebhookSender): WebhookSender => (url, body, headers, timeoutMs) => (typeOfEvent(body) === type ? replace(send, url, body, headers, timeoutMs) : send(url, body, headers, timeoutMs));
+}
+
+/** Creations naming prescription `asked` reach the server naming `instead`. */
+function replacingPrescription(isCreate: (request: Request) => boolean, asked: string, instead: string): Breakage {
+  return mapRequests(async (request) => {
+    const body = isCreate(request) ? await bodyOf(request) : undefined;
+    return body?.prescriptionId === asked ? requestWith(request, { json: { ...body, prescriptionId: instead } }) : request;
+  });
+}
+
+/** Requests reach the server without this query parameter. */
+function withoutQueryParameter(name: string): Breakage {
+  return mapRequests((request) => {
+    const url = new URL(request.url);
+    url.searchParams.delete(name);
+    return requestWith(request, { url: url.toString() });
+  });
+}
+
+/** GETs of one order while another GET of it is under way answer as it was before it shipped. */
+function staleConcurrentReads(): Breakage {
+  const inFlight = new Map<string, number>();
+  return (inner) => async (request) => {
+    if (request.method !== 'GET' || !isOrderPath(request)) return inner(request);
+    const path = pathOf(request);
+    const others = inFlight.get(path) ?? 0;
+    inFlight.set(path, others + 1);
+    try {
+      const answer = await read(await inner(request));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (others === 0 || answer.status !== 200) return toResponse(answer);
+      return toResponse(withJson(answer, (body) => {
+        body.status = 'processing';
+        delete body.trackingNumber;
+        delete body.estimatedDeliveryDate;
+      }));
+    } finally {
+      inFlight.set(path, inFlight.get(path)! - 1);
+    }
+  };
 }
 
 export const brokenServers: BrokenServer[] = [
@@ -346,6 +414,23 @@ export const brokenServers: BrokenServer[] = [
     }),
   },
   {
+    rule: 'idempotency keys expire after an hour instead of 24',
+    caughtBy: 'idempotency/a-key-replays-for-24-hours-then-expires',
+    breakage: () => {
+      const firstUse = new Map<string, number>();
+      return (inner) => async (request) => {
+        const key = request.headers.get('idempotency-key');
+        if (key === null) return inner(request);
+        const clock = await readBack(inner, requestWith(request, { url: new URL('/sandbox/clock', request.url).toString() }));
+        const now = Date.parse(jsonOf(clock)?.now);
+        const slot = `${apiKeyOf(request)}\n${key}`;
+        if (!firstUse.has(slot)) firstUse.set(slot, now);
+        const expired = now - firstUse.get(slot)! > 3_600_000;
+        return inner(expired ? requestWith(request, { headers: { 'Idempotency-Key': `${key}.expired` } }) : request);
+      };
+    },
+  },
+  {
     rule: 'requests without a key are deduplicated by body',
     caughtBy: 'idempotency/requests-without-a-key-are-not-deduplicated',
     breakage: () => mapRequests(async (request) => {
@@ -364,10 +449,7 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'a published test prescription is refused as not found',
     caughtBy: 'test-data/published-patients-and-prescriptions-are-accepted',
-    breakage: () => mapRequests(async (request) => {
-      const body = isCreateOrder(request) ? await bodyOf(request) : undefined;
-      return body?.prescriptionId === 'rx_test_002' ? requestWith(request, { json: { ...body, prescriptionId: 'rx_test_not_found' } }) : request;
-    }),
+    breakage: () => replacingPrescription(isCreateOrder, 'rx_test_002', 'rx_test_not_found'),
   },
   // Tenancy
   {
@@ -412,6 +494,21 @@ export const brokenServers: BrokenServer[] = [
       const current = await readBack(inner, request);
       return current.status === 200 ? withJson(current, (body) => { body.status = 'cancelled'; }) : undefined;
     }),
+  },
+  {
+    rule: 'a cancelled order ships anyway when its time comes',
+    caughtBy: 'cancellation/a-cancelled-order-stays-cancelled-as-time-passes',
+    breakage: () => {
+      const cancelled = new Set<string>();
+      return intercept(async (request, inner) => {
+        if (!isOrderPath(request) || (request.method !== 'DELETE' && !(request.method === 'GET' && cancelled.has(pathOf(request))))) return undefined;
+        const current = await readBack(inner, request);
+        const status = jsonOf(current)?.status;
+        if (status !== 'pending' && status !== 'processing') return current;
+        if (request.method === 'DELETE') cancelled.add(pathOf(request));
+        return withJson(current, (body) => { body.status = 'cancelled'; });
+      });
+    },
   },
   {
     rule: 'cancelling an unknown order answers 200',
@@ -467,20 +564,38 @@ export const brokenServers: BrokenServer[] = [
   {
     rule: 'the list ignores its cursor',
     caughtBy: 'sandbox/list-pages-with-the-next-cursor',
-    breakage: () => mapRequests((request) => {
-      const url = new URL(request.url);
-      url.searchParams.delete('cursor');
-      return requestWith(request, { url: url.toString() });
+    breakage: () => withoutQueryParameter('cursor'),
+  },
+  {
+    rule: 'the list\'s last page says hasMore, with a cursor that serves it again',
+    caughtBy: 'sandbox/list-walked-to-its-last-page-lists-every-order-once',
+    breakage: () => mapAnswers((answer, request) => {
+      const cursor = new URL(request.url).searchParams.get('cursor');
+      return pathOf(request) === '/sandbox/orders' && cursor !== null && jsonOf(answer)?.hasMore === false
+        ? withJson(answer, (body) => { Object.assign(body, { hasMore: true, nextCursor: cursor }); }) : undefined;
     }),
+  },
+  {
+    rule: 'each page after the first skips one order',
+    caughtBy: 'sandbox/list-walked-to-its-last-page-lists-every-order-once',
+    breakage: () => mapAnswers((answer, request) => (pathOf(request) === '/sandbox/orders' && new URL(request.url).searchParams.has('cursor') && answer.status === 200
+      ? withJson(answer, (body) => { body.data.shift(); }) : undefined)),
   },
   {
     rule: 'the list ignores its status filter',
     caughtBy: 'sandbox/list-filters-by-status',
-    breakage: () => mapRequests((request) => {
-      const url = new URL(request.url);
-      url.searchParams.delete('status');
-      return requestWith(request, { url: url.toString() });
-    }),
+    breakage: () => withoutQueryParameter('status'),
+  },
+  {
+    rule: 'the list ignores its patientId filter',
+    caughtBy: 'sandbox/list-filters-by-patient-id',
+    breakage: () => withoutQueryParameter('patientId'),
+  },
+  {
+    rule: 'an order\'s history leaves out its processing step',
+    caughtBy: 'sandbox/order-history-records-each-status-change-with-its-time',
+    breakage: () => mapAnswers((answer, request) => (/\/history$/.test(pathOf(request)) && answer.status === 200
+      ? withJson(answer, (body) => { body.history = body.history.filter((entry: AnyJson) => entry.status !== 'processing'); }) : undefined)),
   },
   {
     rule: 'reset answers {"reset":true} but resets nothing',
@@ -528,6 +643,38 @@ export const brokenServers: BrokenServer[] = [
       ? withJson(answer, (body) => { body.updatedAt = '2000-01-01T00:00:00Z'; }) : undefined)),
   },
   {
+    rule: 'updatedAt stays at createdAt as the order moves on',
+    caughtBy: 'lifecycle/an-orders-dates-and-tracking-make-sense-from-creation-to-delivery',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => { order.updatedAt = order.createdAt; })),
+  },
+  {
+    rule: 'estimatedDeliveryDate is the day the order was created, before it shipped',
+    caughtBy: 'lifecycle/an-orders-dates-and-tracking-make-sense-from-creation-to-delivery',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => {
+      if (typeof order.estimatedDeliveryDate === 'string') order.estimatedDeliveryDate = order.createdAt.slice(0, 10);
+    })),
+  },
+  {
+    rule: 'a delivered order loses its tracking number and delivery date',
+    caughtBy: 'lifecycle/an-orders-dates-and-tracking-make-sense-from-creation-to-delivery',
+    breakage: () => mapAnswers((answer) => withOrders(answer, (order) => {
+      if (order.status === 'delivered') {
+        delete order.trackingNumber;
+        delete order.estimatedDeliveryDate;
+      }
+    })),
+  },
+  {
+    rule: 'the documented held prescription ships like any other',
+    caughtBy: 'lifecycle/held-and-unfillable-orders-end-as-documented',
+    breakage: () => replacingPrescription(isCreateOrder, 'rx_test_hold', 'rx_test_001'),
+  },
+  {
+    rule: 'the documented unfillable prescription is delivered like any other',
+    caughtBy: 'lifecycle/held-and-unfillable-orders-end-as-documented',
+    breakage: () => replacingPrescription(isCreateOrder, 'rx_test_unfillable', 'rx_test_001'),
+  },
+  {
     rule: 'advancing an order backwards answers 200 with the order',
     caughtBy: 'lifecycle/advancing-to-a-status-not-ahead-is-409-invalid-state-transition',
     breakage: () => intercept(async (request, inner) => {
@@ -544,6 +691,28 @@ export const brokenServers: BrokenServer[] = [
     caughtBy: 'refills/create-answers-201-with-a-pending-refill-for-the-request',
     breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && jsonOf(answer)?.status === 'pending'
       ? withJson(answer, (body) => { body.status = 'requested'; }) : undefined)),
+  },
+  {
+    rule: 'an approved refill has no approvedQuantity',
+    caughtBy: 'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
+    breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && typeof jsonOf(answer)?.approvedQuantity === 'number'
+      ? withJson(answer, (body) => { body.approvedQuantity = null; }) : undefined)),
+  },
+  {
+    rule: 'an approved refill is estimated to ship the day before it was requested',
+    caughtBy: 'refills/a-refill-is-approved-within-a-day-with-its-quantity-and-ship-date',
+    breakage: () => mapAnswers((answer, request) => (isRefillPath(request) && typeof jsonOf(answer)?.estimatedShipDate === 'string'
+      ? withJson(answer, (body) => { body.estimatedShipDate = new Date(Date.parse(body.createdAt) - 86_400_000).toISOString().slice(0, 10); }) : undefined)),
+  },
+  {
+    rule: 'a refill of the documented denied prescription is approved like any other',
+    caughtBy: 'refills/refills-under-review-or-denied-end-as-documented',
+    breakage: () => replacingPrescription(isCreateRefill, 'rx_test_denied', 'rx_9876543210'),
+  },
+  {
+    rule: 'a refill of the documented review prescription is approved within a day like any other',
+    caughtBy: 'refills/refills-under-review-or-denied-end-as-documented',
+    breakage: () => replacingPrescription(isCreateRefill, 'rx_test_review', 'rx_9876543210'),
   },
   {
     rule: 'a refill without requestedQuantity asks for 1',
@@ -589,6 +758,17 @@ export const brokenServers: BrokenServer[] = [
     breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.status === 200 ? withJson(answer, (body) => { delete body.webhookId; }) : undefined)),
   },
   {
+    rule: 'POST /webhooks/test answers success but sends nothing',
+    caughtBy: 'webhooks/test-webhook-arrives-signed-with-the-endpoint-secret',
+    breakage: () => intercept(async (request, inner) => {
+      if (!isTestWebhook(request)) return undefined;
+      // A refused request gets genuine headers (request id, rate limits) and sends nothing.
+      const refused = await read(await inner(requestWith(request, { json: { eventType: 'order.teleported' } })));
+      if (refused.status !== 422) return refused;
+      return { status: 200, headers: refused.headers, text: JSON.stringify({ success: true, message: 'Test webhook sent', webhookId: randomId('wh_test') }) };
+    }),
+  },
+  {
     rule: 'an unknown eventType is ignored',
     caughtBy: 'webhooks/unknown-event-type-is-422-naming-event-type',
     breakage: () => mapRequests(async (request) => {
@@ -603,5 +783,68 @@ export const brokenServers: BrokenServer[] = [
     caughtBy: 'webhooks/test-webhooks-count-toward-the-rate-limit',
     breakage: () => mapAnswers((answer, request) => (isTestWebhook(request) && answer.headers.has('x-ratelimit-limit')
       ? withHeaders(answer, { 'X-RateLimit-Remaining': answer.headers.get('x-ratelimit-limit') }) : undefined)),
+  },
+  {
+    rule: 'order.fulfilled is never posted (the sender reports it delivered)',
+    caughtBy: 'webhooks/order-created-and-order-fulfilled-arrive-for-an-order',
+    webhookSender: senderReplacing('order.fulfilled', async () => ACKNOWLEDGED),
+  },
+  {
+    rule: 'order.created bodies lack data.prescriptionId',
+    caughtBy: 'webhooks/event-bodies-match-the-spec-schemas',
+    webhookSender: senderReplacing('order.created', (send, url, body, headers, timeoutMs) => {
+      const event = JSON.parse(body);
+      delete event.data.prescriptionId;
+      return send(url, JSON.stringify(event), headers, timeoutMs);
+    }),
+  },
+  {
+    rule: 'webhook signatures do not verify: signed with another secret',
+    caughtBy: 'webhooks/signatures-verify-with-the-endpoint-secret',
+    webhookSender: (send) => (url, body, headers, timeoutMs) => send(url, body, {
+      ...headers, 'X-Webhook-Signature': createHmac('sha256', 'whsec_someoneElsesSecret').update(body).digest('hex'),
+    }, timeoutMs),
+  },
+  {
+    rule: 'order.created is posted late, after the order\'s next event (the sender reports it delivered at once)',
+    caughtBy: 'webhooks/one-orders-events-arrive-in-the-order-they-happened',
+    webhookSender: senderReplacing('order.created', async (send, url, body, headers, timeoutMs) => {
+      setTimeout(() => void send(url, body, headers, timeoutMs), 100);
+      return ACKNOWLEDGED;
+    }),
+  },
+  {
+    rule: 'a failed webhook delivery is never retried (the sender reports it delivered)',
+    caughtBy: 'webhooks/a-failed-delivery-is-retried',
+    webhookSender: (send) => async (url, body, headers, timeoutMs) => {
+      await send(url, body, headers, timeoutMs);
+      return ACKNOWLEDGED;
+    },
+  },
+  {
+    rule: 'refill.ready is never posted (the sender reports it delivered)',
+    caughtBy: 'webhooks/refill-ready-arrives-when-a-refill-is-approved',
+    webhookSender: senderReplacing('refill.ready', async () => ACKNOWLEDGED),
+  },
+  {
+    rule: 'an endpoint gets every published event, whatever events it lists',
+    caughtBy: 'webhooks/an-endpoint-receives-only-the-events-it-lists',
+    breakage: () => mapRequests(async (request) => {
+      const body = request.method === 'POST' && pathOf(request) === '/sandbox/webhook-endpoints' ? await bodyOf(request) : undefined;
+      if (body?.events === undefined) return request;
+      const { events: _ignored, ...rest } = body;
+      return requestWith(request, { json: rest });
+    }),
+  },
+  {
+    rule: 'the listed defaultSecret is not the one test webhooks are signed with',
+    caughtBy: 'webhooks/test-webhook-to-an-unregistered-url-is-signed-with-the-default-secret',
+    breakage: () => mapAnswers((answer, request) => (request.method === 'GET' && pathOf(request) === '/sandbox/webhook-endpoints' && answer.status === 200
+      ? withJson(answer, (body) => { body.defaultSecret = 'whsec_listedButUnused'; }) : undefined)),
+  },
+  {
+    rule: 'reads of one order at the same time see it before it shipped',
+    caughtBy: 'orders/concurrent-reads-of-an-order-agree-on-status-and-tracking-number',
+    breakage: staleConcurrentReads,
   },
 ];

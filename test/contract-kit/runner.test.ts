@@ -61,7 +61,7 @@ describe('a run', () => {
   });
 
   test('a failed check: its line carries the reason and a reproduction whose keys are shell variables; exit code 1', async () => {
-    const { result, log } = await run({ only: 'idempotency/' }, brokenFor('a replay carries a new order id').breakage());
+    const { result, log } = await run({ only: 'idempotency/' }, brokenFor('a replay carries a new order id').breakage!());
     expect(result.exitCode).toBe(1);
     const failure = log.find((line) => line.startsWith(`FAIL  ${REPLAY_CHECK}\n`));
     expect(failure).toMatch(/\n {6}Reproduce:\n {8}KEY_1='contract-[\w-]+'\n {8}1\. curl -sS -i -X POST '[^']+\/orders' -H "X-API-Key: \$KEY_1"/);
@@ -176,7 +176,7 @@ describe('runContract refuses bad options with the message the command line give
 describe('the JUnit file', () => {
   test('one testcase per check: failures with the whole message, skips with their reason; valid XML', async () => {
     const file = join(temp, 'reports', 'contract.xml');
-    const broken = brokenFor('a replay carries a new order id').breakage();
+    const broken = brokenFor('a replay carries a new order id').breakage!();
     const { result } = await run({ only: 'idempotency/replay,lifecycle/', junitFile: file }, (inner) => broken(withoutLifecycleHelpers()(inner)));
     const suites = parseXml(readFileSync(file, 'utf8'));
     const cases = elementsNamed(suites, 'testcase');
@@ -235,7 +235,7 @@ describe('--seed draws a failing property check\'s cases again', () => {
   test('the failure prints the command with its seed, and that seed fails the same run with the same request', async () => {
     const broken = brokenServers.find((server) => server.caughtBy === VALID_BODIES_CHECK)!;
     const failingRun = async (seed?: number) => {
-      const { result, log } = await run({ only: VALID_BODIES_CHECK, ...(seed === undefined ? {} : { seed }) }, broken.breakage());
+      const { result, log } = await run({ only: VALID_BODIES_CHECK, ...(seed === undefined ? {} : { seed }) }, broken.breakage!());
       expect(result.exitCode).toBe(1);
       const failure = log.find((line) => line.startsWith('FAIL'))!;
       const rerun = /\n {6}rerun: nimbus-sandbox contract --only (\S+) --seed (-?\d+)$/.exec(failure);
