@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextTurn } from '../clock.ts';
 import type { LogEntry, RequestLogEntry } from './entry.ts';
-import { lineWriter, sinkFor } from './writer.ts';
+import { lineWriter, MAX_UNREAD_BYTES, sinkFor } from './writer.ts';
 
 const entry = (path: string): RequestLogEntry => ({
   kind: 'request', time: '2025-06-02T12:00:00.000Z', method: 'GET', path, status: 200, durationMs: 0.5, requestId: 'req_1', replayed: false,

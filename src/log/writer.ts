@@ -5,6 +5,8 @@ import { jsonLine, prettyLine } from './format.ts';
 /** What a log is written to: process.stdout, or any stream. */
 export interface LogOutput {
   write(text: string): unknown;
+  /** Bytes written but not yet taken by the reader (Node's writable streams). */
+  readonly writableLength?: number;
   on?(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
@@ -20,21 +22,35 @@ function watch(output: LogOutput): void {
 
 /** Lines waiting past this many characters are written at once rather than on the next turn. */
 const MAX_PENDING_CHARS = 64 * 1024;
+/** Past this many bytes the reader has not taken (a paused pager, a stalled pipe), lines are dropped and counted. */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
 
 /**
  * A sink writing one line per entry. Lines made in one turn of the event loop go out in one write
  * on the next, so a busy server makes one system call per turn, not per request. Once the output
- * fails (a closed pipe: EPIPE), the log stops; the server goes on.
+ * fails (a closed pipe: EPIPE), the log stops; the server goes on. While the reader lags more than
+ * MAX_UNREAD_BYTES behind, lines are dropped rather than held in memory, and the count is said
+ * once it catches up.
  */
 export function lineWriter(output: LogOutput, format: (entry: LogEntry) => string): LogSink {
   let pending: string[] = [];
   let pendingChars = 0;
+  let dropped = 0;
   watch(output);
   const flush = () => {
-    const text = pending.join('');
+    let text = pending.join('');
+    const lines = pending.length;
     pending = [];
     pendingChars = 0;
     if (broken.has(output) || text === '') return;
+    if ((output.writableLength ?? 0) > MAX_UNREAD_BYTES) {
+      dropped += lines;
+      return;
+    }
+    if (dropped > 0) {
+      text = `… ${dropped} log line${dropped === 1 ? '' : 's'} dropped: the log's reader fell more than ${MAX_UNREAD_BYTES} bytes behind\n${text}`;
+      dropped = 0;
+    }
     try {
       output.write(text);
     } catch {
