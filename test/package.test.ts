@@ -173,6 +173,11 @@ describe('the package as a dependency', () => {
     expect(Object.keys(installed.scripts ?? {}).filter((script) => /^(pre|post)?(install|prepare)$/.test(script))).toEqual([]);
   });
 
+  it('keeps its prepare script in the repository, where git installs need it, after packing', () => {
+    const committed = JSON.parse(readFileSync(at('package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(committed.scripts.prepare).toMatch(/build/);
+  });
+
   it('is ESM only: require() fails, import() from CommonJS works', () => {
     const dir = consumerProject('commonjs-consumer', {
       'main.cjs': [
