@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { bundleIsFresh } from './build-freshness.mjs';
 
 // `npm start` builds only when a source changed; esbuild is loaded only then.
@@ -20,3 +20,16 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __nimbusCreateRequire } from 'node:module'; const require = __nimbusCreateRequire(import.meta.url);" },
 });
+
+// The dashboard: a browser bundle and its page, served from dist/assets/ by GET /sandbox/dashboard.
+await build({
+  entryPoints: { dashboard: 'src/dashboard/main.ts' },
+  outdir: 'dist/assets',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+});
+for (const file of ['dashboard.html', 'dashboard.css', 'favicon.svg']) copyFileSync(`src/dashboard/${file}`, `dist/assets/${file}`);
