@@ -115,6 +115,7 @@ const BAD: Bad[] = [
   { name: 'store', value: 'memory', message: 'store must be an object (a Store, such as a MemoryStore), not "memory"' },
   { name: 'clock', value: () => 0, message: 'clock must be an object (a Clock, with now()), not a function' },
   { name: 'realClock', value: null, message: 'realClock must be an object (a Clock, with now()), not null' },
+  { name: 'assetsDir', value: '', message: 'assetsDir must be a directory path, not ""' },
   { name: 'ids', value: 7, message: 'ids must be an object (an IdGenerator), not 7' },
   { name: 'fixtures', value: 'fixtures/demo.json', message: 'fixtures must be an object (from loadFixtures or parseFixtures), not "fixtures/demo.json"' },
   { name: 'delay', value: 100, message: 'delay must be a function (ms => Promise<void>), not 100' },

@@ -368,6 +368,7 @@ export const OPTIONS: OptionTable = {
       value,
     ),
   },
+  assetsDir: { check: (value) => must(typeof value === 'string' && value !== '', 'a directory path', value) },
   store: objectRow('a Store, such as a MemoryStore'),
   clock: objectRow('a Clock, with now()'),
   realClock: objectRow('a Clock, with now()'),

@@ -36,3 +36,11 @@ export function specYaml(): string {
   specText ??= readFileSync(join(packageRoot(), 'spec', 'openapi.yaml'), 'utf8');
   return specText;
 }
+
+/**
+ * The built pages' files (dashboard, docs, their scripts and styles): dist/assets of the package,
+ * made by `npm run build`; from a source checkout it exists only once built.
+ */
+export function assetsDirectory(): string {
+  return join(packageRoot(), 'dist', 'assets');
+}

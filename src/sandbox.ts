@@ -15,6 +15,7 @@ import { DEFAULT_LATENCY_MS, faultInjection, type FaultKind } from './http/fault
 import { orderHandlers } from './http/handlers/orders.ts';
 import { refillHandlers } from './http/handlers/refills.ts';
 import { sandboxHandlers } from './http/handlers/sandbox.ts';
+import { pageHandlers } from './http/handlers/pages.ts';
 import { serviceHandlers } from './http/handlers/service.ts';
 import { webhookHandlers } from './http/handlers/webhooks.ts';
 import { bindOperations } from './http/operations.ts';
@@ -25,12 +26,15 @@ import { DEFAULT_MAX_IDEMPOTENCY_KEYS } from './http/idempotency.ts';
 import { createServices } from './http/services.ts';
 import { randomIds, SeededStreams, seededIds, type IdGenerator } from './ids.ts';
 import { webhookEntry, type LogSetting } from './log/entry.ts';
+import { RequestJournal } from './log/journal.ts';
 import { sinkFor } from './log/writer.ts';
 import type { EngineDeps } from './lifecycle/engine.ts';
 import { DEFAULT_TIMELINE, type Timeline } from './lifecycle/order-lifecycle.ts';
 import { DEFAULT_REFILL_TIMELINE, type RefillTimeline } from './lifecycle/refill-lifecycle.ts';
 import { MemoryStore } from './store/memory-store.ts';
 import { validateSandboxOptions } from './options.ts';
+import { assetsDirectory } from './package-info.ts';
+import { propertyMaxItems } from './spec.ts';
 import type { Store } from './store/store.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, Tenancy, type TenantPart } from './tenancy/tenancy.ts';
 import { Sweeper } from './sweeper.ts';
@@ -123,6 +127,8 @@ export interface SandboxOptions {
   log?: LogSetting;
   /** CORS for browser front-ends: true for any origin, or the origins allowed. Default off, as production. */
   cors?: CorsSetting;
+  /** Where the dashboard's and docs page's files are read from. Default: dist/assets of this package, made by `npm run build`. */
+  assetsDir?: string;
 }
 
 export interface Sandbox {
@@ -177,6 +183,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   // Durations on the monotonic clock, unless a test gives its own real clock.
   const stopwatch = options.realClock ?? monotonicClock;
   const log = sinkFor(options.log ?? 'off');
+  const journal = new RequestJournal(propertyMaxItems('RequestJournal', 'data'));
   const lock = new KeyedLock<string>();
   const clocks = new TenantClocks(options.clock ?? systemClock, clockSettings(options));
   const clockFor = (tenant: string) => clocks.for(tenant);
@@ -234,6 +241,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       beforeReset: (tenant) => engine.due.drop(tenant),
       forget: (tenant) => engine.due.drop(tenant),
     })),
+    journal.part,
     { name: 'fixtures', setUp: async (tenant, created) => { if (created) await importFixtures(tenant); }, reset: importFixtures },
   ];
   const tenancy = new Tenancy({
@@ -245,16 +253,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   const services = createServices({
-    store, orders, refills, webhooks, clocks, tenancy, realClock, startedAt,
+    store, orders, refills, webhooks, clocks, tenancy, journal, realClock, startedAt,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     requireIdempotencyKey: options.requireIdempotencyKey ?? false,
     maxIdempotencyKeys: options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS,
   });
   const app = createApp(bindOperations({
     ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),
-    ...serviceHandlers(services),
+    ...serviceHandlers(services), ...pageHandlers(() => options.assetsDir ?? assetsDirectory()),
   }), {
-    ...(log === undefined ? {} : { log: requestLog({ sink: log, realClock, stopwatch }) }),
+    log: requestLog({ ...(log === undefined ? {} : { sink: log }), journal, realClock, stopwatch }),
     ...(options.cors === undefined || options.cors === false ? {} : { cors: corsMiddleware(options.cors) }),
     requestIds: streams.requestIds,
     apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),

@@ -48,3 +48,11 @@ export function propertyDefault(schemaName: string, property: string): unknown {
   if (value === undefined) throw new Error(`spec: ${schemaName}.${property} has no default`);
   return value;
 }
+
+/** The `maxItems` a component schema gives one of its array properties. */
+export function propertyMaxItems(schemaName: string, property: string): number {
+  const schema = openApiDocument.components.schemas[schemaName] as { properties?: Record<string, { maxItems?: number }> } | undefined;
+  const value = schema?.properties?.[property]?.maxItems;
+  if (value === undefined) throw new Error(`spec: ${schemaName}.${property} has no maxItems`);
+  return value;
+}

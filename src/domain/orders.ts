@@ -6,8 +6,9 @@ import { LifecycleEngine, type EngineDeps, type Step } from '../lifecycle/engine
 import { ORDER_LIFECYCLE, type Timeline } from '../lifecycle/order-lifecycle.ts';
 import { mainPath, statusesAllowingRequest } from '../lifecycle/table.ts';
 import { propertyDefault } from '../spec.ts';
-import { UnknownCursorError, type OrderFilter, type Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import type { Catalog } from './catalog.ts';
+import { listPage, type ListQuery } from './listing.ts';
 import { magicOutcome, magicRefusal, type OrderOutcome } from './magic-values.ts';
 import type { OrderRecord } from './records.ts';
 import { invalid, limitReached, Refusal } from './refusal.ts';
@@ -34,10 +35,7 @@ export interface OrderServiceDeps {
   maxOrders: number;
 }
 
-export interface OrderListQuery extends OrderFilter {
-  limit: number;
-  after?: string;
-}
+export type OrderListQuery = ListQuery<OrderStatus>;
 
 export type OrderEngine = LifecycleEngine<OrderRecord, OrderStatus, OrderOutcome, Timeline, Order>;
 
@@ -161,15 +159,6 @@ export class OrderService {
 
   async list(tenant: string, query: OrderListQuery) {
     await this.engine.sweep(tenant);
-    try {
-      return await this.deps.store.listOrders(tenant, query, query);
-    } catch (error) {
-      if (error instanceof UnknownCursorError) {
-        throw new Refusal('invalid_request', 'The cursor is not one this sandbox issued, or its order was removed by a reset', {
-          field: 'cursor', reason: 'Unknown cursor',
-        });
-      }
-      throw error;
-    }
+    return listPage('order', () => this.deps.store.listOrders(tenant, query, query));
   }
 }

@@ -6,6 +6,7 @@ import { LifecycleEngine, type EngineDeps } from '../lifecycle/engine.ts';
 import { REFILL_LIFECYCLE, type RefillTimeline } from '../lifecycle/refill-lifecycle.ts';
 import type { Store } from '../store/store.ts';
 import type { Catalog } from './catalog.ts';
+import { listPage, type ListQuery } from './listing.ts';
 import { REFILL_OUTCOMES, REFILL_PATIENT_REFUSALS, REFILL_REFUSALS } from './magic-values.ts';
 import { REFILL_WINDOW_SHARE } from './prescriptions.ts';
 import type { RefillOutcome, RefillRecord } from './records.ts';
@@ -124,5 +125,11 @@ export class RefillService {
 
   get(tenant: string, refillId: string): Promise<RefillRecord> {
     return this.engine.read(tenant, refillId);
+  }
+
+  /** The tenant's refills, newest first, once every refill due a step has taken it. */
+  async list(tenant: string, query: ListQuery<RefillStatus>) {
+    await this.engine.sweep(tenant);
+    return listPage('refill', () => this.deps.store.listRefills(tenant, query, query));
   }
 }

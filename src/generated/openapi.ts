@@ -195,6 +195,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/refills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's refills (sandbox only)
+         * @description Newest first, with cursor pagination, as `GET /sandbox/orders`. Production has no list operation.
+         */
+        get: operations["sandboxListRefills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/refills/{refillId}/history": {
         parameters: {
             query?: never;
@@ -365,6 +385,94 @@ export interface paths {
         };
         /** This document, as JSON (sandbox only; no key needed) */
         get: operations["sandboxOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API key's last requests, newest first (sandbox only)
+         * @description The request journal: the last 200 requests made with this API key, newest first, kept in
+         *     memory whatever the log setting. A request that carries `Nimbus-Sandbox-Dashboard: poll`
+         *     (the dashboard's own polling) is not journaled; requests without a key belong to no key.
+         *     The key itself is never shown. `POST /sandbox/reset` leaves the journal as it is (the
+         *     reset is journaled too); the journal goes when the sandbox forgets the key.
+         */
+        get: operations["sandboxListRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard, a page to see and steer one key's sandbox (sandbox only; no key needed)
+         * @description Needs no `X-API-Key` to load: the key is typed into the page, or given in the fragment
+         *     (`/sandbox/dashboard#key=sk_test_demo`). Every asset is served by the sandbox itself.
+         *     From a source checkout, `npm run build` makes the page; until then this is a 404.
+         */
+        get: operations["sandboxDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document as an API reference page (sandbox only; no key needed)
+         * @description Rendered in the browser from `/sandbox/openapi.json` by a renderer the sandbox serves
+         *     itself: no request leaves the machine. From a source checkout, `npm run build` makes
+         *     the page; until then this is a 404.
+         */
+        get: operations["sandboxDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/assets/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A file name of the sandbox's built assets, such as `dashboard.js`. */
+                asset: string;
+            };
+            cookie?: never;
+        };
+        /** A script, style sheet, font or image of the dashboard or docs page (sandbox only; no key needed) */
+        get: operations["sandboxAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -713,6 +821,11 @@ export interface components {
                 reason: string;
             }[];
         };
+        RefillList: {
+            data: components["schemas"]["Refill"][];
+            hasMore: boolean;
+            nextCursor: string | null;
+        };
         RefillReadyEvent: {
             id: components["schemas"]["EventId"];
             /** @constant */
@@ -755,6 +868,31 @@ export interface components {
             uptimeSeconds: number;
             /** @description API keys (tenants) held now, each with its own data. */
             keys: number;
+        };
+        JournalEntry: {
+            /**
+             * Format: date-time
+             * @description When the request arrived (real time).
+             */
+            time: string;
+            method: string;
+            /** @description The path as routed, without the query string; over 300 characters it is cut and ends in `...`. */
+            path: string;
+            /** @description The operation served; absent for an unknown route. */
+            operationId?: string;
+            /** @description The status answered; null when an injected fault dropped the connection or lost the answer. */
+            status: number | null;
+            /** @description Real milliseconds from arrival to the answer. */
+            durationMs: number;
+            requestId?: string;
+            /** @description The answer was an idempotent replay. */
+            replayed: boolean;
+            /** @description The fault injected, if any (see the README's fault injection). */
+            fault?: string;
+            errorCode?: components["schemas"]["ErrorCode"];
+        };
+        RequestJournal: {
+            data: components["schemas"]["JournalEntry"][];
         };
         /**
          * @description `x-nimbus-statuses` gives every code's HTTP status and `x-nimbus-when` when it is answered;
@@ -1005,6 +1143,15 @@ export interface components {
         };
     };
     parameters: {
+        ListLimit: number;
+        /** @description The `nextCursor` of the previous page. */
+        ListCursor: string;
+        /**
+         * @description Sent by the dashboard on its own polling: the request is not written to the key's
+         *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+         *     Any request may carry it; it changes nothing else.
+         */
+        DashboardPoll: "poll";
         /**
          * @description A unique key for this operation. A retry with the same key and the same request
          *     returns the original answer; the same key with a different request is a 409.
@@ -1033,6 +1180,14 @@ export interface components {
         "X-RateLimit-Reset": number;
         /** @description Seconds to wait before retrying. */
         "Retry-After": number;
+        /** @description The page loads scripts, styles, fonts and data from the sandbox only. */
+        "Content-Security-Policy": string;
+        /** @description Always `nosniff`. */
+        "X-Content-Type-Options": "nosniff";
+        /** @description Always `no-referrer`. */
+        "Referrer-Policy": "no-referrer";
+        /** @description How long a browser may keep the file. */
+        "Cache-Control": string;
     };
     pathItems: never;
 }
@@ -1152,13 +1307,20 @@ export interface operations {
     sandboxListOrders: {
         parameters: {
             query?: {
-                limit?: number;
+                limit?: components["parameters"]["ListLimit"];
                 /** @description The `nextCursor` of the previous page. */
-                cursor?: string;
+                cursor?: components["parameters"]["ListCursor"];
                 status?: components["schemas"]["OrderStatus"];
                 patientId?: components["schemas"]["PatientId"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1182,7 +1344,14 @@ export interface operations {
     sandboxOrderHistory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
             path: {
                 orderId: components["parameters"]["OrderId"];
             };
@@ -1243,7 +1412,14 @@ export interface operations {
     sandboxGetClock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1383,10 +1559,54 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    sandboxListRefills: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["ListLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["ListCursor"];
+                status?: components["schemas"]["RefillStatus"];
+                patientId?: components["schemas"]["PatientId"];
+            };
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of refills. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     sandboxRefillHistory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
             path: {
                 refillId: components["parameters"]["RefillId"];
             };
@@ -1448,7 +1668,14 @@ export interface operations {
     sandboxListWebhookEndpoints: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1529,7 +1756,14 @@ export interface operations {
     sandboxListWebhookDeliveries: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
             path: {
                 endpointId: components["parameters"]["EndpointId"];
             };
@@ -1646,6 +1880,126 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxListRequests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Sent by the dashboard on its own polling: the request is not written to the key's
+                 *     request journal (`GET /sandbox/requests`), which would otherwise fill with the polls.
+                 *     Any request may carry it; it changes nothing else.
+                 */
+                "Nimbus-Sandbox-Dashboard"?: components["parameters"]["DashboardPoll"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The journal, newest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJournal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API reference page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A file name of the sandbox's built assets, such as `dashboard.js`. */
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the content type its extension names. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                    "text/html": string;
+                    "application/json": Record<string, never>;
+                    "image/svg+xml": string;
+                    "image/png": string;
+                    "font/woff2": string;
+                    "font/woff": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };

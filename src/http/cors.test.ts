@@ -26,12 +26,13 @@ const preflight = (sandbox: Sandbox, origin = APP) => sandbox.request('/orders',
 describe('what CORS publishes, from the spec', () => {
   it('exposes every response header the spec documents', () => {
     expect(publishedResponseHeaders()).toEqual([
-      'Idempotent-Replayed', 'Location', 'Original-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id',
+      'Cache-Control', 'Content-Security-Policy', 'Idempotent-Replayed', 'Location', 'Original-Request-Id', 'Referrer-Policy', 'Retry-After',
+      'X-Content-Type-Options', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id',
     ]);
   });
 
   it('allows the request headers a client sends', () => {
-    expect(acceptedRequestHeaders()).toEqual(['Content-Type', 'Idempotency-Key', 'Nimbus-Sandbox-Fault', 'X-API-Key']);
+    expect(acceptedRequestHeaders()).toEqual(['Content-Type', 'Idempotency-Key', 'Nimbus-Sandbox-Dashboard', 'Nimbus-Sandbox-Fault', 'X-API-Key']);
   });
 });
 

@@ -1,10 +1,17 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock.ts';
-import { isoWithMillis, keyFingerprint, type LogSink, type RequestLogEntry } from '../log/entry.ts';
+import { isoWithMillis, keyFingerprint, type LogSink, type RequestFacts } from '../log/entry.ts';
+import type { RequestJournal } from '../log/journal.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 
+/** Sent by the dashboard on its own polls, which the journal leaves out (see the spec's DashboardPoll). */
+export const DASHBOARD_POLL_HEADER = 'nimbus-sandbox-dashboard';
+
 export interface RequestLogDeps {
-  sink: LogSink;
+  /** Where entries are written, if the log is on. */
+  sink?: LogSink;
+  /** Each key's last requests, kept whatever the log setting. */
+  journal?: RequestJournal;
   /** Stamps each entry with the time the request arrived. */
   realClock: Clock;
   /** Measures how long each took: a monotonic clock, unless a test gives its own. */
@@ -15,12 +22,10 @@ const MAX_PATH_CHARS = 300;
 
 type Answer = Response | Promise<Response>;
 
-function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, status: number | undefined): RequestLogEntry {
+function factsOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, status: number | undefined): RequestFacts {
   const fault = c.get('fault');
-  const key = requestHeader(c, 'x-api-key');
   const path = c.req.path;
-  const entry: RequestLogEntry = {
-    kind: 'request',
+  const entry: RequestFacts = {
     time: isoWithMillis(arrivedAt),
     method: c.req.method,
     path: path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}...` : path,
@@ -35,8 +40,17 @@ function entryOf(c: Context<SandboxEnv>, arrivedAt: number, durationMs: number, 
   const requestId = c.get('requestId');
   if (requestId !== undefined) entry.requestId = requestId;
   if (fault !== undefined) entry.fault = fault;
-  if (key !== undefined && key !== '') entry.key = keyFingerprint(key);
   return entry;
+}
+
+/**
+ * The key whose journal takes this request, if any: the tenant served, or for an unknown route
+ * the key sent. A keyless operation (health, the pages) belongs to no key, nor does a dashboard poll.
+ */
+function journalKey(c: Context<SandboxEnv>, journal: RequestJournal): string | undefined {
+  const key = c.get('tenant') ?? (c.get('operationId') === undefined ? requestHeader(c, 'x-api-key') : undefined);
+  if (key === undefined || !journal.keeps(key) || requestHeader(c, DASHBOARD_POLL_HEADER) === 'poll') return undefined;
+  return key;
 }
 
 /** The request log: one entry per request once it is answered (or its connection dropped by a fault). */
@@ -51,10 +65,16 @@ export interface RequestLog {
 }
 
 /** A sink that throws is ignored: the log never fails a request. */
-export function requestLog({ sink, realClock, stopwatch }: RequestLogDeps): RequestLog {
+export function requestLog({ sink, journal, realClock, stopwatch }: RequestLogDeps): RequestLog {
   const record = (c: Context<SandboxEnv>, arrivedAt: number, started: number, status: number | undefined) => {
     try {
-      sink(entryOf(c, arrivedAt, stopwatch.now() - started, status));
+      const journaled = journal === undefined ? undefined : journalKey(c, journal);
+      if (sink === undefined && journaled === undefined) return;
+      const facts = factsOf(c, arrivedAt, stopwatch.now() - started, status);
+      if (journaled !== undefined) journal!.record(journaled, facts);
+      if (sink === undefined) return;
+      const key = requestHeader(c, 'x-api-key');
+      sink({ kind: 'request', ...facts, ...(key === undefined || key === '' ? {} : { key: keyFingerprint(key) }) });
     } catch {
       // Never into the request.
     }

@@ -2,6 +2,7 @@ import { isoTime, LATEST_TIME, type Clock, type TenantClocks } from '../clock.ts
 import { Refusal } from '../domain/refusal.ts';
 import type { OrderService } from '../domain/orders.ts';
 import type { RefillService } from '../domain/refills.ts';
+import type { RequestJournal } from '../log/journal.ts';
 import type { Store, StoredAnswer } from '../store/store.ts';
 import type { Tenancy } from '../tenancy/tenancy.ts';
 import type { WebhookService } from '../webhooks/webhook-service.ts';
@@ -16,6 +17,8 @@ export interface Services {
   webhooks: WebhookService;
   clocks: TenantClocks;
   tenancy: Tenancy;
+  /** Each key's last requests. */
+  journal: RequestJournal;
   maxBodyBytes: number;
   /** Real time, and when the sandbox started on it: the health check's uptime. */
   realClock: Clock;
@@ -28,7 +31,7 @@ export interface Services {
   advanceClock(tenant: string, ms: number): Promise<void>;
 }
 
-export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'maxBodyBytes' | 'realClock' | 'startedAt'> {
+export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'journal' | 'maxBodyBytes' | 'realClock' | 'startedAt'> {
   store: Store;
   requireIdempotencyKey: boolean;
   /** Idempotency keys one API key keeps at most. */

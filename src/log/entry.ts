@@ -10,8 +10,8 @@ import type { OperationId } from '../http/respond.ts';
 import type { WebhookEventType } from '../webhooks/events.ts';
 import type { AttemptReport } from '../webhooks/webhook-service.ts';
 
-export interface RequestLogEntry {
-  kind: 'request';
+/** What is known of one answered request, the key aside: a log entry's body, and an entry of the key's journal. */
+export interface RequestFacts {
   /** When the request arrived (real time, RFC 3339 with milliseconds). */
   time: string;
   method: string;
@@ -31,6 +31,10 @@ export interface RequestLogEntry {
   replayed: boolean;
   /** The fault injected, by header or by `faultRate`. */
   fault?: FaultKind;
+}
+
+export interface RequestLogEntry extends RequestFacts {
+  kind: 'request';
   /** Fingerprint of the X-API-Key sent (see `keyFingerprint`); absent when none was. */
   key?: string;
 }

@@ -1,8 +1,9 @@
-import type { WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
+import type { OrderStatus, RefillStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import type { OrderRecord, RefillRecord } from '../domain/records.ts';
-import { OrderIndex } from './order-index.ts';
+import { ListIndex } from './list-index.ts';
 import {
-  type IdempotencyClaim, type OrderFilter, type OrderPage, type Store, type StoredAnswer, type TenantSeed, type TenantSettings,
+  type IdempotencyClaim, type OrderFilter, type OrderPage, type RefillFilter, type RefillPage, type Store, type StoredAnswer, type TenantSeed,
+  type TenantSettings,
 } from './store.ts';
 
 interface IdempotencyEntry {
@@ -24,9 +25,11 @@ interface TenantData {
   settings: TenantSettings;
   orders: Map<string, OrderRecord>;
   /** Creation order, for cursor pagination, and the status and patient indexes filters read. */
-  index: OrderIndex;
+  index: ListIndex<OrderStatus>;
   idempotency: Map<string, IdempotencyEntry>;
   refills: Map<string, RefillRecord>;
+  /** As `index`, for refills. */
+  refillIndex: ListIndex<RefillStatus>;
   /** Each prescription's refill ids, oldest first: a create looks them up, and a key may hold 100,000 refills. */
   refillsByPrescription: Map<string, string[]>;
   endpoints: Map<string, EndpointEntry>;
@@ -34,7 +37,8 @@ interface TenantData {
 
 function newData(settings: TenantSettings, orders: OrderRecord[], endpoints: EndpointEntry[]): TenantData {
   const data: TenantData = {
-    settings, orders: new Map(), index: new OrderIndex(), idempotency: new Map(), refills: new Map(), refillsByPrescription: new Map(),
+    settings, orders: new Map(), index: new ListIndex(), idempotency: new Map(), refills: new Map(), refillIndex: new ListIndex(),
+    refillsByPrescription: new Map(),
     endpoints: new Map(endpoints.map((entry) => [entry.endpoint.id, entry])),
   };
   for (const record of orders) insertOrder(data, record);
@@ -122,7 +126,7 @@ export class MemoryStore implements Store {
 
   async putRefill(tenant: string, record: RefillRecord, expectedVersion: number): Promise<boolean> {
     const data = this.tenant(tenant);
-    const { id, prescriptionId } = record.refill;
+    const { id, prescriptionId, status, patientId } = record.refill;
     const stored = data.refills.get(id);
     if ((stored?.version ?? 0) !== expectedVersion) return false;
     if (stored === undefined) {
@@ -130,6 +134,7 @@ export class MemoryStore implements Store {
       if (ids === undefined) data.refillsByPrescription.set(prescriptionId, [id]);
       else ids.push(id);
     }
+    data.refillIndex.put(id, status, patientId);
     data.refills.set(id, record);
     return true;
   }
@@ -141,6 +146,12 @@ export class MemoryStore implements Store {
 
   async countRefills(tenant: string): Promise<number> {
     return this.tenants.get(tenant)?.refills.size ?? 0;
+  }
+
+  async listRefills(tenant: string, filter: RefillFilter, page: { after?: string; limit: number }): Promise<RefillPage> {
+    const data = this.tenant(tenant);
+    const { ids, hasMore } = data.refillIndex.page(filter, page);
+    return { records: ids.map((id) => data.refills.get(id)!), hasMore };
   }
 
   async claimIdempotencyKey(tenant: string, key: string, fingerprint: string, now: number, expiresBefore: number, keep: number): Promise<IdempotencyClaim> {

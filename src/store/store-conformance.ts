@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { OrderStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
+import type { OrderStatus, RefillStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import type { OrderRecord, RefillRecord } from '../domain/records.ts';
 import { UnknownCursorError, type Store, type StoredAnswer, type TenantSeed } from './store.ts';
 
@@ -21,12 +21,12 @@ function record(id: string, status: OrderStatus = 'pending', patientId = 'pat_1'
   };
 }
 
-function refill(id: string, prescriptionId = 'rx_1', version = 1): RefillRecord {
+function refill(id: string, prescriptionId = 'rx_1', version = 1, status: RefillStatus = 'pending', patientId = 'pat_1'): RefillRecord {
   const at = '2025-01-15T15:00:00Z';
   return {
     version,
-    refill: { id, prescriptionId, patientId: 'pat_1', status: 'pending', requestedQuantity: 30, approvedQuantity: null, createdAt: at, estimatedShipDate: null },
-    history: [{ status: 'pending', at, reason: 'test' }],
+    refill: { id, prescriptionId, patientId, status, requestedQuantity: 30, approvedQuantity: null, createdAt: at, estimatedShipDate: null },
+    history: [{ status, at, reason: 'test' }],
   };
 }
 
@@ -349,6 +349,49 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
       await store.putRefill('t', refill('ref_1'), 0);
       await store.resetTenant('t', []);
       expect(await store.getRefill('t', 'ref_1')).toBeUndefined();
+    });
+  });
+
+  describe(`${name}: listing refills`, () => {
+    async function refillIds(tenant: string, filter = {}, page: { after?: string; limit: number } = { limit: 100 }) {
+      const result = await store.listRefills(tenant, filter, page);
+      return { ids: result.records.map((r) => r.refill.id), hasMore: result.hasMore };
+    }
+
+    beforeEach(async () => {
+      await tenantWith('t', []);
+      const made: Array<[string, RefillStatus, string]> = [
+        ['ref_1', 'pending', 'pat_a'], ['ref_2', 'approved', 'pat_b'], ['ref_3', 'pending', 'pat_b'], ['ref_4', 'approved', 'pat_a'],
+      ];
+      for (const [id, status, patient] of made) expect(await store.putRefill('t', refill(id, 'rx_1', 1, status, patient), 0)).toBe(true);
+    });
+
+    it('lists newest first, a page at a time, continuing after the given refill', async () => {
+      expect(await refillIds('t', {}, { limit: 3 })).toEqual({ ids: ['ref_4', 'ref_3', 'ref_2'], hasMore: true });
+      expect(await refillIds('t', {}, { after: 'ref_2', limit: 3 })).toEqual({ ids: ['ref_1'], hasMore: false });
+      expect(await refillIds('t', {}, { limit: 4 })).toEqual({ ids: ['ref_4', 'ref_3', 'ref_2', 'ref_1'], hasMore: false });
+    });
+
+    it('filters by status and patient, and follows a status change in place', async () => {
+      expect((await refillIds('t', { status: 'approved' })).ids).toEqual(['ref_4', 'ref_2']);
+      expect((await refillIds('t', { patientId: 'pat_b' })).ids).toEqual(['ref_3', 'ref_2']);
+      expect(await store.putRefill('t', refill('ref_1', 'rx_1', 2, 'approved', 'pat_a'), 1)).toBe(true);
+      expect((await refillIds('t', { status: 'approved', patientId: 'pat_a' })).ids).toEqual(['ref_4', 'ref_1']);
+      expect((await refillIds('t', { status: 'pending' })).ids).toEqual(['ref_3']);
+      expect((await store.listRefills('t', { status: 'approved' }, { limit: 1 })).records[0]!.refill.status).toBe('approved');
+    });
+
+    it('lists only the calling tenant\'s refills, and throws UnknownCursorError for one it does not have', async () => {
+      await tenantWith('other', []);
+      await store.putRefill('other', refill('ref_9'), 0);
+      expect((await refillIds('other')).ids).toEqual(['ref_9']);
+      await expect(store.listRefills('other', {}, { after: 'ref_1', limit: 2 })).rejects.toBeInstanceOf(UnknownCursorError);
+    });
+
+    it('lists none after a reset, where a cursor from before is unknown', async () => {
+      await store.resetTenant('t', []);
+      expect(await refillIds('t')).toEqual({ ids: [], hasMore: false });
+      await expect(store.listRefills('t', {}, { after: 'ref_2', limit: 1 })).rejects.toBeInstanceOf(UnknownCursorError);
     });
   });
 

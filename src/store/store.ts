@@ -1,15 +1,23 @@
-import type { OrderStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
+import type { OrderStatus, RefillStatus, WebhookDelivery, WebhookEndpoint } from '../api-types.ts';
 import type { OrderRecord, RefillRecord } from '../domain/records.ts';
 
-export interface OrderFilter {
-  status?: OrderStatus;
+/** What a listing keeps: records in this status, of this patient (both when both are given). */
+export interface ListFilter<Status extends string> {
+  status?: Status;
   patientId?: string;
 }
 
-export interface OrderPage {
-  records: OrderRecord[];
+export type OrderFilter = ListFilter<OrderStatus>;
+export type RefillFilter = ListFilter<RefillStatus>;
+
+/** One page of a listing, newest first. */
+export interface Page<Entry> {
+  records: Entry[];
   hasMore: boolean;
 }
+
+export type OrderPage = Page<OrderRecord>;
+export type RefillPage = Page<RefillRecord>;
 
 /** A finished answer kept for idempotent replay, as the HTTP layer wrote it; the store keeps it as is. */
 export interface StoredAnswer {
@@ -96,6 +104,8 @@ export interface Store {
   refillsOfPrescription(tenant: string, prescriptionId: string): Promise<RefillRecord[]>;
   /** How many refills the tenant holds (0 for a tenant that does not exist). */
   countRefills(tenant: string): Promise<number>;
+  /** As `listOrders`, for refills. */
+  listRefills(tenant: string, filter: RefillFilter, page: { after?: string; limit: number }): Promise<RefillPage>;
 
   /**
    * Claims `key` for a request with this fingerprint, or reports why it cannot be claimed.

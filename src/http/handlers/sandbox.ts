@@ -1,52 +1,62 @@
-import type { OrderStatus } from '../../api-types.ts';
+import type { OrderStatus, RefillStatus } from '../../api-types.ts';
 import { isoTime } from '../../clock.ts';
+import type { ListQuery } from '../../domain/listing.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { bodyValidator, parameterTest, queryValidator } from '../../validation.ts';
 import { readJsonObject } from '../body.ts';
 import { ok, type Handlers } from '../respond.ts';
 import type { Services } from '../services.ts';
 
-type ListQuery = { limit: number; cursor?: string; status?: OrderStatus; patientId?: string };
+/** The query of a sandbox listing, as the spec declares it. */
+type ListParams<Status extends string> = { limit: number; cursor?: string; status?: Status; patientId?: string };
 
-const validateListQuery = queryValidator<ListQuery>('sandboxListOrders');
+const validateOrderList = queryValidator<ListParams<OrderStatus>>('sandboxListOrders');
+const validateRefillList = queryValidator<ListParams<RefillStatus>>('sandboxListRefills');
 const validateClockAdvance = bodyValidator<{ seconds: number }>('ClockAdvanceRequest');
 const validateOrderAdvance = bodyValidator<{ to?: OrderStatus }>('OrderAdvanceRequest');
 const validateReset = bodyValidator<Record<string, never>>('ResetRequest');
 const isOrderId = parameterTest('OrderId');
+const isRefillId = parameterTest('RefillId');
 
-function encodeCursor(orderId: string): string {
-  return Buffer.from(orderId).toString('base64url');
+/** A cursor is the id of the last record of a page, so it survives any write but a reset. */
+function encodeCursor(id: string): string {
+  return Buffer.from(id).toString('base64url');
 }
 
-function decodeCursor(cursor: string): string {
-  const orderId = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isOrderId(orderId)) {
-    throw new Refusal('invalid_request', 'The cursor is not one this sandbox issued', { field: 'cursor', reason: 'Malformed cursor' });
+function listQuery<Status extends string>({ limit, cursor, status, patientId }: ListParams<Status>, isId: (id: string) => boolean): ListQuery<Status> {
+  let after: string | undefined;
+  if (cursor !== undefined) {
+    after = Buffer.from(cursor, 'base64url').toString('utf8');
+    if (!isId(after)) throw new Refusal('invalid_request', 'The cursor is not one this sandbox issued', { field: 'cursor', reason: 'Malformed cursor' });
   }
-  return orderId;
+  return {
+    limit,
+    ...(after === undefined ? {} : { after }),
+    ...(status === undefined ? {} : { status }),
+    ...(patientId === undefined ? {} : { patientId }),
+  };
+}
+
+function pageOf<Entry, Item>(page: { records: Entry[]; hasMore: boolean }, item: (entry: Entry) => Item & { id: string }) {
+  const data = page.records.map(item);
+  const last = data.at(-1);
+  return { data, hasMore: page.hasMore, nextCursor: page.hasMore && last !== undefined ? encodeCursor(last.id) : null };
 }
 
 /** Time control, inspection, listing and reset: what only a sandbox offers. */
-export function sandboxHandlers({ orders, refills, clocks, tenancy, maxBodyBytes, advanceClock }: Services) {
+export function sandboxHandlers({ orders, refills, clocks, tenancy, journal, maxBodyBytes, advanceClock }: Services) {
   const clockView = (tenant: string) => {
     const clock = clocks.for(tenant);
     return { now: isoTime(clock.now()), mode: clock.mode, timeScale: clock.timeScale };
   };
   return {
     sandboxListOrders: async (c) => {
-      const query = validateListQuery(c.req.query());
-      const page = await orders.list(c.get('tenant'), {
-        limit: query.limit,
-        ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
-        ...(query.status === undefined ? {} : { status: query.status }),
-        ...(query.patientId === undefined ? {} : { patientId: query.patientId }),
-      });
-      const last = page.records.at(-1);
-      return ok<'sandboxListOrders'>(c, {
-        data: page.records.map((record) => record.order),
-        hasMore: page.hasMore,
-        nextCursor: page.hasMore && last !== undefined ? encodeCursor(last.order.id) : null,
-      });
+      const page = await orders.list(c.get('tenant'), listQuery(validateOrderList(c.req.query()), isOrderId));
+      return ok<'sandboxListOrders'>(c, pageOf(page, (record) => record.order));
+    },
+    sandboxListRefills: async (c) => {
+      const page = await refills.list(c.get('tenant'), listQuery(validateRefillList(c.req.query()), isRefillId));
+      return ok<'sandboxListRefills'>(c, pageOf(page, (record) => record.refill));
     },
     sandboxOrderHistory: async (c, { orderId }) => {
       const record = await orders.get(c.get('tenant'), orderId);
@@ -67,6 +77,7 @@ export function sandboxHandlers({ orders, refills, clocks, tenancy, maxBodyBytes
       await advanceClock(tenant, Math.round(seconds * 1000));
       return ok<'sandboxAdvanceClock'>(c, clockView(tenant));
     },
+    sandboxListRequests: (c) => ok<'sandboxListRequests'>(c, { data: journal.list(c.get('tenant')) }),
     sandboxReset: async (c) => {
       validateReset(await readJsonObject(c.req.raw, maxBodyBytes, true));
       await tenancy.reset(c.get('tenant'));

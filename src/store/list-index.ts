@@ -1,5 +1,4 @@
-import type { OrderStatus } from '../api-types.ts';
-import { UnknownCursorError, type OrderFilter } from './store.ts';
+import { UnknownCursorError, type ListFilter } from './store.ts';
 
 /** Places in creation order, kept as a set and sorted only when read after a change. */
 class Places {
@@ -38,22 +37,22 @@ function lastBelow(ascending: readonly number[], bound: number): number {
 }
 
 /**
- * One tenant's orders in creation order, with an index by status and by patient, so a filtered
- * page reads only the orders that can match: a filter matching nothing costs nothing, however
- * many orders the key holds.
+ * One tenant's orders (or refills) in creation order, with an index by status and by patient, so
+ * a filtered page reads only the records that can match: a filter matching nothing costs nothing,
+ * however many records the key holds.
  */
-export class OrderIndex {
-  /** Order ids in creation order; an id's place there is its cursor position. */
+export class ListIndex<Status extends string> {
+  /** Record ids in creation order; an id's place there is its cursor position. */
   private readonly sequence: string[] = [];
   private readonly place = new Map<string, number>();
-  private readonly statusAt: OrderStatus[] = [];
+  private readonly statusAt: Status[] = [];
   private readonly patientAt: string[] = [];
-  private readonly byStatus = new Map<OrderStatus, Places>();
-  /** A patient never changes on an order, so appending keeps these in creation order. */
+  private readonly byStatus = new Map<Status, Places>();
+  /** A patient never changes on a record, so appending keeps these in creation order. */
   private readonly byPatient = new Map<string, number[]>();
 
-  /** Records an order's status and patient: a new order goes last; a known one keeps its place. */
-  put(id: string, status: OrderStatus, patientId: string): void {
+  /** Records a record's status and patient: a new record goes last; a known one keeps its place. */
+  put(id: string, status: Status, patientId: string): void {
     let at = this.place.get(id);
     if (at === undefined) {
       at = this.sequence.length;
@@ -77,8 +76,8 @@ export class OrderIndex {
     places.add(at);
   }
 
-  /** Ids of matching orders, newest first, after the order `after` (exclusive): at most `limit`, and whether more match. */
-  page(filter: OrderFilter, page: { after?: string; limit: number }): { ids: string[]; hasMore: boolean } {
+  /** Ids of matching records, newest first, after the record `after` (exclusive): at most `limit`, and whether more match. */
+  page(filter: ListFilter<Status>, page: { after?: string; limit: number }): { ids: string[]; hasMore: boolean } {
     let bound = this.sequence.length;
     if (page.after !== undefined) {
       const at = this.place.get(page.after);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderStatus } from '../api-types.ts';
-import { OrderIndex } from './order-index.ts';
+import { ListIndex } from './list-index.ts';
 import { UnknownCursorError } from './store.ts';
 
 const STATUSES: OrderStatus[] = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'];
@@ -25,10 +25,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-describe('OrderIndex', () => {
+describe('ListIndex', () => {
   it('pages exactly as a scan of every order in creation order would', () => {
     fc.assert(fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
-      const index = new OrderIndex();
+      const index = new ListIndex<OrderStatus>();
       const model: Array<{ id: string; status: OrderStatus; patient: string }> = [];
       for (const s of steps) {
         if (s.op === 'put') {
@@ -56,7 +56,7 @@ describe('OrderIndex', () => {
   });
 
   it('answers a status filter matching nothing among 30,000 orders without reading them', () => {
-    const index = new OrderIndex();
+    const index = new ListIndex<OrderStatus>();
     for (let i = 0; i < 30_000; i++) index.put(`ord_${i}`, 'pending', `pat_${i % 100}`);
     const started = performance.now();
     for (let i = 0; i < 100; i++) expect(index.page({ status: 'delivered' }, { limit: 20 })).toEqual({ ids: [], hasMore: false });
