@@ -24,6 +24,11 @@ describe('the dashboard API client', () => {
     await expect(api.call('DELETE', '/orders/ord_1')).rejects.toMatchObject({ status: 409, code: 'invalid_state_transition', message: 'Order ord_1 is shipped' });
   });
 
+  it('adds the field and reason the envelope names', async () => {
+    const { api } = recording(() => Response.json({ error: { code: 'validation_error', message: 'The request body is invalid', requestId: 'req_1', details: { field: 'seconds', reason: 'must be <= 315360000' } } }, { status: 422 }));
+    await expect(api.call('POST', '/sandbox/clock/advance', { seconds: 1e12 })).rejects.toThrow('The request body is invalid (seconds: must be <= 315360000)');
+  });
+
   it('names the status when the answer is not an envelope, and says so when nothing answers', async () => {
     const { api } = recording(() => new Response('<html>', { status: 502, statusText: 'Bad Gateway' }));
     await expect(api.poll('/sandbox/clock')).rejects.toThrow('HTTP 502 Bad Gateway');

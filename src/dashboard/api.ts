@@ -17,12 +17,17 @@ export interface Api {
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-/** The error a failed answer describes: the envelope's code and message, else the status. */
+interface Envelope { error?: { code?: string; message?: string; details?: { field?: string; reason?: string } } }
+
+/** The error a failed answer describes: the envelope's message, with the field and reason it names, else the status. */
 export async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text();
   try {
-    const envelope = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (typeof envelope.error?.message === 'string') return new ApiError(response.status, envelope.error.message, envelope.error.code);
+    const { error } = JSON.parse(text) as Envelope;
+    if (typeof error?.message === 'string') {
+      const detail = [error.details?.field, error.details?.reason].filter((part) => typeof part === 'string').join(': ');
+      return new ApiError(response.status, detail === '' ? error.message : `${error.message} (${detail})`, error.code);
+    }
   } catch {
     // Not JSON: fall through to the status line.
   }
