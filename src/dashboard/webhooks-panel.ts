@@ -58,19 +58,19 @@ export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
         h('td', { class: 'wrap' }, endpoint.url),
         h('td', { class: 'wrap' }, endpoint.events.join(', ')),
         h('td', {}, revealed.has(endpoint.id) ? h('code', {}, endpoint.secret) : '••••••',
-          ' ', h('button', { type: 'button', class: 'link', 'data-focus': `secret-${endpoint.id}`, 'aria-pressed': revealed.has(endpoint.id) ? 'true' : 'false', onclick: () => {
+          ' ', h('button', { type: 'button', class: 'link', 'data-focus': `secret-${endpoint.id}`, 'aria-label': `${revealed.has(endpoint.id) ? 'Hide' : 'Reveal'} secret of ${endpoint.id}`, onclick: () => {
             if (!revealed.delete(endpoint.id)) revealed.add(endpoint.id);
             showEndpoints();
-          } }, revealed.has(endpoint.id) ? `Hide secret of ${endpoint.id}` : `Reveal secret of ${endpoint.id}`)),
+          } }, revealed.has(endpoint.id) ? 'Hide secret' : 'Reveal secret')),
         h('td', {},
-          h('button', { type: 'button', 'data-focus': `deliveries-${endpoint.id}`, onclick: () => { selected = endpoint.id; void run(async () => { await refresh(); return undefined; }); } }, `Deliveries of ${endpoint.id}`),
+          h('button', { type: 'button', 'data-focus': `deliveries-${endpoint.id}`, 'aria-label': `Deliveries of ${endpoint.id}`, onclick: () => { selected = endpoint.id; void run(async () => { await refresh(); return undefined; }); } }, 'Deliveries'),
           ' ',
           h('button', { type: 'button', class: 'danger', 'data-focus': `delete-${endpoint.id}`, onclick: () => void run(async () => {
             await api.call('DELETE', `/sandbox/webhook-endpoints/${encodeURIComponent(endpoint.id)}`);
             if (selected === endpoint.id) selected = undefined;
             await refresh();
             return `Deleted ${endpoint.id}`;
-          }) }, `Delete ${endpoint.id}`)))))));
+          }), 'aria-label': `Delete ${endpoint.id}` }, 'Delete')))))));
   }
 
   function showDeliveries(endpointId: string, deliveries: Delivery[]): void {
