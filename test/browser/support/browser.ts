@@ -13,12 +13,12 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 export interface Chromium { context: BrowserContext; close(): Promise<void> }
 
 /** Headless Chromium with a fresh profile; throws, saying how to install it, where it is missing. */
-export async function launchChromium(): Promise<Chromium> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (as root; .ci/run does this when it can).`);
+export async function launchChromium(executablePath = CHROMIUM): Promise<Chromium> {
+  if (!existsSync(executablePath)) {
+    throw new Error(`The browser tests need Chromium at ${executablePath}: install it with \`apt-get update && apt-get install -y chromium\` (as root; .ci/run does this when it can).`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'nimbus-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true, viewport: { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath, args: FLAGS, headless: true, viewport: { width: 1280, height: 900 } });
   return {
     context,
     close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); },
