@@ -3,6 +3,7 @@ import { clockPanel } from './clock-panel.ts';
 import { errorText, h, replace } from './dom.ts';
 import { readKey, storeKey, type KeyPlace } from './key.ts';
 import type { Panel } from './panel.ts';
+import { documentVisibility, startPolling } from './poller.ts';
 import { recordsPanel } from './records-panel.ts';
 import { requestsPanel } from './requests-panel.ts';
 import { ORDERS, REFILLS } from './rules.ts';
@@ -57,10 +58,7 @@ function start(key: string | undefined): void {
   replace(main, panels.map((panel) => panel.element));
   void refreshAll();
 
-  const timer = setInterval(() => { if (!document.hidden) void refreshAll(); }, POLL_MS);
-  const onVisible = () => { if (!document.hidden) void refreshAll(); };
-  document.addEventListener('visibilitychange', onVisible);
-  stop = () => { clearInterval(timer); document.removeEventListener('visibilitychange', onVisible); };
+  stop = startPolling(() => void refreshAll(), POLL_MS, documentVisibility);
 }
 
 const key = readKey(place);
