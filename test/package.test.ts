@@ -147,6 +147,21 @@ describe('the package as a dependency', () => {
     expect(entryPoints().filter((path) => !files.has(path))).toEqual([]);
   });
 
+  it('packs the docs page with its renderer, and serves them from the installed package without a key', () => {
+    const files = new Set(execFileSync('tar', ['-tzf', inject('packedTarball')], { encoding: 'utf8' }).split('\n'));
+    expect(['docs.html', 'docs.js', 'redoc.standalone.js', 'redoc.standalone.js.LICENSE.txt'].filter((name) => !files.has(`package/dist/assets/${name}`))).toEqual([]);
+    const script = join(inject('installedProject'), 'serves-docs.mjs');
+    writeFileSync(script, [
+      "import { createSandbox } from 'nimbus-sandbox';",
+      'const sandbox = createSandbox({ sweepIntervalMs: 0 });',
+      "const answers = await Promise.all(['/sandbox/docs', '/sandbox/assets/redoc.standalone.js'].map((path) => sandbox.request(path)));",
+      'sandbox.close();',
+      "console.log(JSON.stringify(answers.map((answer) => [answer.status, answer.headers.get('content-type')])));",
+    ].join('\n'));
+    const output = execFileSync(process.execPath, [script], { cwd: inject('installedProject'), encoding: 'utf8', timeout: 15_000 });
+    expect(JSON.parse(output)).toEqual([[200, 'text/html; charset=utf-8'], [200, 'text/javascript; charset=utf-8']]);
+  });
+
   it('packs a LICENSE of the license package.json names', () => {
     const license = execFileSync('tar', ['-xzOf', inject('packedTarball'), 'package/LICENSE'], { encoding: 'utf8' });
     expect([(manifest as { license?: string }).license, license.split('\n')[0]]).toEqual(['MIT', 'MIT License']);

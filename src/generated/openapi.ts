@@ -1909,7 +1909,6 @@ export interface operations {
                     "application/json": components["schemas"]["RequestJournal"];
                 };
             };
-            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
         };

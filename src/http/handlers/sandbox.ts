@@ -5,6 +5,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import { bodyValidator, parameterTest, queryValidator } from '../../validation.ts';
 import { readJsonObject } from '../body.ts';
 import { ok, type Handlers } from '../respond.ts';
+import type { Page } from '../../store/store.ts';
 import type { Services } from '../services.ts';
 
 /** The query of a sandbox listing, as the spec declares it. */
@@ -37,7 +38,8 @@ function listQuery<Status extends string>({ limit, cursor, status, patientId }: 
   };
 }
 
-function pageOf<Entry, Item>(page: { records: Entry[]; hasMore: boolean }, item: (entry: Entry) => Item & { id: string }) {
+/** A store's page as the API answers it (`OrderList`, `RefillList`), with the cursor of the page after it. */
+function pageOf<Entry, Item extends { id: string }>(page: Page<Entry>, item: (entry: Entry) => Item) {
   const data = page.records.map(item);
   const last = data.at(-1);
   return { data, hasMore: page.hasMore, nextCursor: page.hasMore && last !== undefined ? encodeCursor(last.id) : null };
