@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-/** Tests of the built and packed package: they share one build and one `npm pack` (test/support/packed-package.ts). */
-const PACKAGING = ['test/package*.test.ts'];
+/** Tests of the built and packed package, the dashboard's browser tests among them: they share one build and one `npm pack` (test/support/packed-package.ts). */
+const PACKAGING = ['test/package*.test.ts', 'test/browser/*.test.ts'];
 /** Tests that start the CLI or the fixture generator as processes: the slowest, run by CI on its main Node only. */
 const PROCESSES = ['test/cli.test.ts', 'fixtures/fixtures.test.ts'];
 

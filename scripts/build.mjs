@@ -33,3 +33,16 @@ const redoc = readFileSync(join(redocBundles, 'redoc.standalone.js'), 'utf8');
 if (redoc.split(CDN_LOGO).length !== 2) throw new Error(`build: redoc.standalone.js no longer names ${CDN_LOGO} once; check what this Redoc fetches`);
 writeFileSync('dist/assets/redoc.standalone.js', redoc.replace(CDN_LOGO, '""'));
 for (const name of ['docs.html', 'docs.js']) copyFileSync(join('src/docs', name), join('dist/assets', name));
+
+// The dashboard: a browser bundle and its page, served from dist/assets/ by GET /sandbox/dashboard.
+await build({
+  entryPoints: { dashboard: 'src/dashboard/main.ts' },
+  outdir: 'dist/assets',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+});
+for (const file of ['dashboard.html', 'dashboard.css', 'favicon.svg']) copyFileSync(`src/dashboard/${file}`, `dist/assets/${file}`);

@@ -1,0 +1,116 @@
+import { badge, formatTime, h, replace } from './dom.ts';
+import type { Panel, PanelContext } from './panel.ts';
+import { section } from './panel.ts';
+import { advanceTargets, canCancel, type RecordKind } from './rules.ts';
+
+type Resource = Record<string, unknown> & { id: string; status: string };
+interface Page { data: Resource[]; hasMore: boolean; nextCursor: string | null }
+interface History { history: Array<{ status: string; at: string; reason: string }> }
+
+const PAGE_SIZE = 20;
+
+/** A field's value as text: nested objects (an address) as their values joined. */
+function fieldText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).filter((part) => part !== null && part !== '').join(', ');
+  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? formatTime(value) : String(value);
+}
+
+/** Orders or refills: a filtered, paged list newest first, and the chosen record's detail and timeline. */
+export function recordsPanel(kind: RecordKind, { api, refreshAll }: PanelContext): Panel {
+  const plural = `${kind.noun}s`;
+  const { element, message, run } = section(plural, kind.title);
+  const list = h('div', { class: 'list' });
+  const pager = h('div', { class: 'row pager' });
+  const detail = h('div', { class: 'detail' });
+  const filters = { status: '', patientId: '' };
+  /** The cursors of the pages before the current one; the current page's cursor is last. */
+  const cursors: Array<string | undefined> = [undefined];
+  let selected: string | undefined;
+
+  const statusSelect = h('select', { id: `${plural}-status` }, h('option', { value: '' }, 'Any status'),
+    kind.statuses.map((status) => h('option', { value: status }, status)));
+  const patientInput = h('input', { id: `${plural}-patient`, type: 'text', placeholder: 'pat_…', autocomplete: 'off' });
+  const filterForm = h('form', { class: 'row', onsubmit: (event: Event) => {
+    event.preventDefault();
+    filters.status = statusSelect.value;
+    filters.patientId = patientInput.value.trim();
+    cursors.splice(0, cursors.length, undefined);
+    void run(async () => { await refresh(); return undefined; });
+  } },
+  h('label', { for: `${plural}-status` }, 'Status'), statusSelect,
+  h('label', { for: `${plural}-patient` }, 'Patient'), patientInput,
+  h('button', { type: 'submit' }, 'Filter'));
+
+  element.append(filterForm, list, pager, message, detail);
+
+  function listPath(): string {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (filters.status) query.set('status', filters.status);
+    if (filters.patientId) query.set('patientId', filters.patientId);
+    const cursor = cursors[cursors.length - 1];
+    if (cursor !== undefined) query.set('cursor', cursor);
+    return `${kind.list}?${query}`;
+  }
+
+  function showList(page: Page): void {
+    const rows = page.data.map((record) => h('tr', { 'aria-current': record.id === selected ? 'true' : undefined },
+      h('td', {}, h('button', { type: 'button', class: 'link', 'data-focus': `open-${record.id}`, onclick: () => open(record.id) }, record.id)),
+      h('td', {}, badge(record.status)),
+      h('td', {}, fieldText(record.patientId)),
+      h('td', {}, formatTime(record.createdAt as string | undefined))));
+    replace(list, page.data.length === 0 ? h('p', {}, `No ${plural} match.`) : h('table', {},
+      h('caption', { class: 'visually-hidden' }, `${kind.title}, newest first`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Id'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Patient'), h('th', { scope: 'col' }, 'Created'))),
+      h('tbody', {}, rows)));
+    replace(pager,
+      h('button', { type: 'button', 'data-focus': 'previous', disabled: cursors.length <= 1, onclick: () => { cursors.pop(); void run(async () => { await refresh(); return undefined; }); } }, 'Previous page'),
+      h('span', {}, `Page ${cursors.length}`),
+      h('button', { type: 'button', 'data-focus': 'next', disabled: !page.hasMore, onclick: () => { cursors.push(page.nextCursor ?? undefined); void run(async () => { await refresh(); return undefined; }); } }, 'Next page'));
+  }
+
+  function showDetail(record: Resource, history: History): void {
+    const actions: HTMLElement[] = [];
+    const targets = advanceTargets(kind, record.status);
+    if (targets.length > 0) {
+      actions.push(h('div', { role: 'group', 'aria-label': 'Advance to…', class: 'row' }, h('span', {}, 'Advance to…'),
+        targets.map((target) => h('button', { type: 'button', 'data-focus': `advance-${target}`, onclick: () => void act(() =>
+          api.call('POST', kind.advance!.path(record.id), { to: target }), `${record.id} advanced to ${target}`) }, target))));
+    }
+    if (canCancel(kind, record.status)) {
+      actions.push(h('button', { type: 'button', class: 'danger', 'data-focus': 'cancel', onclick: () => void act(() =>
+        api.call('DELETE', kind.cancel!.path(record.id)), `${record.id} cancelled`) }, `Cancel ${kind.noun}`));
+    }
+    replace(detail,
+      h('h3', {}, `${kind.noun === 'order' ? 'Order' : 'Refill'} ${record.id} `, badge(record.status)),
+      h('dl', { class: 'facts' }, Object.entries(record).filter(([name]) => name !== 'id' && name !== 'status')
+        .flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, fieldText(value))])),
+      actions.length > 0 ? h('div', { class: 'row' }, actions) : null,
+      h('h4', {}, 'Timeline'),
+      h('ol', { class: 'timeline', 'aria-label': `History of ${record.id}` }, history.history.map((change) =>
+        h('li', {}, h('time', { datetime: change.at }, formatTime(change.at)), ' ', badge(change.status), ' ', change.reason))),
+      h('button', { type: 'button', 'data-focus': 'close', onclick: () => { selected = undefined; replace(detail); void refresh(); } }, 'Close'));
+  }
+
+  async function act(action: () => Promise<unknown>, done: string): Promise<void> {
+    await run(async () => { await action(); await refreshAll(); return done; });
+  }
+
+  function open(id: string): void {
+    selected = id;
+    void run(async () => { await refresh(); detail.querySelector('h3')?.scrollIntoView({ block: 'nearest' }); return undefined; });
+  }
+
+  async function refresh(): Promise<void> {
+    const id = selected;
+    const [page, record, history] = await Promise.all([
+      api.poll<Page>(listPath()),
+      id === undefined ? undefined : api.poll<Resource>(kind.one(id)),
+      id === undefined ? undefined : api.poll<History>(kind.history(id)),
+    ]);
+    showList(page);
+    if (record !== undefined && history !== undefined && id === selected) showDetail(record, history);
+  }
+
+  return { element, refresh };
+}

@@ -1,0 +1,106 @@
+import { formatTime, h, replace } from './dom.ts';
+import type { Panel, PanelContext } from './panel.ts';
+import { section } from './panel.ts';
+import { EVENT_TYPES } from './rules.ts';
+
+interface Endpoint { id: string; url: string; events: string[]; secret: string; createdAt: string }
+interface Delivery extends Record<string, unknown> {
+  eventId: string; eventType: string; attempt: number; attemptedAt: string; succeeded: boolean;
+  responseStatus: number | null; error: string | null; nextRetryAt: string | null; deadLettered: boolean;
+}
+
+/** The columns a delivery row shows; whatever else the sandbox says of it (the event, its signature) goes in its details. */
+const DELIVERY_COLUMNS = new Set(['eventId', 'eventType', 'attempt', 'attemptedAt', 'succeeded', 'responseStatus', 'error', 'nextRetryAt', 'deadLettered']);
+
+export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
+  const { element, message, run } = section('webhooks', 'Webhooks');
+  const endpointsRegion = h('div', { class: 'list' });
+  const deliveriesRegion = h('div', { class: 'deliveries' });
+  const revealed = new Set<string>();
+  let selected: string | undefined;
+  let endpoints: Endpoint[] = [];
+
+  const urlInput = h('input', { id: 'endpoint-url', type: 'url', required: true, placeholder: 'http://127.0.0.1:4000/webhooks', autocomplete: 'off' });
+  const eventBoxes = EVENT_TYPES.map((type) => h('input', { type: 'checkbox', id: `event-${type}`, value: type }));
+  const register = h('form', { class: 'stack', onsubmit: (event: Event) => {
+    event.preventDefault();
+    const events = eventBoxes.filter((box) => box.checked).map((box) => box.value);
+    void run(async () => {
+      const endpoint = await api.call<Endpoint>('POST', '/sandbox/webhook-endpoints', events.length > 0 ? { url: urlInput.value, events } : { url: urlInput.value });
+      urlInput.value = '';
+      selected = endpoint.id;
+      await refreshAll();
+      return `Registered ${endpoint.id}`;
+    });
+  } },
+  h('div', { class: 'row' }, h('label', { for: 'endpoint-url' }, 'Endpoint URL'), urlInput, h('button', { type: 'submit' }, 'Register endpoint')),
+  h('fieldset', { class: 'events' }, h('legend', {}, 'Events (none ticked: the published events)'),
+    eventBoxes.map((box) => h('span', {}, box, h('label', { for: box.id }, box.value)))));
+
+  const testType = h('select', { id: 'test-event-type' }, EVENT_TYPES.map((type) => h('option', { value: type }, type)));
+  const test = h('form', { class: 'row', onsubmit: (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      const result = await api.call<{ message: string }>('POST', '/webhooks/test', { eventType: testType.value });
+      await refreshAll();
+      return result.message;
+    });
+  } }, h('label', { for: 'test-event-type' }, 'Test event'), testType, h('button', { type: 'submit' }, 'Send test event'));
+
+  element.append(register, test, message, endpointsRegion, deliveriesRegion);
+
+  function showEndpoints(): void {
+    replace(endpointsRegion, endpoints.length === 0 ? h('p', {}, 'No endpoints yet.') : h('table', {},
+      h('caption', { class: 'visually-hidden' }, 'Webhook endpoints'),
+      h('thead', {}, h('tr', {}, ['Id', 'URL', 'Events', 'Secret', 'Actions'].map((name) => h('th', { scope: 'col' }, name)))),
+      h('tbody', {}, endpoints.map((endpoint) => h('tr', { 'aria-current': endpoint.id === selected ? 'true' : undefined },
+        h('td', {}, endpoint.id),
+        h('td', { class: 'wrap' }, endpoint.url),
+        h('td', { class: 'wrap' }, endpoint.events.join(', ')),
+        h('td', {}, revealed.has(endpoint.id) ? h('code', {}, endpoint.secret) : '••••••',
+          ' ', h('button', { type: 'button', class: 'link', 'data-focus': `secret-${endpoint.id}`, 'aria-label': `${revealed.has(endpoint.id) ? 'Hide' : 'Reveal'} secret of ${endpoint.id}`, onclick: () => {
+            if (!revealed.delete(endpoint.id)) revealed.add(endpoint.id);
+            showEndpoints();
+          } }, revealed.has(endpoint.id) ? 'Hide secret' : 'Reveal secret')),
+        h('td', {},
+          h('button', { type: 'button', 'data-focus': `deliveries-${endpoint.id}`, 'aria-label': `Deliveries of ${endpoint.id}`, onclick: () => { selected = endpoint.id; void run(async () => { await refresh(); return undefined; }); } }, 'Deliveries'),
+          ' ',
+          h('button', { type: 'button', class: 'danger', 'data-focus': `delete-${endpoint.id}`, onclick: () => void run(async () => {
+            await api.call('DELETE', `/sandbox/webhook-endpoints/${encodeURIComponent(endpoint.id)}`);
+            if (selected === endpoint.id) selected = undefined;
+            await refresh();
+            return `Deleted ${endpoint.id}`;
+          }), 'aria-label': `Delete ${endpoint.id}` }, 'Delete')))))));
+  }
+
+  function showDeliveries(endpointId: string, deliveries: Delivery[]): void {
+    replace(deliveriesRegion, h('h3', {}, `Deliveries to ${endpointId}`), deliveries.length === 0 ? h('p', {}, 'No deliveries yet.') : h('table', {},
+      h('caption', { class: 'visually-hidden' }, `Deliveries to ${endpointId}, oldest first`),
+      h('thead', {}, h('tr', {}, ['Event', 'Attempt', 'At', 'Result', 'Next retry', 'Dead letter', 'Event and signature'].map((name) => h('th', { scope: 'col' }, name)))),
+      h('tbody', {}, deliveries.map((delivery) => {
+        const more = Object.fromEntries(Object.entries(delivery).filter(([name]) => !DELIVERY_COLUMNS.has(name)));
+        return h('tr', {},
+          h('td', {}, delivery.eventType, h('br'), h('small', {}, delivery.eventId)),
+          h('td', {}, delivery.attempt),
+          h('td', {}, formatTime(delivery.attemptedAt)),
+          h('td', { class: delivery.succeeded ? 'ok' : 'failed' }, delivery.succeeded ? `${delivery.responseStatus ?? ''} delivered` : delivery.error ?? `HTTP ${delivery.responseStatus ?? '?'}`),
+          h('td', {}, formatTime(delivery.nextRetryAt)),
+          h('td', {}, delivery.deadLettered ? 'yes' : 'no'),
+          h('td', {}, Object.keys(more).length === 0 ? '—' : h('details', {}, h('summary', {}, 'Show'), h('pre', {}, JSON.stringify(more, null, 2)))));
+      }))));
+  }
+
+  async function refresh(): Promise<void> {
+    const id = selected;
+    const [list, deliveries] = await Promise.all([
+      api.poll<{ data: Endpoint[] }>('/sandbox/webhook-endpoints'),
+      id === undefined ? undefined : api.poll<{ data: Delivery[] }>(`/sandbox/webhook-endpoints/${encodeURIComponent(id)}/deliveries`),
+    ]);
+    endpoints = list.data;
+    showEndpoints();
+    if (id === undefined || deliveries === undefined) replace(deliveriesRegion);
+    else if (id === selected) showDeliveries(id, deliveries.data);
+  }
+
+  return { element, refresh };
+}
