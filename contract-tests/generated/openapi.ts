@@ -56,7 +56,9 @@ export interface paths {
         };
         /**
          * List the tenant's orders (sandbox only)
-         * @description Newest first, with cursor pagination. Production has no list operation.
+         * @description Newest first, in the order the key's orders were placed (fixture orders by their placing time;
+         *     the published test order is placed when the key is first used), with cursor pagination.
+         *     Production has no list operation.
          */
         get: operations["sandboxListOrders"];
         put?: never;
