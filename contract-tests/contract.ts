@@ -59,6 +59,7 @@ function targetOf(options: ContractOptions): Target {
     ...(options.lifecycleTimeoutMs === undefined ? {} : { lifecycleTimeoutMs: options.lifecycleTimeoutMs }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.receiverHost === undefined ? {} : { receiverHost: options.receiverHost }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   };
   return { ...(options.target ?? networkTarget(options.baseUrl!)), ...settings };
 }

@@ -1,5 +1,5 @@
 import { capabilitiesOf, type Capabilities } from './capabilities.ts';
-import { Client, describeFetchError, errorOf } from './client.ts';
+import { Client, describeFetchError, errorOf, NoAnswer } from './client.ts';
 import { TargetUnreachable } from './exchange.ts';
 import { freshKey } from './keys.ts';
 import type { Target } from './target.ts';
@@ -19,6 +19,9 @@ function unreachable(target: Target, error: unknown): Admission {
   if (!(error instanceof TargetUnreachable)) {
     // Such as a Retry-After too long to wait out: the probe cannot tell what the target offers.
     return { admitted: false, problem: `probing what the target ${target.baseUrl} offers failed: ${(error as Error).message}. No check was run.` };
+  }
+  if (error.cause instanceof NoAnswer) {
+    return { admitted: false, problem: `the target ${target.baseUrl} took the connection but gave ${error.cause.message}: is it running and well, and is --base-url right? (--request-timeout MS waits longer.) No check was run.` };
   }
   return { admitted: false, problem: `cannot reach the target ${target.baseUrl} (${describeFetchError(error.cause)}): is it running, and is --base-url right? No check was run.` };
 }

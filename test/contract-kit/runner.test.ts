@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -134,6 +136,29 @@ describe('a target that cannot be reached; exit code 2', () => {
     expect(errors).toEqual([expect.stringMatching(/^probing what the target http:\/\/busy\.test offers failed: Rate limited with Retry-After "3600", which is not a wait of at most 1000 ms the kit can respect/)]);
   });
 
+  test('a target that takes the connection and never answers: one message after the request timeout', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const errors: string[] = [];
+      const result = await runContract({ baseUrl, requestTimeoutMs: 200, output: { log: () => {}, error: (line) => errors.push(line) } });
+      expect(result).toMatchObject({ exitCode: 2, outcomes: [] });
+      expect(errors).toEqual([`the target ${baseUrl} took the connection but gave no answer within 200 ms: is it running and well, and is --base-url right? (--request-timeout MS waits longer.) No check was run.`]);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('an answer that stalls during the run stops it as a target that stopped answering', async () => {
+    let calls = 0;
+    const stalls: Breakage = (inner) => (request) => (++calls > 60 ? new Promise<Response>(() => {}) : inner(request));
+    const { result, error } = await run({ requestTimeoutMs: 100 }, stalls);
+    expect(result.exitCode).toBe(2);
+    expect(result.outcomes.at(-1)).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/^The target could not be reached \(no answer within 100 ms\)/) } });
+    expect(error).toEqual([expect.stringMatching(/^the target http:\/\/sandbox\.test stopped answering during \S+; the \d+ checks after it were not run$/)]);
+  });
+
   test('during the run: the checks after it are not run', async () => {
     let calls = 0;
     const down: Breakage = (inner) => (request) => (++calls > 60 ? Promise.reject(new TypeError('fetch failed')) : inner(request));
@@ -166,7 +191,7 @@ describe('runContract refuses bad options with the message the command line give
     [{ target, seed: 1.5 }, 'seed (--seed) must be a whole number from -2147483648 to 2147483647, not 1.5'],
     [{ target, lifecycleTimeoutMs: -1 }, 'lifecycleTimeoutMs (--lifecycle-timeout) must be a whole number of ms from 0 to 2147483647, not -1'],
     [{ target, apiKey: ' ' }, 'apiKey (--api-key) must be a non-empty text, not " "'],
-    [{ target, junit: 'x.xml' }, 'junit is not an option of runContract; the options are baseUrl, apiKey, junitFile, only, lifecycleTimeoutMs, seed, receiverHost, target, output, rerunCommand'],
+    [{ target, junit: 'x.xml' }, 'junit is not an option of runContract; the options are baseUrl, apiKey, junitFile, only, lifecycleTimeoutMs, seed, receiverHost, requestTimeoutMs, target, output, rerunCommand'],
     [{}, 'runContract needs the implementation to check: baseUrl (such as http://127.0.0.1:4010) or target, one of them'],
   ])('%j', async (options, message) => {
     await expect(runContract(options as ContractOptions)).rejects.toThrow(new ContractOptionError(message));
