@@ -1,12 +1,13 @@
 import { ContractViolation, TargetUnreachable } from './exchange.ts';
 import { seedOf } from './property.ts';
+import { ReceiverUnavailable } from './receiver.ts';
 import type { Outcome } from './run.ts';
 
 const INDENT = '      ';
 
-/** A failure as shown: a departure (or an unreachable target) by its message; anything else, such as a defect of the kit, with its stack. */
+/** A failure as shown: a departure, an unreachable target or a setting the kit cannot work with by its message; anything else, such as a defect of the kit, with its stack. */
 export function failureText(error: Error): string {
-  return error instanceof ContractViolation || error instanceof TargetUnreachable ? error.message : error.stack ?? `${error.name}: ${error.message}`;
+  return error instanceof ContractViolation || error instanceof TargetUnreachable || error instanceof ReceiverUnavailable ? error.message : error.stack ?? `${error.name}: ${error.message}`;
 }
 
 /**

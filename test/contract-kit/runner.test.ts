@@ -8,6 +8,7 @@ import { ContractOptionError, runContract, type ContractOptions, type Outcome } 
 import { allChecks } from '../../contract-tests/checks/index.ts';
 import { ContractViolation } from '../../contract-tests/kit/exchange.ts';
 import { junitXml } from '../../contract-tests/kit/junit.ts';
+import { ReceiverUnavailable } from '../../contract-tests/kit/receiver.ts';
 import { describeOutcome } from '../../contract-tests/kit/report.ts';
 import type { SandboxOptions } from '../../src/sandbox.ts';
 import type { Breakage } from './breakage.ts';
@@ -84,6 +85,22 @@ describe('a run', () => {
 test('a failure that is no departure (a defect of the kit, say) shows its stack, to find it by', () => {
   const line = describeOutcome({ checkName: 'area/check', status: 'failed', error: new TypeError('cannot read properties of undefined'), durationMs: 1 }, 'nimbus-sandbox contract');
   expect(line).toMatch(/^FAIL {2}area\/check\n {6}TypeError: cannot read properties of undefined\n {6} {4}at /);
+});
+
+describe('a --receiver-host this machine cannot listen on; exit code 2', () => {
+  test('said once before any check, without a stack', async () => {
+    const { result, log, error, requests } = await run({ receiverHost: '10.255.255.1' });
+    expect(result).toMatchObject({ exitCode: 2, outcomes: [] });
+    expect(error).toEqual([expect.stringMatching(/^the kit's webhook receiver cannot listen on 10\.255\.255\.1 \(listen EADDRNOTAVAIL[^)]*\): give --receiver-host an address of this machine that the target can reach\. No check was run\.$/)]);
+    expect(log).toEqual([]);
+    expect(requests).toBe(0);
+  });
+
+  test('a check that meets it anyway fails with the message alone', () => {
+    const error = new ReceiverUnavailable('10.255.255.1', new Error('listen EADDRNOTAVAIL: address not available 10.255.255.1'));
+    expect(describeOutcome({ checkName: 'webhooks/x', status: 'failed', error, durationMs: 1 }, 'nimbus-sandbox contract'))
+      .toBe(`FAIL  webhooks/x\n      ${error.message}`);
+  });
 });
 
 describe('a target that refuses the key stops the run once, saying what to pass; exit code 2', () => {
