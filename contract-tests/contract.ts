@@ -7,7 +7,7 @@ import { describeCapabilities } from './kit/capabilities.ts';
 import { TargetUnreachable } from './kit/exchange.ts';
 import { junitXml } from './kit/junit.ts';
 import { ContractOptionError, validateContractSettings, type ContractSettings } from './kit/options.ts';
-import { countOutcomes, describeCounts, describeOutcome, type Counts } from './kit/report.ts';
+import { countOutcomes, describeCounts, describeOutcome, rerunCommand, type Counts } from './kit/report.ts';
 import { runCheck, selectChecks, type Outcome } from './kit/run.ts';
 import { networkTarget, type Target } from './kit/target.ts';
 
@@ -35,7 +35,11 @@ export interface ContractOptions extends ContractSettings {
   target?: Target;
   /** Default: console. */
   output?: ContractOutput;
-  /** The command that reaches this target, for the rerun line of a failed property check. Default: `nimbus-sandbox contract --base-url URL`. */
+  /**
+   * The command that reaches this target, for the rerun line of a failed property check; the
+   * run's settings (`--api-key "$NIMBUS_API_KEY"`, `--lifecycle-timeout`, …) follow it.
+   * Default: `nimbus-sandbox contract --base-url URL`.
+   */
   rerunCommand?: string;
 }
 
@@ -84,7 +88,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRes
   const target = targetOf(options);
   const checks = selectChecks(allChecks, options.only);
   const output = options.output ?? console;
-  const rerun = options.rerunCommand ?? `nimbus-sandbox contract${options.baseUrl === undefined ? '' : ` --base-url ${options.baseUrl}`}`;
+  const rerun = rerunCommand(options, options.rerunCommand);
   const timestamp = new Date();
   const started = performance.now();
 

@@ -67,7 +67,7 @@ describe('a run', () => {
     const { result, log } = await run({ only: 'idempotency/' }, brokenFor('a replay carries a new order id').breakage!());
     expect(result.exitCode).toBe(1);
     const failure = log.find((line) => line.startsWith(`FAIL  ${REPLAY_CHECK}\n`));
-    expect(failure).toMatch(/\n {6}Reproduce:\n {8}KEY_1='contract-[\w-]+'\n {8}1\. curl -sS -i -X POST '[^']+\/orders' -H "X-API-Key: \$KEY_1"/);
+    expect(failure).toMatch(/\n {6}Reproduce:\n {8}KEY_1='contract-[\w-]+'\n {8}1\. curl -sS -i -g -X POST '[^']+\/orders' -H "X-API-Key: \$KEY_1"/);
     expect(log.at(-1)).toBe(`${result.passed} passed, ${result.failed} failed, 0 skipped`);
     expect(result.failed).toBeGreaterThan(0);
   });
@@ -232,7 +232,7 @@ describe('the JUnit file', () => {
       if (outcome.status === 'skipped') expect(children).toMatchObject([{ name: 'skipped', attributes: { message: outcome.reason } }]);
       if (outcome.status === 'failed') {
         expect(children).toMatchObject([{ name: 'failure', attributes: { message: outcome.error.message.split('\n')[0] }, text: outcome.error.message }]);
-        expect(outcome.error.message).toContain('curl -sS -i');
+        expect(outcome.error.message).toContain('curl -sS -i -g');
       }
     }
   });
