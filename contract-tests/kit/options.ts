@@ -188,6 +188,7 @@ export function contractHelpText(): string {
     `  ${'-h, --help'.padEnd(FLAG_COLUMN)}Show this help`,
     '',
     'Exit codes: 0 nothing failed; 1 a check failed; 2 a usage error, a target that cannot be reached,',
-    'or a target that refuses the API key (said once; no check runs).',
+    'or a target that refuses the API key (said once; no check runs); also when stdout is closed',
+    'before the run ends (such as `| head -1`), which stops the run quietly.',
   ].join('\n');
 }
