@@ -7,6 +7,7 @@ import { describeCapabilities } from './kit/capabilities.ts';
 import { TargetUnreachable } from './kit/exchange.ts';
 import { junitXml } from './kit/junit.ts';
 import { ContractOptionError, validateContractSettings, type ContractSettings } from './kit/options.ts';
+import { printable } from './kit/printable.ts';
 import { countOutcomes, describeCounts, describeOutcome, rerunCommand, type Counts } from './kit/report.ts';
 import { runCheck, selectChecks, type Outcome } from './kit/run.ts';
 import { networkTarget, type Target } from './kit/target.ts';
@@ -87,7 +88,9 @@ export async function runContract(options: ContractOptions): Promise<ContractRes
   validateContractSettings(options as Record<string, unknown>, RUN_OPTIONS);
   const target = targetOf(options);
   const checks = selectChecks(allChecks, options.only);
-  const output = options.output ?? console;
+  const sink = options.output ?? console;
+  // Lines carry what the target said (bodies, error codes, evidence): printed only once made safe.
+  const output: ContractOutput = { log: (line) => sink.log(printable(line)), error: (line) => sink.error(printable(line)) };
   const rerun = rerunCommand(options, options.rerunCommand);
   const timestamp = new Date();
   const started = performance.now();

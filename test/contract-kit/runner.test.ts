@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ContractOptionError, runContract, type ContractOptions, type Outcome } from '../../contract-tests/contract.ts';
 import { allChecks } from '../../contract-tests/checks/index.ts';
-import { ContractViolation } from '../../contract-tests/kit/exchange.ts';
+import { ContractViolation, describeAnswer } from '../../contract-tests/kit/exchange.ts';
 import { junitXml } from '../../contract-tests/kit/junit.ts';
 import { ReceiverUnavailable } from '../../contract-tests/kit/receiver.ts';
 import { describeOutcome } from '../../contract-tests/kit/report.ts';
@@ -100,6 +100,22 @@ describe('a --receiver-host this machine cannot listen on; exit code 2', () => {
     const error = new ReceiverUnavailable('10.255.255.1', new Error('listen EADDRNOTAVAIL: address not available 10.255.255.1'));
     expect(describeOutcome({ checkName: 'webhooks/x', status: 'failed', error, durationMs: 1 }, 'nimbus-sandbox contract'))
       .toBe(`FAIL  webhooks/x\n      ${error.message}`);
+  });
+});
+
+describe('what the target said is printed without its control characters', () => {
+  const NASTY = 'a\u001b[2J\u009b31m\rb\u0007\tc\nd';
+  const SHOWN = 'a\\x1b[2J\\x9b31m\\x0db\\x07\tc\nd';
+
+  test('an answer in a failure: escapes shown as \\xHH, tab and newline kept', () => {
+    const exchange = { request: { method: 'GET', path: '/', url: 'http://h/', headers: {}, sendsConfiguredKey: false }, status: 400, headers: new Headers({ 'x-request-id': 'r\u001b]0;t' }), text: NASTY, json: undefined };
+    expect(describeAnswer(exchange)).toBe(`HTTP 400 (x-request-id: r\\x1b]0;t) ${SHOWN}`);
+  });
+
+  test('every line of a run, such as the error code a refused key got', async () => {
+    const refusing: Breakage = () => async () => Response.json({ error: { code: NASTY, message: 'no' } }, { status: 401 });
+    const { error } = await run({ apiKey: 'sk_test_any' }, refusing);
+    expect(error).toEqual([expect.stringContaining(`answered 401 ${SHOWN}.`)]);
   });
 });
 
