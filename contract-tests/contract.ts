@@ -7,7 +7,8 @@ import { describeCapabilities } from './kit/capabilities.ts';
 import { TargetUnreachable } from './kit/exchange.ts';
 import { junitXml } from './kit/junit.ts';
 import { ContractOptionError, validateContractSettings, type ContractSettings } from './kit/options.ts';
-import { countOutcomes, describeCounts, describeOutcome, type Counts } from './kit/report.ts';
+import { printable } from './kit/printable.ts';
+import { countOutcomes, describeCounts, describeOutcome, rerunCommand, type Counts } from './kit/report.ts';
 import { runCheck, selectChecks, type Outcome } from './kit/run.ts';
 import { networkTarget, type Target } from './kit/target.ts';
 
@@ -35,7 +36,11 @@ export interface ContractOptions extends ContractSettings {
   target?: Target;
   /** Default: console. */
   output?: ContractOutput;
-  /** The command that reaches this target, for the rerun line of a failed property check. Default: `nimbus-sandbox contract --base-url URL`. */
+  /**
+   * The command that reaches this target, for the rerun line of a failed property check; the
+   * run's settings (`--api-key "$NIMBUS_API_KEY"`, `--lifecycle-timeout`, …) follow it.
+   * Default: `nimbus-sandbox contract --base-url URL`.
+   */
   rerunCommand?: string;
 }
 
@@ -59,6 +64,7 @@ function targetOf(options: ContractOptions): Target {
     ...(options.lifecycleTimeoutMs === undefined ? {} : { lifecycleTimeoutMs: options.lifecycleTimeoutMs }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.receiverHost === undefined ? {} : { receiverHost: options.receiverHost }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   };
   return { ...(options.target ?? networkTarget(options.baseUrl!)), ...settings };
 }
@@ -82,8 +88,10 @@ export async function runContract(options: ContractOptions): Promise<ContractRes
   validateContractSettings(options as Record<string, unknown>, RUN_OPTIONS);
   const target = targetOf(options);
   const checks = selectChecks(allChecks, options.only);
-  const output = options.output ?? console;
-  const rerun = options.rerunCommand ?? `nimbus-sandbox contract${options.baseUrl === undefined ? '' : ` --base-url ${options.baseUrl}`}`;
+  const sink = options.output ?? console;
+  // Lines carry what the target said (bodies, error codes, evidence): printed only once made safe.
+  const output: ContractOutput = { log: (line) => sink.log(printable(line)), error: (line) => sink.error(printable(line)) };
+  const rerun = rerunCommand(options, options.rerunCommand);
   const timestamp = new Date();
   const started = performance.now();
 

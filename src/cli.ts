@@ -10,7 +10,14 @@ import { packageVersion } from './package-info.ts';
 if (process.argv[2] === 'contract') {
   // Loaded only for this command, so the server's start-up does not pay for the contract kit.
   const { contractCommand } = await import('./contract-command.ts');
-  const exitCode = await contractCommand(process.argv.slice(3), process.env);
+  let exitCode: number | undefined;
+  // The reader of stdout went away (`… | head -1`): nothing more can be shown, so stop quietly, with
+  // the run's exit code if it finished, else 2 (the run stopped early); never 1, "a check failed".
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(exitCode ?? 2);
+  });
+  exitCode = await contractCommand(process.argv.slice(3), process.env);
   // Piped output is written asynchronously on some systems (macOS): let it drain first.
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
   process.exit(exitCode);

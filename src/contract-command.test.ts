@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { allChecks } from '../contract-tests/checks/index.ts';
 import { contractCommand } from './contract-command.ts';
+import { helpText } from './options.ts';
 
 async function command(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
@@ -52,5 +53,9 @@ describe('nimbus-sandbox contract', () => {
     const { code, stdout } = await command(['--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: nimbus-sandbox contract \[options\]\n/);
+  });
+
+  test('nimbus-sandbox --help points to the command', () => {
+    expect(helpText()).toMatch(/^ +nimbus-sandbox contract --help +certify an implementation of the API/m);
   });
 });

@@ -513,6 +513,7 @@ export function helpText(): string {
   return `nimbus-sandbox: a local sandbox of the Nimbus OS API 1.0.0
 
 Usage: nimbus-sandbox [options]
+       nimbus-sandbox contract --help   certify an implementation of the API (the contract kit)
 
 Options:
 ${lines.join('\n')}

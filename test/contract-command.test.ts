@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,5 +29,16 @@ describe('tsx src/cli.ts contract (npm run contract)', () => {
     const cases = elementsNamed(parseXml(readFileSync(junit, 'utf8')), 'testcase');
     // Node orders a module's exports by name, vitest as written: the same checks, maybe not in the same order.
     expect(cases.map((element) => element.attributes.name).sort()).toEqual(allChecks.map((check) => check.checkName).sort());
+  }, 60_000);
+
+  test('stdout closed early (`… | head -1`): stops quietly, exit code 2 (not 1, "a check failed")', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'contract', '--only', 'orders/'], {
+      cwd: ROOT, env: { ...process.env, NIMBUS_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = await once(child, 'exit');
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { components } from '../generated/openapi.ts';
 import { assertConforms } from './conformance.ts';
 import { ContractViolation, reproduce, TargetUnreachable, type Exchange } from './exchange.ts';
-import { DEFAULT_MAX_RETRY_WAIT_MS, type Target } from './target.ts';
+import { DEFAULT_MAX_RETRY_WAIT_MS, DEFAULT_REQUEST_TIMEOUT_MS, type Target } from './target.ts';
 
 export type Order = components['schemas']['Order'];
 export type OrderList = components['schemas']['OrderList'];
@@ -109,12 +109,12 @@ export class Client {
     const request = { method: call.method, path, url, headers, ...(body === undefined ? {} : { body }), sendsConfiguredKey };
 
     let response: Response;
+    let text: string;
     try {
-      response = await this.target.fetch(new Request(url, { method: call.method, headers, ...(body === undefined ? {} : { body }) }));
+      ({ response, text } = await this.answerWithin(url, { method: call.method, headers, ...(body === undefined ? {} : { body }) }));
     } catch (error) {
       throw new TargetUnreachable(`The target could not be reached (${describeFetchError(error)}).\n${reproduce([{ request }])}`, { cause: error });
     }
-    const text = await response.text();
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -122,6 +122,31 @@ export class Client {
       json = undefined;
     }
     return { request, status: response.status, headers: response.headers, text, json };
+  }
+
+  /**
+   * The answer and its body, or a NoAnswer once the request timeout passes: a target that takes
+   * the connection and never answers would otherwise hold the run for minutes. The signal stops
+   * a network fetch; the race also stops a fetch that ignores it (an in-process server's).
+   */
+  private async answerWithin(url: string, init: RequestInit): Promise<{ response: Response; text: string }> {
+    const timeoutMs = this.target.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const timedOut = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(new NoAnswer(timeoutMs)), { once: true });
+    });
+    const answered = (async () => {
+      const response = await this.target.fetch(new Request(url, { ...init, signal }));
+      return { response, text: await response.text() };
+    })();
+    // Whichever loses is settled later; it must not surface as an unhandled rejection.
+    answered.catch(() => {});
+    timedOut.catch(() => {});
+    try {
+      return await Promise.race([answered, timedOut]);
+    } catch (error) {
+      throw signal.aborted ? new NoAnswer(timeoutMs) : error;
+    }
   }
 
   /** Respects the target's Retry-After before sending again. */
@@ -135,6 +160,15 @@ export class Client {
       );
     }
     await delay(waitMs);
+  }
+}
+
+/** A request the target took but did not answer within the request timeout. */
+export class NoAnswer extends Error {
+  override name = 'NoAnswer';
+
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`);
   }
 }
 

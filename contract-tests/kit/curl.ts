@@ -1,5 +1,5 @@
 /** Quotes a word for a POSIX shell. */
-function shellQuote(text: string): string {
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -38,11 +38,14 @@ export function reproduction(requests: readonly CurlRequest[]): Reproduction {
     return name;
   };
   const curl = requests.map((request) => {
-    const words = ['curl -sS -i'];
+    // -g: brackets and braces in a URL are sent as they are, not expanded by curl.
+    const words = ['curl -sS -i -g'];
     if (request.method !== 'GET' || request.body !== undefined) words.push(`-X ${request.method}`);
     words.push(shellQuote(request.url));
     for (const [name, value] of Object.entries(request.headers)) {
-      if (name.toLowerCase() !== 'x-api-key' || value === '') words.push(`-H ${shellQuote(`${name}: ${value}`)}`);
+      // `Name:` alone tells curl to drop the header; `Name;` sends it empty.
+      if (value === '') words.push(`-H ${shellQuote(`${name};`)}`);
+      else if (name.toLowerCase() !== 'x-api-key') words.push(`-H ${shellQuote(`${name}: ${value}`)}`);
       else words.push(`-H "${name}: $${request.sendsConfiguredKey === true ? 'NIMBUS_API_KEY' : variableFor(value)}"`);
     }
     if (request.body !== undefined) words.push(`--data-raw ${shellQuote(request.body)}`);

@@ -1,4 +1,5 @@
 import { reproduction, type CurlRequest } from './curl.ts';
+import { printable } from './printable.ts';
 
 /** One request the kit sent and the answer it got, kept so a failure can show how to reproduce it. */
 export interface Exchange {
@@ -26,7 +27,7 @@ export function describeAnswer(exchange: Exchange): string {
   const headers = ['content-type', 'location', 'x-request-id', 'idempotent-replayed', 'original-request-id', 'retry-after', 'x-ratelimit-remaining']
     .filter((name) => exchange.headers.has(name))
     .map((name) => `${name}: ${exchange.headers.get(name)}`);
-  return `HTTP ${exchange.status}${headers.length > 0 ? ` (${headers.join(', ')})` : ''} ${body}`;
+  return printable(`HTTP ${exchange.status}${headers.length > 0 ? ` (${headers.join(', ')})` : ''} ${body}`);
 }
 
 /** The `Reproduce:` block of a failure: the key variables its curl lines use, then each request with what came back (when it did). */

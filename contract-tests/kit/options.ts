@@ -24,6 +24,8 @@ export interface ContractSettings {
   seed?: number;
   /** The host or address at which the target can reach the webhook receiver the kit runs. */
   receiverHost?: string;
+  /** How long one request may go unanswered (ms) before the target counts as not answering. Default 30 000. */
+  requestTimeoutMs?: number;
 }
 
 interface Row<T> {
@@ -86,6 +88,11 @@ const ROWS: { [K in keyof Required<ContractSettings>]: Row<Required<ContractSett
     flag: 'receiver-host', value: 'HOST',
     help: ['Where the target can reach the webhook receiver the kit runs on this', 'machine (default: 127.0.0.1, for a target on this machine)'],
     check: (value) => must(typeof value === 'string' && /^[A-Za-z0-9.:[\]_-]+$/.test(value), 'a host name or IP address', value),
+  },  requestTimeoutMs: {
+    flag: 'request-timeout', env: 'NIMBUS_REQUEST_TIMEOUT', value: 'MS',
+    help: ['How long one request may go unanswered before the target counts as', 'not answering, which stops the run (default: 30000)'],
+    parse: wholeNumber,
+    check: (value) => must(Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_TIMEOUT_MS, `a whole number of ms from 1 to ${MAX_TIMEOUT_MS}`, value),
   },
 };
 
@@ -181,6 +188,7 @@ export function contractHelpText(): string {
     `  ${'-h, --help'.padEnd(FLAG_COLUMN)}Show this help`,
     '',
     'Exit codes: 0 nothing failed; 1 a check failed; 2 a usage error, a target that cannot be reached,',
-    'or a target that refuses the API key (said once; no check runs).',
+    'or a target that refuses the API key (said once; no check runs); also when stdout is closed',
+    'before the run ends (such as `| head -1`), which stops the run quietly.',
   ].join('\n');
 }

@@ -39,6 +39,15 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** The receiver cannot listen where it was told (an address this machine does not have): a setting to fix, not a departure of the target. */
+export class ReceiverUnavailable extends Error {
+  override name = 'ReceiverUnavailable';
+
+  constructor(readonly host: string, cause: Error) {
+    super(`the kit's webhook receiver cannot listen on ${host} (${cause.message}): give --receiver-host an address of this machine that the target can reach`, { cause });
+  }
+}
+
 function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
@@ -101,7 +110,7 @@ export async function startReceiver(host = '127.0.0.1', limits: ReceiverLimits =
   try {
     await once(server, 'listening');
   } catch (error) {
-    throw new Error(`The kit's webhook receiver could not listen on ${host} (${(error as Error).message}); give --receiver-host an address of this machine`, { cause: error });
+    throw new ReceiverUnavailable(host, error as Error);
   }
   const { port } = server.address() as AddressInfo;
 

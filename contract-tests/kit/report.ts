@@ -1,12 +1,15 @@
+import { shellQuote } from './curl.ts';
 import { ContractViolation, TargetUnreachable } from './exchange.ts';
+import type { ContractSettings } from './options.ts';
 import { seedOf } from './property.ts';
+import { ReceiverUnavailable } from './receiver.ts';
 import type { Outcome } from './run.ts';
 
 const INDENT = '      ';
 
-/** A failure as shown: a departure (or an unreachable target) by its message; anything else, such as a defect of the kit, with its stack. */
+/** A failure as shown: a departure, an unreachable target or a setting the kit cannot work with by its message; anything else, such as a defect of the kit, with its stack. */
 export function failureText(error: Error): string {
-  return error instanceof ContractViolation || error instanceof TargetUnreachable ? error.message : error.stack ?? `${error.name}: ${error.message}`;
+  return error instanceof ContractViolation || error instanceof TargetUnreachable || error instanceof ReceiverUnavailable ? error.message : error.stack ?? `${error.name}: ${error.message}`;
 }
 
 /**
@@ -20,9 +23,24 @@ export function describeOutcome(outcome: Outcome, rerun: string): string {
   const seed = seedOf(outcome.error);
   const lines = [
     ...failureText(outcome.error).split('\n'),
-    ...(seed === undefined ? [] : [`rerun: ${rerun} --only ${outcome.checkName} --seed ${seed}`]),
+    // A target that stopped answering is the thing to fix first; the same cases would not get further.
+    ...(seed === undefined || outcome.error instanceof TargetUnreachable ? [] : [`rerun: ${rerun} --only ${outcome.checkName} --seed ${seed}`]),
   ];
   return [`FAIL  ${outcome.checkName}`, ...lines.map((line) => `${INDENT}${line}`)].join('\n');
+}
+
+/**
+ * The command that runs against the same target with the same settings, for a shell: `command`
+ * (default `nimbus-sandbox contract --base-url URL`) then the settings given. The key is never
+ * printed: `$NIMBUS_API_KEY` stands for it.
+ */
+export function rerunCommand(settings: ContractSettings, command?: string): string {
+  const words = [command ?? `nimbus-sandbox contract${settings.baseUrl === undefined ? '' : ` --base-url ${shellQuote(settings.baseUrl)}`}`];
+  if (settings.apiKey !== undefined) words.push('--api-key "$NIMBUS_API_KEY"');
+  if (settings.lifecycleTimeoutMs !== undefined) words.push(`--lifecycle-timeout ${settings.lifecycleTimeoutMs}`);
+  if (settings.receiverHost !== undefined) words.push(`--receiver-host ${shellQuote(settings.receiverHost)}`);
+  if (settings.requestTimeoutMs !== undefined) words.push(`--request-timeout ${settings.requestTimeoutMs}`);
+  return words.join(' ');
 }
 
 export interface Counts {

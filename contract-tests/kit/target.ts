@@ -21,9 +21,12 @@ export interface Target {
   receiverHost?: string;
   /** How long webhook checks wait for a delivery the target should make at once, in ms. Default 5 000. */
   webhookWaitMs?: number;
+  /** How long one request may take, answer body and all, before the target counts as not answering, in ms. Default 30 000. */
+  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 65_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** A target reached over the network with the global fetch. */
 export function networkTarget(baseUrl: string, apiKey?: string, lifecycleTimeoutMs = 0): Target {

@@ -48,7 +48,7 @@ describe('the contract kit against in-process servers', () => {
       const named = outcomes.find((outcome) => outcome.checkName === server.caughtBy);
       const seen = outcomes.map((outcome) => `${outcome.checkName}: ${outcome.status === 'failed' ? 'failed' : outcome.status === 'skipped' ? `skipped (${outcome.reason})` : 'passed'}`);
       expect(names(outcomes, 'failed'), `"${server.caughtBy}" should catch "${server.rule}"; the area's checks:\n${seen.join('\n')}`).toContain(server.caughtBy);
-      expect(named?.status === 'failed' && named.error.message, 'the failure shows how to reproduce it').toMatch(/\n {2}(1\. )?curl -sS -i /);
+      expect(named?.status === 'failed' && named.error.message, 'the failure shows how to reproduce it').toMatch(/\n {2}(1\. )?curl -sS -i -g /);
       caught.push(server.rule);
     });
   }
@@ -90,7 +90,7 @@ describe('lifecycle checks on a target without the sandbox helpers that move ord
   test('an order that does not move within NIMBUS_LIFECYCLE_TIMEOUT fails the check', async () => {
     const outcomes = await runLifecycle(150);
     const delivered = outcomes.find((outcome) => outcome.checkName === 'lifecycle/advancing-the-clock-five-days-delivers-a-new-order');
-    expect(delivered?.status === 'failed' && delivered.error.message).toMatch(/did not happen within NIMBUS_LIFECYCLE_TIMEOUT \(150 ms\)[\s\S]*curl -sS -i /);
+    expect(delivered?.status === 'failed' && delivered.error.message).toMatch(/did not happen within NIMBUS_LIFECYCLE_TIMEOUT \(150 ms\)[\s\S]*curl -sS -i -g /);
   });
 });
 

@@ -5,8 +5,8 @@ const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseContractComm
 
 describe('nimbus-sandbox contract\'s command line', () => {
   test('reads every flag, as --flag value or --flag=value', () => {
-    expect(parse(['--base-url', 'http://127.0.0.1:4010', '--api-key=sk_test_1', '--junit', 'out.xml', '--only', 'orders/', '--lifecycle-timeout', '5000', '--seed', '42', '--receiver-host', '10.0.0.5'])).toEqual({
-      help: false, baseUrl: 'http://127.0.0.1:4010', apiKey: 'sk_test_1', junitFile: 'out.xml', only: 'orders/', lifecycleTimeoutMs: 5000, seed: 42, receiverHost: '10.0.0.5',
+    expect(parse(['--base-url', 'http://127.0.0.1:4010', '--api-key=sk_test_1', '--junit', 'out.xml', '--only', 'orders/', '--lifecycle-timeout', '5000', '--seed', '42', '--receiver-host', '10.0.0.5', '--request-timeout', '2000'])).toEqual({
+      help: false, baseUrl: 'http://127.0.0.1:4010', apiKey: 'sk_test_1', junitFile: 'out.xml', only: 'orders/', lifecycleTimeoutMs: 5000, seed: 42, receiverHost: '10.0.0.5', requestTimeoutMs: 2000,
     });
   });
 
@@ -27,14 +27,15 @@ describe('nimbus-sandbox contract\'s command line', () => {
   });
 
   test.each([
-    [['--bogus'], 'unknown option --bogus; the options are --base-url, --api-key, --junit, --only, --lifecycle-timeout, --seed, --receiver-host, --help'],
-    [['orders/'], '"orders/" is not an option; every setting is a --flag (--base-url, --api-key, --junit, --only, --lifecycle-timeout, --seed, --receiver-host, --help)'],
+    [['--bogus'], 'unknown option --bogus; the options are --base-url, --api-key, --junit, --only, --lifecycle-timeout, --seed, --receiver-host, --request-timeout, --help'],
+    [['orders/'], '"orders/" is not an option; every setting is a --flag (--base-url, --api-key, --junit, --only, --lifecycle-timeout, --seed, --receiver-host, --request-timeout, --help)'],
     [['--seed'], '--seed needs a value: --seed N'],
     [['--only', '--seed', '1'], '--only needs a value: --only PATTERN'],
     [['--seed', 'abc'], '--seed must be a whole number from -2147483648 to 2147483647, not "abc"'],
     [['--seed', '4294967296'], '--seed must be a whole number from -2147483648 to 2147483647, not 4294967296'],
     [['--lifecycle-timeout', '1.5'], '--lifecycle-timeout must be a whole number of ms from 0 to 2147483647, not "1.5"'],
     [['--base-url', 'localhost:4010'], '--base-url must be an http:// or https:// URL, such as http://127.0.0.1:4010, not "localhost:4010"'],
+    [['--request-timeout', '0'], '--request-timeout must be a whole number of ms from 1 to 2147483647, not 0'],
     [['--receiver-host', 'http://host/'], '--receiver-host must be a host name or IP address, not "http://host/"'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parse(argv)).toThrow(new ContractOptionError(message));
@@ -47,8 +48,8 @@ describe('nimbus-sandbox contract\'s command line', () => {
 
   test('--help lists every flag with its environment variable, and the exit codes', () => {
     const help = contractHelpText();
-    for (const flag of ['--base-url URL', '--api-key KEY', '--junit FILE', '--only PATTERN', '--lifecycle-timeout MS', '--seed N', '--receiver-host HOST', '-h, --help']) expect(help).toContain(`  ${flag}`);
-    for (const variable of ['NIMBUS_BASE_URL', 'NIMBUS_API_KEY', 'NIMBUS_CONTRACT_JUNIT', 'NIMBUS_LIFECYCLE_TIMEOUT']) expect(help).toContain(`(environment: ${variable})`);
+    for (const flag of ['--base-url URL', '--api-key KEY', '--junit FILE', '--only PATTERN', '--lifecycle-timeout MS', '--seed N', '--receiver-host HOST', '--request-timeout MS', '-h, --help']) expect(help).toContain(`  ${flag}`);
+    for (const variable of ['NIMBUS_BASE_URL', 'NIMBUS_API_KEY', 'NIMBUS_CONTRACT_JUNIT', 'NIMBUS_LIFECYCLE_TIMEOUT', 'NIMBUS_REQUEST_TIMEOUT']) expect(help).toContain(`(environment: ${variable})`);
     expect(help).toMatch(/Exit codes: 0 nothing failed; 1 a check failed; 2 a usage error/);
   });
 });

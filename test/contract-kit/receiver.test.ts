@@ -54,7 +54,7 @@ describe('the kit\'s webhook receiver', () => {
   });
 
   test('names the address it could not listen on', async () => {
-    await expect(startReceiver('192.0.2.1')).rejects.toThrow(/could not listen on 192\.0\.2\.1 .*--receiver-host/);
+    await expect(startReceiver('192.0.2.1')).rejects.toThrow(/cannot listen on 192\.0\.2\.1 .*--receiver-host/);
   });
 
   test('closes at once although a sender is still half-way through a request', async () => {

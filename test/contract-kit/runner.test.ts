@@ -1,11 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ContractOptionError, runContract, type ContractOptions, type Outcome } from '../../contract-tests/contract.ts';
 import { allChecks } from '../../contract-tests/checks/index.ts';
-import { ContractViolation } from '../../contract-tests/kit/exchange.ts';
+import { ContractViolation, describeAnswer } from '../../contract-tests/kit/exchange.ts';
 import { junitXml } from '../../contract-tests/kit/junit.ts';
+import { ReceiverUnavailable } from '../../contract-tests/kit/receiver.ts';
 import { describeOutcome } from '../../contract-tests/kit/report.ts';
 import type { SandboxOptions } from '../../src/sandbox.ts';
 import type { Breakage } from './breakage.ts';
@@ -64,7 +67,7 @@ describe('a run', () => {
     const { result, log } = await run({ only: 'idempotency/' }, brokenFor('a replay carries a new order id').breakage!());
     expect(result.exitCode).toBe(1);
     const failure = log.find((line) => line.startsWith(`FAIL  ${REPLAY_CHECK}\n`));
-    expect(failure).toMatch(/\n {6}Reproduce:\n {8}KEY_1='contract-[\w-]+'\n {8}1\. curl -sS -i -X POST '[^']+\/orders' -H "X-API-Key: \$KEY_1"/);
+    expect(failure).toMatch(/\n {6}Reproduce:\n {8}KEY_1='contract-[\w-]+'\n {8}1\. curl -sS -i -g -X POST '[^']+\/orders' -H "X-API-Key: \$KEY_1"/);
     expect(log.at(-1)).toBe(`${result.passed} passed, ${result.failed} failed, 0 skipped`);
     expect(result.failed).toBeGreaterThan(0);
   });
@@ -82,6 +85,38 @@ describe('a run', () => {
 test('a failure that is no departure (a defect of the kit, say) shows its stack, to find it by', () => {
   const line = describeOutcome({ checkName: 'area/check', status: 'failed', error: new TypeError('cannot read properties of undefined'), durationMs: 1 }, 'nimbus-sandbox contract');
   expect(line).toMatch(/^FAIL {2}area\/check\n {6}TypeError: cannot read properties of undefined\n {6} {4}at /);
+});
+
+describe('a --receiver-host this machine cannot listen on; exit code 2', () => {
+  test('said once before any check, without a stack', async () => {
+    const { result, log, error, requests } = await run({ receiverHost: '10.255.255.1' });
+    expect(result).toMatchObject({ exitCode: 2, outcomes: [] });
+    expect(error).toEqual([expect.stringMatching(/^the kit's webhook receiver cannot listen on 10\.255\.255\.1 \(listen EADDRNOTAVAIL[^)]*\): give --receiver-host an address of this machine that the target can reach\. No check was run\.$/)]);
+    expect(log).toEqual([]);
+    expect(requests).toBe(0);
+  });
+
+  test('a check that meets it anyway fails with the message alone', () => {
+    const error = new ReceiverUnavailable('10.255.255.1', new Error('listen EADDRNOTAVAIL: address not available 10.255.255.1'));
+    expect(describeOutcome({ checkName: 'webhooks/x', status: 'failed', error, durationMs: 1 }, 'nimbus-sandbox contract'))
+      .toBe(`FAIL  webhooks/x\n      ${error.message}`);
+  });
+});
+
+describe('what the target said is printed without its control characters', () => {
+  const NASTY = 'a\u001b[2J\u009b31m\rb\u0007\tc\nd';
+  const SHOWN = 'a\\x1b[2J\\x9b31m\\x0db\\x07\tc\nd';
+
+  test('an answer in a failure: escapes shown as \\xHH, tab and newline kept', () => {
+    const exchange = { request: { method: 'GET', path: '/', url: 'http://h/', headers: {}, sendsConfiguredKey: false }, status: 400, headers: new Headers({ 'x-request-id': 'r\u001b]0;t' }), text: NASTY, json: undefined };
+    expect(describeAnswer(exchange)).toBe(`HTTP 400 (x-request-id: r\\x1b]0;t) ${SHOWN}`);
+  });
+
+  test('every line of a run, such as the error code a refused key got', async () => {
+    const refusing: Breakage = () => async () => Response.json({ error: { code: NASTY, message: 'no' } }, { status: 401 });
+    const { error } = await run({ apiKey: 'sk_test_any' }, refusing);
+    expect(error).toEqual([expect.stringContaining(`answered 401 ${SHOWN}.`)]);
+  });
 });
 
 describe('a target that refuses the key stops the run once, saying what to pass; exit code 2', () => {
@@ -134,6 +169,29 @@ describe('a target that cannot be reached; exit code 2', () => {
     expect(errors).toEqual([expect.stringMatching(/^probing what the target http:\/\/busy\.test offers failed: Rate limited with Retry-After "3600", which is not a wait of at most 1000 ms the kit can respect/)]);
   });
 
+  test('a target that takes the connection and never answers: one message after the request timeout', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const errors: string[] = [];
+      const result = await runContract({ baseUrl, requestTimeoutMs: 200, output: { log: () => {}, error: (line) => errors.push(line) } });
+      expect(result).toMatchObject({ exitCode: 2, outcomes: [] });
+      expect(errors).toEqual([`the target ${baseUrl} took the connection but gave no answer within 200 ms: is it running and well, and is --base-url right? (--request-timeout MS waits longer.) No check was run.`]);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('an answer that stalls during the run stops it as a target that stopped answering', async () => {
+    let calls = 0;
+    const stalls: Breakage = (inner) => (request) => (++calls > 60 ? new Promise<Response>(() => {}) : inner(request));
+    const { result, error } = await run({ requestTimeoutMs: 100 }, stalls);
+    expect(result.exitCode).toBe(2);
+    expect(result.outcomes.at(-1)).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/^The target could not be reached \(no answer within 100 ms\)/) } });
+    expect(error).toEqual([expect.stringMatching(/^the target http:\/\/sandbox\.test stopped answering during \S+; the \d+ checks after it were not run$/)]);
+  });
+
   test('during the run: the checks after it are not run', async () => {
     let calls = 0;
     const down: Breakage = (inner) => (request) => (++calls > 60 ? Promise.reject(new TypeError('fetch failed')) : inner(request));
@@ -166,7 +224,7 @@ describe('runContract refuses bad options with the message the command line give
     [{ target, seed: 1.5 }, 'seed (--seed) must be a whole number from -2147483648 to 2147483647, not 1.5'],
     [{ target, lifecycleTimeoutMs: -1 }, 'lifecycleTimeoutMs (--lifecycle-timeout) must be a whole number of ms from 0 to 2147483647, not -1'],
     [{ target, apiKey: ' ' }, 'apiKey (--api-key) must be a non-empty text, not " "'],
-    [{ target, junit: 'x.xml' }, 'junit is not an option of runContract; the options are baseUrl, apiKey, junitFile, only, lifecycleTimeoutMs, seed, receiverHost, target, output, rerunCommand'],
+    [{ target, junit: 'x.xml' }, 'junit is not an option of runContract; the options are baseUrl, apiKey, junitFile, only, lifecycleTimeoutMs, seed, receiverHost, requestTimeoutMs, target, output, rerunCommand'],
     [{}, 'runContract needs the implementation to check: baseUrl (such as http://127.0.0.1:4010) or target, one of them'],
   ])('%j', async (options, message) => {
     await expect(runContract(options as ContractOptions)).rejects.toThrow(new ContractOptionError(message));
@@ -190,7 +248,7 @@ describe('the JUnit file', () => {
       if (outcome.status === 'skipped') expect(children).toMatchObject([{ name: 'skipped', attributes: { message: outcome.reason } }]);
       if (outcome.status === 'failed') {
         expect(children).toMatchObject([{ name: 'failure', attributes: { message: outcome.error.message.split('\n')[0] }, text: outcome.error.message }]);
-        expect(outcome.error.message).toContain('curl -sS -i');
+        expect(outcome.error.message).toContain('curl -sS -i -g');
       }
     }
   });
