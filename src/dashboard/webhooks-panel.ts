@@ -18,7 +18,7 @@ function deliveryDetails(delivery: Delivery, open: Set<string>): HTMLElement {
   const more = Object.fromEntries(Object.entries(delivery).filter(([field]) => !DELIVERY_SHOWN.has(field)));
   const details = h('details', { class: 'delivery-sent', open: open.has(name) },
     h('summary', { 'data-focus': `sent-${name}` }, 'Show', h('span', { class: 'visually-hidden' }, ` body and signature of ${name}`)),
-    h('dl', { class: 'facts' },
+    h('dl', {},
       h('dt', {}, 'X-Webhook-Signature'),
       h('dd', {}, h('code', { 'data-testid': 'delivery-signature' }, delivery.signature)),
       h('dt', {}, 'Body'),
