@@ -768,8 +768,7 @@ export interface components {
             body: string;
             /**
              * @description The `X-Webhook-Signature` header sent with `body`: hex HMAC-SHA256 of `body` keyed
-             *     with the endpoint's secret. The same on every attempt of
-             *     one event.
+             *     with the endpoint's secret. The same on every attempt of one event.
              */
             signature: string;
             attempt: number;
