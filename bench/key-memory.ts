@@ -3,13 +3,16 @@
  * `node --expose-gc --import tsx bench/key-memory.ts`. Fills one key with the most orders it may
  * hold (every field at its longest, each with its own Idempotency-Key, so the 10,000 kept keys
  * hold their answers too), then the most refills, then the most webhook endpoints, each with the
- * most delivery attempts kept; prints the heap after a GC at each step.
+ * most delivery attempts kept, each attempt of a different event whose body has every id at its
+ * longest (attempts of one event share their body and signature, so this is the most they hold);
+ * prints the heap after a GC at each step.
  */
 import { createSandbox } from '../src/sandbox.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { DEFAULT_MAX_ORDERS } from '../src/domain/orders.ts';
 import { DEFAULT_MAX_REFILLS } from '../src/domain/refills.ts';
 import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS } from '../src/webhooks/webhook-service.ts';
+import { signWebhook } from '../src/webhooks/signature.ts';
 import type { WebhookDelivery } from '../src/api-types.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -67,12 +70,19 @@ for (let e = 0; e < DEFAULT_MAX_ENDPOINTS; e++) {
     body: JSON.stringify({ url: `https://receiver.example/${text(1800, e).replace(/ /g, '-')}` }),
   });
   if (response.status !== 201) throw new Error(`endpoint ${e}: ${response.status} ${await response.text()}`);
-  const { id } = await response.json() as { id: string };
-  const attempts: WebhookDelivery[] = Array.from({ length: DEFAULT_MAX_DELIVERIES + 10 }, (_, n) => ({
-    eventId: `evt_${String(e * 10_000 + n).padStart(24, '0')}`, eventType: 'order.created', attempt: 1,
-    attemptedAt: new Date(Date.UTC(2025, 1, 3) + n * 1000).toISOString(), succeeded: false, responseStatus: 500,
-    error: `${deliveryError}${n}`, nextRetryAt: null, deadLettered: true,
-  }));
+  const { id, secret } = await response.json() as { id: string; secret: string };
+  const attempts: WebhookDelivery[] = Array.from({ length: DEFAULT_MAX_DELIVERIES + 10 }, (_, n) => {
+    const eventId = `evt_${String(e * 10_000 + n).padStart(24, '0')}`;
+    const attemptedAt = new Date(Date.UTC(2025, 1, 3) + n * 1000).toISOString();
+    const body = JSON.stringify({
+      id: eventId, type: 'order.created', createdAt: attemptedAt,
+      data: { orderId: `ord_${String(n).padStart(60, '0')}`, patientId: `pat_${String(n).padStart(60, '0')}`, prescriptionId: `rx_${String(n).padStart(61, '0')}`, status: 'pending' },
+    });
+    return {
+      eventId, eventType: 'order.created', body, signature: signWebhook(body, secret), attempt: 1,
+      attemptedAt, succeeded: false, responseStatus: 500, error: `${deliveryError}${n}`, nextRetryAt: null, deadLettered: true,
+    };
+  });
   for (let n = 0; n < attempts.length; n += 32) await store.appendDeliveries('sk_memory', id, attempts.slice(n, n + 32), DEFAULT_MAX_DELIVERIES);
 }
 at = report(`${DEFAULT_MAX_ENDPOINTS} endpoints, ${DEFAULT_MAX_DELIVERIES} failed attempts kept each`, at);

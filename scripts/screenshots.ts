@@ -34,6 +34,8 @@ try {
   await page.locator('#webhooks .message').filter({ hasText: /^Registered/ }).waitFor();
   await page.getByRole('button', { name: 'Send test event' }).click();
   await page.locator('#webhooks .deliveries tbody tr').first().waitFor();
+  // The picture shows what a delivery's Show opens: the signature and body sent.
+  await page.locator('#webhooks .deliveries tbody tr').first().locator('summary').click();
   await page.getByRole('button', { name: '+1 hour', exact: true }).click();
   await page.locator('#clock .message').filter({ hasText: /^Clock moved to/ }).waitFor();
   // Let one poll pass so every panel shows the state after the last action.

@@ -111,15 +111,49 @@ export const oneOrdersEventsArriveInOrder = defineCheck(
   },
 );
 
-/** Waits until the endpoint's delivery log shows an attempt of `eventId`, so a clock advance cannot race the target recording it. */
-async function logShowsAttempt(session: WebhookSession, eventId: string, waitMs: number): Promise<void> {
+type LoggedAttempt = Awaited<ReturnType<typeof deliveryLog>>['attempts'][number];
+
+/**
+ * Waits until the endpoint's delivery log shows an attempt of `eventId`, so a clock advance cannot
+ * race the target recording it; the last log read, and the attempt if it showed.
+ */
+async function logShowsAttempt(session: WebhookSession, eventId: string, waitMs: number): Promise<{ log: Exchange; attempt?: LoggedAttempt }> {
   const deadline = Date.now() + waitMs;
-  while (Date.now() < deadline) {
+  for (;;) {
     const { log, attempts } = await deliveryLog(session);
-    if (log.status !== 200 || attempts.some((attempt) => attempt.eventId === eventId)) return;
+    const attempt = attempts.find((logged) => logged.eventId === eventId);
+    if (log.status !== 200 || attempt !== undefined || Date.now() >= deadline) return { log, attempt };
     await delay(20);
   }
 }
+
+const NO_DELIVERY_LOG = new Set([404, 405, 501]);
+
+export const deliveryLogListsBodyAndSignature = defineCheck(
+  'webhooks/the-delivery-log-lists-the-body-and-signature-sent',
+  'GET /sandbox/webhook-endpoints/{endpointId}/deliveries lists, for an attempt, the body exactly as posted and the X-Webhook-Signature sent with it, '
+    + 'so the listed signature verifies over the listed body with the endpoint\'s secret',
+  async (context) => {
+    const api = context.client();
+    await withWebhookEndpoint(context, api, undefined, async (session) => {
+      const { exchange: created, order } = await createOrder(api);
+      const arrived = await awaitDelivery(context, session, 'order.created', order.id, created);
+      const eventId = eventOf(arrived).id;
+      const { log, attempt } = await logShowsAttempt(session, eventId, webhookWaitMs(context));
+      const endpointPath = `/sandbox/webhook-endpoints/${session.endpoint.id}/deliveries`;
+      if (NO_DELIVERY_LOG.has(log.status)) context.skip(`the target keeps no delivery log: GET ${endpointPath} answered ${log.status}`);
+      expectStatus(log, 200, 'listing the endpoint\'s deliveries', session.registered, created);
+      ensure(attempt !== undefined, `the delivery log does not list order.created ${eventId}, which the receiver got`, session.registered, created, log);
+      ensure(typeof attempt.body === 'string' && typeof attempt.signature === 'string',
+        `the delivery log lists order.created ${eventId} without its body and signature (strings)`, session.registered, created, log);
+      ensure(signatureVerifies(attempt.body, attempt.signature, session.endpoint.secret),
+        `the listed signature ${JSON.stringify(attempt.signature)} does not verify over the listed body with the endpoint's secret\n  listed body: ${attempt.body.slice(0, 600)}`,
+        session.registered, created, log);
+      expectEqual(attempt.body, arrived.body, 'the listed body against the body the receiver got', session.registered, created, log);
+      expectEqual(attempt.signature, arrived.headers['x-webhook-signature'], 'the listed signature against the X-Webhook-Signature the receiver got', session.registered, created, log);
+    });
+  },
+);
 
 const RETRY_AFTER_S = 1;
 /** POST /sandbox/clock/advance sends what falls due before it answers; this allows for a receiver slow to record it. */

@@ -36,6 +36,15 @@ export function formatTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** JSON indented for reading; text that is not JSON, as it is. */
+export function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 export function badge(status: string): HTMLElement {
   return h('span', { class: `badge status-${status}` }, status);
 }

@@ -1,22 +1,44 @@
-import { formatTime, h, replace } from './dom.ts';
+import { formatTime, h, prettyJson, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
 import { section } from './panel.ts';
 import { EVENT_TYPES } from './rules.ts';
 
 interface Endpoint { id: string; url: string; events: string[]; secret: string; createdAt: string }
 interface Delivery extends Record<string, unknown> {
-  eventId: string; eventType: string; attempt: number; attemptedAt: string; succeeded: boolean;
+  eventId: string; eventType: string; body: string; signature: string; attempt: number; attemptedAt: string; succeeded: boolean;
   responseStatus: number | null; error: string | null; nextRetryAt: string | null; deadLettered: boolean;
 }
 
-/** The columns a delivery row shows; whatever else the sandbox says of it (the event, its signature) goes in its details. */
-const DELIVERY_COLUMNS = new Set(['eventId', 'eventType', 'attempt', 'attemptedAt', 'succeeded', 'responseStatus', 'error', 'nextRetryAt', 'deadLettered']);
+/** What a delivery row and its details show; whatever else the sandbox says of it goes in the details too, as JSON. */
+const DELIVERY_SHOWN = new Set(['eventId', 'eventType', 'body', 'signature', 'attempt', 'attemptedAt', 'succeeded', 'responseStatus', 'error', 'nextRetryAt', 'deadLettered']);
+
+/** A delivery's body and signature, and anything else listed of it, in a disclosure. */
+function deliveryDetails(delivery: Delivery, open: Set<string>): HTMLElement {
+  const name = `${delivery.eventId} attempt ${delivery.attempt}`;
+  const more = Object.fromEntries(Object.entries(delivery).filter(([field]) => !DELIVERY_SHOWN.has(field)));
+  const details = h('details', { class: 'delivery-sent', open: open.has(name) },
+    h('summary', { 'data-focus': `sent-${name}` }, 'Show', h('span', { class: 'visually-hidden' }, ` body and signature of ${name}`)),
+    h('dl', {},
+      h('dt', {}, 'X-Webhook-Signature'),
+      h('dd', {}, h('code', { 'data-testid': 'delivery-signature' }, delivery.signature)),
+      h('dt', {}, 'Body'),
+      h('dd', {}, h('pre', { 'data-testid': 'delivery-body' }, prettyJson(delivery.body)),
+        h('small', {}, 'Pretty-printed here; the signature is over the body exactly as sent, on one line.')),
+      Object.keys(more).length === 0 ? null : [h('dt', {}, 'Also listed'), h('dd', {}, h('pre', {}, JSON.stringify(more, null, 2)))]));
+  // A poll redraws the table: what the user opened stays open.
+  details.addEventListener('toggle', () => {
+    if (details.open) open.add(name);
+    else open.delete(name);
+  });
+  return details;
+}
 
 export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
   const { element, message, run } = section('webhooks', 'Webhooks');
   const endpointsRegion = h('div', { class: 'list' });
   const deliveriesRegion = h('div', { class: 'deliveries' });
   const revealed = new Set<string>();
+  const openDeliveries = new Set<string>();
   let selected: string | undefined;
   let endpoints: Endpoint[] = [];
 
@@ -76,18 +98,15 @@ export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
   function showDeliveries(endpointId: string, deliveries: Delivery[]): void {
     replace(deliveriesRegion, h('h3', {}, `Deliveries to ${endpointId}`), deliveries.length === 0 ? h('p', {}, 'No deliveries yet.') : h('table', {},
       h('caption', { class: 'visually-hidden' }, `Deliveries to ${endpointId}, oldest first`),
-      h('thead', {}, h('tr', {}, ['Event', 'Attempt', 'At', 'Result', 'Next retry', 'Dead letter', 'Event and signature'].map((name) => h('th', { scope: 'col' }, name)))),
-      h('tbody', {}, deliveries.map((delivery) => {
-        const more = Object.fromEntries(Object.entries(delivery).filter(([name]) => !DELIVERY_COLUMNS.has(name)));
-        return h('tr', {},
-          h('td', {}, delivery.eventType, h('br'), h('small', {}, delivery.eventId)),
-          h('td', {}, delivery.attempt),
-          h('td', {}, formatTime(delivery.attemptedAt)),
-          h('td', { class: delivery.succeeded ? 'ok' : 'failed' }, delivery.succeeded ? `${delivery.responseStatus ?? ''} delivered` : delivery.error ?? `HTTP ${delivery.responseStatus ?? '?'}`),
-          h('td', {}, formatTime(delivery.nextRetryAt)),
-          h('td', {}, delivery.deadLettered ? 'yes' : 'no'),
-          h('td', {}, Object.keys(more).length === 0 ? '—' : h('details', {}, h('summary', {}, 'Show'), h('pre', {}, JSON.stringify(more, null, 2)))));
-      }))));
+      h('thead', {}, h('tr', {}, ['Event', 'Attempt', 'At', 'Result', 'Next retry', 'Dead letter', 'Body and signature sent'].map((name) => h('th', { scope: 'col' }, name)))),
+      h('tbody', {}, deliveries.map((delivery) => h('tr', {},
+        h('td', {}, delivery.eventType, h('br'), h('small', {}, delivery.eventId)),
+        h('td', {}, delivery.attempt),
+        h('td', {}, formatTime(delivery.attemptedAt)),
+        h('td', { class: delivery.succeeded ? 'ok' : 'failed' }, delivery.succeeded ? `${delivery.responseStatus ?? ''} delivered` : delivery.error ?? `HTTP ${delivery.responseStatus ?? '?'}`),
+        h('td', {}, formatTime(delivery.nextRetryAt)),
+        h('td', {}, delivery.deadLettered ? 'yes' : 'no'),
+        h('td', {}, deliveryDetails(delivery, openDeliveries)))))));
   }
 
   async function refresh(): Promise<void> {

@@ -761,6 +761,18 @@ export interface components {
         WebhookDelivery: {
             eventId: string;
             eventType: components["schemas"]["WebhookEventType"];
+            /**
+             * @description The event's JSON body exactly as posted, byte for byte: the `X-Webhook-Signature` is
+             *     computed over this string, so check a signature against it, not against re-serialised
+             *     JSON. Every attempt of one event posts the same body. For an event dead-lettered
+             *     unsent, the body it would have had.
+             */
+            body: string;
+            /**
+             * @description The `X-Webhook-Signature` header sent with `body`: hex HMAC-SHA256 of `body` keyed
+             *     with the endpoint's secret. The same on every attempt of one event.
+             */
+            signature: string;
             attempt: number;
             /**
              * Format: date-time

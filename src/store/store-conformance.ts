@@ -36,7 +36,8 @@ function endpoint(id: string): WebhookEndpoint {
 
 function attempt(eventId: string, attemptedAt: string): WebhookDelivery {
   return {
-    eventId, eventType: 'order.created', attempt: 1, attemptedAt, succeeded: true,
+    eventId, eventType: 'order.created', body: `{"id":"${eventId}","type":"order.created"}`, signature: eventId.padEnd(64, '0').replace(/[^0-9a-f]/g, 'f'),
+    attempt: 1, attemptedAt, succeeded: true,
     responseStatus: 204, error: null, nextRetryAt: null, deadLettered: false,
   };
 }
@@ -465,6 +466,13 @@ export function storeConformance(name: string, makeStore: () => Store | Promise<
       await store.appendDeliveries('t', 'we_seeded', [attempt('evt_0', '2025-01-15T15:00:00Z'), attempt('evt_5', '2025-01-15T15:00:04Z')], 3);
       // An attempt recorded late but older than every kept one is itself the oldest, and goes.
       expect((await store.listDeliveries('t', 'we_seeded'))!.map((a) => a.eventId)).toEqual(['evt_3', 'evt_4', 'evt_5']);
+    });
+
+    it('lists each attempt\'s body and signature as recorded', async () => {
+      const recorded = [attempt('evt_1', '2025-01-15T15:00:01Z'), attempt('evt_2', '2025-01-15T15:00:02Z')];
+      await store.appendDeliveries('t', 'we_seeded', recorded, KEEP);
+      const listed = (await store.listDeliveries('t', 'we_seeded'))!;
+      expect(listed.map(({ body, signature }) => ({ body, signature }))).toEqual(recorded.map(({ body, signature }) => ({ body, signature })));
     });
 
     it('drops an attempt for an endpoint that is gone', async () => {

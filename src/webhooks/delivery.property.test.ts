@@ -7,6 +7,7 @@ import { seededIds, type IdGenerator } from '../ids.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
 import type { EventContent, WebhookEvent, WebhookEventType } from './events.ts';
+import { verifyWebhookSignature } from './signature.ts';
 import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, WebhookService, type SendResult, type WebhookDelivery } from './webhook-service.ts';
 
 const T0 = Date.parse('2025-02-03T15:00:00Z');
@@ -100,6 +101,7 @@ interface EventInfo {
 interface EndpointRecord {
   id: string;
   url: string;
+  secret: string;
   /** Event ids queued to it, in the order published. */
   queued: string[];
   /** For an event published while an earlier one about its subject was not yet done here: that one. */
@@ -213,7 +215,8 @@ async function run({ operations, replies }: Scenario): Promise<Observations> {
 
   const createEndpoint = async () => {
     const url = `http://receiver-${endpoints.length}.test/hooks`;
-    const record: EndpointRecord = { id: (await service.createEndpoint(TENANT, url, EVERY_TYPE)).id, url, queued: [], queuedBehind: new Map(), attempts: [] };
+    const { id, secret } = await service.createEndpoint(TENANT, url, EVERY_TYPE);
+    const record: EndpointRecord = { id, url, secret, queued: [], queuedBehind: new Map(), attempts: [] };
     endpoints.push(record);
     live.push(record);
   };
@@ -523,6 +526,19 @@ function sentAfterRemoval({ endpoints, requests }: Observations): string[] {
     .map((request) => `${request.eventId} sent to ${url} after it was removed`)));
 }
 
+function listedOtherThanSent({ endpoints }: Observations): string[] {
+  const problems: string[] = [];
+  for (const record of endpoints) {
+    for (const [eventId, attempts] of attemptsByEvent(record)) {
+      const [{ body, signature }] = attempts as [WebhookDelivery];
+      if (attempts.some((attempt) => attempt.body !== body || attempt.signature !== signature)) problems.push(`${eventId}'s attempts list different bodies or signatures`);
+      if ((JSON.parse(body) as { id: string }).id !== eventId) problems.push(`${eventId} lists the body of another event: ${body}`);
+      if (!verifyWebhookSignature(body, signature, record.secret)) problems.push(`${eventId}'s listed signature does not verify over its listed body`);
+    }
+  }
+  return problems;
+}
+
 function reportedUnexpectedly({ unexpected }: Observations): string[] {
   return unexpected.map(String);
 }
@@ -562,6 +578,8 @@ describe('webhook delivery, under random publishing, clock advances, drains and 
   it('delivers or dead-letters every event queued to a surviving endpoint once the receiver is healthy and the clock moves on', holdsFor(undelivered));
 
   it('sends nothing to an endpoint after it was deleted or reset', holdsFor(sentAfterRemoval));
+
+  it('lists every attempt of an event with its one body and a signature that verifies over it with the endpoint\'s secret', holdsFor(listedOtherThanSent));
 
   it('reports nothing unexpected but the receiver\'s own crashes', holdsFor(reportedUnexpectedly));
 });

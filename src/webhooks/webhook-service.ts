@@ -58,10 +58,15 @@ function sampleEvent(type: WebhookEventType, now: number): EventContent {
   return eventContent(type, order);
 }
 
-/** What an endpoint's queue holds for each event. */
+/**
+ * What an endpoint's queue holds for each event. Every attempt posts, and its delivery lists,
+ * these very `body` and `signature` strings: the log holds one copy per event, not per attempt.
+ */
 interface PendingEvent {
   event: WebhookEvent;
   body: string;
+  /** The `X-Webhook-Signature` of `body` with the endpoint's secret. */
+  signature: string;
   maxAttempts: number;
 }
 
@@ -222,15 +227,20 @@ export class WebhookService {
     const outboxes = this.outboxes.get(tenant);
     if (outboxes === undefined) return;
     let event: WebhookEvent | undefined;
+    let body = '';
     let waiting = this.waiting(outboxes);
     for (const outbox of outboxes.values()) {
       if (!outbox.endpoint.events.includes(content.type)) continue;
-      event ??= this.newEvent(tenant, content, at);
+      if (event === undefined) {
+        event = this.newEvent(tenant, content, at);
+        body = JSON.stringify(event);
+      }
+      const pending = pendingEvent(event, body, outbox.endpoint.secret, MAX_ATTEMPTS);
       if (waiting >= this.maxWaiting) {
-        this.refuseToQueue(tenant, outbox, event, at);
+        this.refuseToQueue(tenant, outbox, pending, at);
         continue;
       }
-      outbox.queue.add(subjectOf(event), { event, body: JSON.stringify(event), maxAttempts: MAX_ATTEMPTS }, Date.parse(at));
+      outbox.queue.add(subjectOf(event), pending, Date.parse(at));
       waiting++;
       this.drainOutbox(tenant, outbox).catch(this.deps.reportUnexpected);
     }
@@ -248,9 +258,9 @@ export class WebhookService {
   }
 
   /** An event the key has no room left to queue: dead-lettered at once, and said so in the endpoint's log. */
-  private refuseToQueue(tenant: string, outbox: Outbox, event: WebhookEvent, at: string): void {
+  private refuseToQueue(tenant: string, outbox: Outbox, { event, body, signature }: PendingEvent, at: string): void {
     const delivery: WebhookDelivery = {
-      eventId: event.id, eventType: event.type, attempt: 1, attemptedAt: at, succeeded: false, responseStatus: null,
+      eventId: event.id, eventType: event.type, body, signature, attempt: 1, attemptedAt: at, succeeded: false, responseStatus: null,
       error: `Not sent: ${this.maxWaiting} events were already waiting for this API key's endpoints`,
       nextRetryAt: null, deadLettered: true,
     };
@@ -263,17 +273,19 @@ export class WebhookService {
     if (url !== undefined) this.checkDestination(url, 'webhookUrl');
     const now = this.deps.clockFor(tenant).now();
     const event = this.newEvent(tenant, sampleEvent(type, now), isoTime(now));
+    const body = JSON.stringify(event);
     const targets = [...this.tenantOutboxes(tenant).values()].filter((outbox) => url === undefined || outbox.endpoint.url === url);
     // With no URL and no endpoint there is nowhere to send; the published answer stands all the same.
     if (targets.length === 0 && url !== undefined) {
       void this.deps.store.getSettings(tenant).then(async (settings) => {
         if (settings === undefined) return;
-        const { result, durationMs } = await this.timedSend(url, JSON.stringify(event), settings.defaultSecret);
+        const signature = signWebhook(body, settings.defaultSecret);
+        const { result, durationMs } = await this.timedSend(url, body, signature);
         const succeeded = isSuccess(result);
         this.deps.onAttempt?.(tenant, {
           url, durationMs,
           delivery: {
-            eventId: event.id, eventType: event.type, attempt: 1, attemptedAt: event.createdAt, succeeded, responseStatus: result.status,
+            eventId: event.id, eventType: event.type, body, signature, attempt: 1, attemptedAt: event.createdAt, succeeded, responseStatus: result.status,
             error: succeeded ? null : result.error, nextRetryAt: null, deadLettered: false,
           },
         });
@@ -282,18 +294,19 @@ export class WebhookService {
     // Made-up content: it neither waits for nor holds back the events of a real order.
     let waiting = this.waiting(this.tenantOutboxes(tenant));
     for (const outbox of targets) {
+      const pending = pendingEvent(event, body, outbox.endpoint.secret, 1);
       if (waiting++ >= this.maxWaiting) {
-        this.refuseToQueue(tenant, outbox, event, isoTime(now));
+        this.refuseToQueue(tenant, outbox, pending, isoTime(now));
         continue;
       }
-      outbox.queue.add(`test ${event.id}`, { event, body: JSON.stringify(event), maxAttempts: 1 }, now);
+      outbox.queue.add(`test ${event.id}`, pending, now);
       this.drainOutbox(tenant, outbox).catch(this.deps.reportUnexpected);
     }
     return this.deps.idsFor(tenant).next('wh_test');
   }
 
-  private headers(body: string, secret: string): Record<string, string> {
-    return { 'Content-Type': 'application/json', 'User-Agent': 'nimbus-sandbox', 'X-Webhook-Signature': signWebhook(body, secret) };
+  private headers(signature: string): Record<string, string> {
+    return { 'Content-Type': 'application/json', 'User-Agent': 'nimbus-sandbox', 'X-Webhook-Signature': signature };
   }
 
   /** Starts sending what is due, without waiting. */
@@ -322,9 +335,9 @@ export class WebhookService {
   }
 
   /** The sender's result; a sender that throws (only a custom one can) is reported and makes a failed attempt, not a lost batch. */
-  private async sendOne(url: string, body: string, secret: string): Promise<SendResult> {
+  private async sendOne(url: string, body: string, signature: string): Promise<SendResult> {
     try {
-      return await this.deps.send(url, body, this.headers(body, secret), this.deps.timeoutMs);
+      return await this.deps.send(url, body, this.headers(signature), this.deps.timeoutMs);
     } catch (error) {
       this.deps.reportUnexpected(error);
       return { status: null, error: `The webhook sender failed: ${error instanceof Error ? error.message : String(error)}` };
@@ -332,10 +345,10 @@ export class WebhookService {
   }
 
   /** `sendOne`, timed on the stopwatch when someone is told of attempts. */
-  private async timedSend(url: string, body: string, secret: string): Promise<{ result: SendResult; durationMs: number }> {
+  private async timedSend(url: string, body: string, signature: string): Promise<{ result: SendResult; durationMs: number }> {
     const { stopwatch } = this.deps;
     const started = stopwatch?.now() ?? 0;
-    const result = await this.sendOne(url, body, secret);
+    const result = await this.sendOne(url, body, signature);
     return { result, durationMs: stopwatch === undefined ? 0 : Math.round((stopwatch.now() - started) * 1000) / 1000 };
   }
 
@@ -350,7 +363,7 @@ export class WebhookService {
     // A clock that stands still between advances has each attempt made when it fell due, as if the
     // advance had stepped through; a running clock has it made, and finished, when it really is.
     const simulated = clock.mode !== 'real';
-    const { id: endpointId, url, secret } = outbox.endpoint;
+    const { id: endpointId, url } = outbox.endpoint;
     for (;;) {
       // Deleted, reset or forgotten while the last batch was being recorded: nothing more goes out.
       if (!this.isCurrent(tenant, outbox)) return;
@@ -358,7 +371,7 @@ export class WebhookService {
       const batch = outbox.queue.takeDue(sentAt, MAX_BATCH);
       if (batch.length === 0) return;
       for (const { queued } of batch) queued.attempts++;
-      const results = await Promise.all(batch.map(({ queued }) => this.timedSend(url, queued.item.body, secret)));
+      const results = await Promise.all(batch.map(({ queued }) => this.timedSend(url, queued.item.body, queued.item.signature)));
       if (!this.isCurrent(tenant, outbox)) return;
       const answeredAt = clock.now();
       const outcomes = batch.map((due, index) => {
@@ -373,6 +386,8 @@ export class WebhookService {
         const delivery: WebhookDelivery = {
           eventId: item.event.id,
           eventType: item.event.type,
+          body: item.body,
+          signature: item.signature,
           attempt,
           attemptedAt: isoTime(attemptedAt),
           succeeded,
@@ -396,6 +411,10 @@ export class WebhookService {
 }
 
 const isSuccess = (result: SendResult): boolean => result.status !== null && result.status >= 200 && result.status < 300;
+
+function pendingEvent(event: WebhookEvent, body: string, secret: string, maxAttempts: number): PendingEvent {
+  return { event, body, signature: signWebhook(body, secret), maxAttempts };
+}
 
 function newOutbox(endpoint: WebhookEndpoint): Outbox {
   return { endpoint, queue: new DeliveryQueue() };

@@ -308,10 +308,39 @@ describe('delivering order events', () => {
     const order = await createOrder();
     await sandbox!.sweep();
     const event = eventsOf(receiver)[0]!;
+    const request = receiver.requests[0]!;
     expect(await deliveries(endpoint.id)).toEqual([{
-      eventId: event.id, eventType: 'order.created', attempt: 1, attemptedAt: order.createdAt,
+      eventId: event.id, eventType: 'order.created', body: request.body, signature: signatureOf(request), attempt: 1, attemptedAt: order.createdAt,
       succeeded: true, responseStatus: 200, error: null, nextRetryAt: null, deadLettered: false,
     }]);
+  });
+
+  it('lists a delivery\'s body and signature so that the signature verifies over the body with the endpoint\'s secret', async () => {
+    start();
+    const receiver = await startReceiver();
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    const [delivery] = await deliveries(endpoint.id);
+    expect(verifyWebhookSignature(delivery!.body, delivery!.signature, endpoint.secret)).toBe(true);
+    expect(verifyWebhookSignature(delivery!.body, delivery!.signature, await defaultSecret())).toBe(false);
+    expect(JSON.parse(delivery!.body)).toMatchObject({ id: delivery!.eventId, type: delivery!.eventType });
+  });
+
+  it('lists one event to two endpoints with the same body, each signed with its endpoint\'s secret', async () => {
+    start();
+    const receivers = [await startReceiver(), await startReceiver()];
+    const endpoints = [await register(receivers[0]!.url), await register(receivers[1]!.url)];
+    await createOrder();
+    await sandbox!.sweep();
+    const [first, second] = await Promise.all(endpoints.map(async (endpoint) => (await deliveries(endpoint.id))[0]!));
+    expect(second!.body).toBe(first!.body);
+    expect(second!.signature).not.toBe(first!.signature);
+    endpoints.forEach((endpoint, index) => {
+      const delivery = [first, second][index]!;
+      expect(verifyWebhookSignature(delivery.body, delivery.signature, endpoint.secret)).toBe(true);
+      expect(receivers[index]!.requests[0]!.body).toBe(delivery.body);
+    });
   });
 
   it('delivers order.created then order.fulfilled before a five-day clock advance returns', async () => {
@@ -474,6 +503,21 @@ describe('retries', () => {
       expect(signatureOf(retry)).toBe(signatureOf(first!));
     }
     expect(new Set(eventsOf(receiver).map((event) => event.id)).size).toBe(1);
+  });
+
+  it('lists every attempt of an event with the one body and signature sent each time', async () => {
+    start();
+    const receiver = await startReceiver([500, 500], 200);
+    const endpoint = await register(receiver.url);
+    await createOrder();
+    await sandbox!.sweep();
+    await advance(1);
+    await advance(2);
+    const attempts = await deliveries(endpoint.id);
+    expect(attempts).toHaveLength(3);
+    expect(attempts.map(({ body, signature }) => ({ body, signature }))).toEqual(receiver.requests.map((request) => ({ body: request.body, signature: signatureOf(request) })));
+    expect(new Set(attempts.map((attempt) => attempt.body)).size).toBe(1);
+    expect(new Set(attempts.map((attempt) => attempt.signature)).size).toBe(1);
   });
 
   it('makes exactly five attempts, 1, 2, 4 and 8 s apart, and dead-letters the last', async () => {
@@ -1161,6 +1205,9 @@ describe('WebhookService delivery loop', () => {
     expect(attempts.map(({ attempt, succeeded, deadLettered, error }) => ({ attempt, succeeded, deadLettered, error }))).toEqual(Array.from({ length: 3 }, () => ({
       attempt: 1, succeeded: false, deadLettered: true, error: "Not sent: 3 events were already waiting for this API key's endpoints",
     })));
+    // What would have been sent: the event's body, signed with the endpoint's secret.
+    expect(attempts.map(({ body }) => orderIdOf(body))).toEqual(['ord_4', 'ord_5', testDataOrders()[0]!.order.id]);
+    for (const { body, signature } of attempts) expect(verifyWebhookSignature(body, signature, endpoint.secret)).toBe(true);
   });
 
   it('records a sender that throws as a failed attempt, retried, and delivers the events sent with it once', async () => {

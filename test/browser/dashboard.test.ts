@@ -25,7 +25,7 @@ let key: string;
 let packageDir: string;
 
 /** Received webhooks, by a loopback server standing in for the integrator's. */
-const received: IncomingHttpHeaders[] = [];
+const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 let receiver: Server;
 let receiverUrl: string;
 
@@ -34,7 +34,14 @@ beforeAll(async () => {
   packageDir = join(inject('installedProject'), 'node_modules', 'nimbus-sandbox');
   sandbox = await startBuiltSandbox(join(packageDir, 'dist', 'cli.js'), ['--port', '0', '--clock', 'virtual', '--fixtures', 'demo', '--start-time', START], inject('installedProject'));
   key = await vi.waitFor(() => /Demo data: .* under X-API-Key: (\S+)/.exec(sandbox.stdout())![1]!);
-  receiver = createServer((request, response) => { received.push(request.headers); request.resume(); response.end('ok'); });
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.end('ok');
+    });
+  });
   receiver.listen(0, '127.0.0.1');
   await once(receiver, 'listening');
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
@@ -167,6 +174,24 @@ describe('the dashboard, in headless Chromium', () => {
     await delivery.first().waitFor({ timeout: 5000 });
     expect(await delivery.first().textContent()).toMatch(/delivered/);
     expect(received.length).toBeGreaterThan(0);
+  });
+
+  it('shows a delivery\'s body, pretty-printed, and the signature sent, and keeps them open across polls', async () => {
+    const delivery = page.locator('#webhooks .deliveries tbody tr').filter({ hasText: 'order.created' }).first();
+    const eventId = (await delivery.locator('small').first().textContent())!;
+    const sent = received.find(({ body }) => body.includes(`"id":"${eventId}"`))!;
+    expect(sent, `the receiver got ${eventId}`).toBeDefined();
+    await delivery.getByText(`Show body and signature of ${eventId} attempt 1`).click();
+    const signature = delivery.getByTestId('delivery-signature');
+    const body = delivery.getByTestId('delivery-body');
+    await signature.waitFor();
+    expect(await signature.textContent()).toBe(sent.headers['x-webhook-signature']);
+    const shownBody = (await body.textContent())!;
+    expect(shownBody).toBe(JSON.stringify(JSON.parse(sent.body), null, 2));
+    // Redrawn by the next poll of the deliveries, the panel is still open.
+    await page.waitForResponse((response) => response.url().includes('/deliveries'));
+    await page.waitForResponse((response) => response.url().includes('/deliveries'));
+    await page.locator('#webhooks .deliveries tbody tr').filter({ hasText: eventId }).getByTestId('delivery-body').waitFor({ state: 'visible' });
   });
 
   it('lists the requests made with the key, without the dashboard\'s own polls', async () => {

@@ -837,6 +837,14 @@ export const brokenServers: BrokenServer[] = [
     }),
   },
   {
+    rule: 'the delivery log lists each body re-serialised (indented), not as posted, so its signature no longer verifies over it',
+    caughtBy: 'webhooks/the-delivery-log-lists-the-body-and-signature-sent',
+    breakage: () => mapAnswers((answer, request) => (request.method === 'GET' && /^\/sandbox\/webhook-endpoints\/[^/]+\/deliveries$/.test(pathOf(request)) && answer.status === 200
+      ? withJson(answer, (body) => {
+        for (const attempt of body.data) attempt.body = JSON.stringify(JSON.parse(attempt.body), null, 2);
+      }) : undefined)),
+  },
+  {
     rule: 'the listed defaultSecret is not the one test webhooks are signed with',
     caughtBy: 'webhooks/test-webhook-to-an-unregistered-url-is-signed-with-the-default-secret',
     breakage: () => mapAnswers((answer, request) => (request.method === 'GET' && pathOf(request) === '/sandbox/webhook-endpoints' && answer.status === 200
