@@ -45,6 +45,8 @@ const CREATE_BODY = JSON.stringify({
 const TARGETS = {
   get: 0.8,
   post: 0.6,
+  /** GET with the CLI's default request log (pretty, to a pipe the harness drains) against the same sandbox without it. */
+  getLogged: 0.85,
   startupMs: 300,
   /** GET with the in-flight orders against the same GET on an empty sandbox, and on the baseline. */
   inflightVsEmpty: 0.9,
@@ -80,8 +82,8 @@ const USAGE = `Usage: npm run bench -- [--duration N] [--warmup N] [--connection
                         the harness (this process's load generator, the webhook receiver) on CPU 0
   --cli PATH            The sandbox build to measure (default dist/cli.js), e.g. to compare a change
   --json                Print one JSON document on stdout instead of the table
-  --log pretty|json|off The sandbox's request log (default pretty, the CLI's own default); the
-                        bench drains it
+  --log pretty|json|off The measured sandbox's request log (default off: the baseline logs nothing
+                        either); the basic scenario also measures GET with the pretty log against it
   --only S1,S2          Run only these scenarios (default all):
                           basic     GET and POST against the baseline, and start-up time
                           inflight  GET with --inflight-orders orders in flight (real clock)
@@ -112,7 +114,7 @@ function options() {
       pin: { type: 'string', default: 'auto' },
       cli: { type: 'string', default: DEFAULT_CLI },
       json: { type: 'boolean', default: false },
-      log: { type: 'string', default: 'pretty' },
+      log: { type: 'string', default: 'off' },
       only: { type: 'string', default: SCENARIOS.join(',') },
       'inflight-orders': { type: 'string', default: '100000' },
       'webhook-orders': { type: 'string', default: '1000' },
@@ -586,6 +588,8 @@ const GET_ENDPOINT = ENDPOINTS[0]!;
 
 interface BasicResult {
   rows: { endpoint: Endpoint; sandbox: Measurement; baseline: Measurement; ratio: number; target: number; pass: boolean }[];
+  /** GET on a second sandbox writing the pretty request log, against the measured one. */
+  logged: { get: Measurement; ratio: number; target: number; pass: boolean };
   startupSamples: number[];
   startupMs: number;
   startupPass: boolean;
@@ -606,16 +610,23 @@ async function basic(opts: Options): Promise<BasicResult> {
   log(`baseline listening on ${baseline.url}`);
   const sandbox = await startServer('sandbox', sandboxArgs(opts));
   log(`sandbox listening on ${sandbox.url}`);
+  const logging = await startServer('sandbox (log pretty)', sandboxArgs({ ...opts, log: 'pretty' }));
+  log(`sandbox (log pretty) listening on ${logging.url}`);
   const results = new Map<Endpoint['key'], { sandbox: Measurement; baseline: Measurement }>();
+  let loggedGet: Measurement;
   try {
     await sanityCheck(baseline);
     await sanityCheck(sandbox);
-    for (const endpoint of ENDPOINTS) {
+    await sanityCheck(logging);
+    const [base, sand, logged] = await alternate([baseline, sandbox, logging], GET_ENDPOINT, opts);
+    results.set(GET_ENDPOINT.key, { sandbox: sand!, baseline: base! });
+    loggedGet = logged!;
+    for (const endpoint of ENDPOINTS.filter((candidate) => candidate !== GET_ENDPOINT)) {
       const [base, sand] = await alternate([baseline, sandbox], endpoint, opts);
       results.set(endpoint.key, { sandbox: sand!, baseline: base! });
     }
   } finally {
-    await Promise.all([stopServer(baseline.child), stopServer(sandbox.child)]);
+    await Promise.all([stopServer(baseline.child), stopServer(sandbox.child), stopServer(logging.child)]);
   }
   const rows = ENDPOINTS.map((endpoint) => {
     const { sandbox: s, baseline: b } = results.get(endpoint.key)!;
@@ -623,7 +634,9 @@ async function basic(opts: Options): Promise<BasicResult> {
     const target = TARGETS[endpoint.key];
     return { endpoint, sandbox: s, baseline: b, ratio, target, pass: ratio >= target };
   });
-  return { rows, startupSamples, startupMs, startupPass: startupMs < TARGETS.startupMs };
+  const loggedRatio = loggedGet.requestsPerSecond / results.get(GET_ENDPOINT.key)!.sandbox.requestsPerSecond;
+  const logged = { get: loggedGet, ratio: loggedRatio, target: TARGETS.getLogged, pass: loggedRatio >= TARGETS.getLogged };
+  return { rows, logged, startupSamples, startupMs, startupPass: startupMs < TARGETS.startupMs };
 }
 
 interface InflightResult {
@@ -874,7 +887,7 @@ async function main(): Promise<void> {
   log(`done in ${seconds.toFixed(1)} s`);
 
   const passes = [
-    ...(basicResult === undefined ? [] : [...basicResult.rows.map((row) => row.pass), basicResult.startupPass]),
+    ...(basicResult === undefined ? [] : [...basicResult.rows.map((row) => row.pass), basicResult.logged.pass, basicResult.startupPass]),
     ...(inflightResult === undefined ? [] : [inflightResult.vsEmpty.pass, inflightResult.vsBaseline.pass]),
     ...(webhooksResult === undefined ? [] : [webhooksResult.pass]),
     ...(fairnessResult === undefined ? [] : [fairnessResult.readMs.pass, fairnessResult.filterMs.pass]),
@@ -898,6 +911,7 @@ async function main(): Promise<void> {
         target: row.target,
         pass: row.pass,
       }])),
+      logged: basicResult?.logged ?? null,
       startup: basicResult === undefined ? null : {
         samplesMs: basicResult.startupSamples, medianMs: basicResult.startupMs, targetMs: TARGETS.startupMs, pass: basicResult.startupPass,
       },
@@ -919,6 +933,11 @@ async function main(): Promise<void> {
         `${row.ratio.toFixed(2)}x`, `>= ${row.target}x`, verdict(row.pass)]);
       if (!row.pass) misses.push(`${row.endpoint.label} at ${row.ratio.toFixed(2)}x of the baseline (target ${row.target}x)`);
     }
+    const { logged } = basicResult;
+    const unlogged = basicResult.rows.find((row) => row.endpoint === GET_ENDPOINT)!.sandbox;
+    rows.push([`${GET_ENDPOINT.label} with --log pretty vs ${opts.log === 'off' ? 'without' : `--log ${opts.log}`}`, fmt(logged.get.requestsPerSecond), fmt(unlogged.requestsPerSecond),
+      `${logged.ratio.toFixed(2)}x`, `>= ${logged.target}x`, verdict(logged.pass)]);
+    if (!logged.pass) misses.push(`${GET_ENDPOINT.label} with the pretty log at ${logged.ratio.toFixed(2)}x of the same without (target ${logged.target}x)`);
     rows.push([`start-up (median of ${STARTUP_RUNS})`, `${basicResult.startupMs.toFixed(0)} ms`, '-', '-', `< ${TARGETS.startupMs} ms`, verdict(basicResult.startupPass)]);
     if (!basicResult.startupPass) misses.push(`start-up at ${basicResult.startupMs.toFixed(0)} ms (target < ${TARGETS.startupMs} ms)`);
   }
@@ -953,6 +972,7 @@ async function main(): Promise<void> {
   const rounds = (m: Measurement) => (m.roundsRequestsPerSecond ?? [m.requestsPerSecond]).map(fmt).join(', ');
   if (basicResult !== undefined) {
     for (const row of basicResult.rows) console.log(`rounds, ${row.endpoint.label} (req/s): sandbox ${rounds(row.sandbox)}; baseline ${rounds(row.baseline)}`);
+    console.log(`rounds, ${GET_ENDPOINT.label} with --log pretty (req/s): ${rounds(basicResult.logged.get)}`);
   }
   if (inflightResult !== undefined) {
     const { inflight: got, empty, baseline } = inflightResult;
