@@ -75,15 +75,7 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
   /** `handler` with the request log around it, its refusals rendered first so the log sees their status. */
   const logged = (handler: (c: Context<SandboxEnv>) => Answer) => {
     if (logAround === undefined) return handler;
-    const rendered = (c: Context<SandboxEnv>): Answer => {
-      try {
-        const answer = handler(c);
-        return answer instanceof Promise ? answer.catch((error: unknown) => renderThrown(error, c)) : answer;
-      } catch (error) {
-        return renderThrown(error, c);
-      }
-    };
-    return (c: Context<SandboxEnv>): Answer => logAround.around(c, () => rendered(c));
+    return (c: Context<SandboxEnv>): Answer => logAround.around(c, handler, renderThrown);
   };
 
   /** The caller's tenant, from X-API-Key; throws the 401. */

@@ -59,7 +59,7 @@ export interface RequestLog {
    * Around the pipeline's handler of one request, which renders its own refusals: no middleware,
    * so Hono keeps its single-handler fast path and a synchronous answer stays synchronous.
    */
-  around(c: Context<SandboxEnv>, answer: () => Answer): Answer;
+  around(c: Context<SandboxEnv>, handler: (c: Context<SandboxEnv>) => Answer, renderThrown: (error: unknown, c: Context<SandboxEnv>) => Response): Answer;
   /** The same as the outermost Hono middleware, for when other middleware (CORS) answers some requests itself. */
   middleware: MiddlewareHandler<SandboxEnv>;
 }
@@ -80,15 +80,26 @@ export function requestLog({ sink, journal, realClock, stopwatch }: RequestLogDe
     }
   };
   return {
-    around: (c, answer) => {
+    // One promise step for an asynchronous answer, rendering and recording together: this is every request's path.
+    around: (c, handler, renderThrown) => {
       const arrivedAt = realClock.now();
       const started = stopwatch.now();
+      const settle = (error: unknown): Response => {
+        let rendered: Response;
+        try {
+          rendered = renderThrown(error, c);
+        } catch (unrendered) {
+          record(c, arrivedAt, started, undefined);
+          throw unrendered;
+        }
+        record(c, arrivedAt, started, rendered.status);
+        return rendered;
+      };
       let answered: Answer;
       try {
-        answered = answer();
+        answered = handler(c);
       } catch (error) {
-        record(c, arrivedAt, started, undefined);
-        throw error;
+        return settle(error);
       }
       if (!(answered instanceof Promise)) {
         record(c, arrivedAt, started, answered.status);
@@ -97,10 +108,7 @@ export function requestLog({ sink, journal, realClock, stopwatch }: RequestLogDe
       return answered.then((response) => {
         record(c, arrivedAt, started, response.status);
         return response;
-      }, (error: unknown) => {
-        record(c, arrivedAt, started, undefined);
-        throw error;
-      });
+      }, settle);
     },
     middleware: async (c, next) => {
       const arrivedAt = realClock.now();
