@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,15 @@ describe('the dashboard, docs and asset pages', () => {
     const sandbox = sandboxWith();
     await expectNotFound(await sandbox.request('/sandbox/assets/notes.txt'), /Not a kind of file/);
     await expectNotFound(await sandbox.request('/sandbox/assets/missing.js'), /npm run build/);
+  });
+
+  it('answers 404, without reading, for an asset that is not a regular file (a FIFO would block the read)', async () => {
+    const fifo = join(assets, 'pipe.js');
+    execFileSync('mkfifo', [fifo]);
+    const sandbox = sandboxWith();
+    await expectNotFound(await sandbox.request('/sandbox/assets/pipe.js'), /Cannot be read/);
+    mkdirSync(join(assets, 'folder.css'));
+    await expectNotFound(await sandbox.request('/sandbox/assets/folder.css'), /Cannot be read/);
   });
 
   it('answers 404 advising `npm run build` when the assets are not built', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Refusal } from '../../domain/refusal.ts';
 import type { Handlers, SandboxContext } from '../respond.ts';
@@ -56,10 +56,13 @@ export function pageHandlers(assetsDir: () => string) {
     }
     let body: Buffer;
     try {
-      body = await readFile(join(directory ??= assetsDir(), name));
+      const path = join(directory ??= assetsDir(), name);
+      // A FIFO or a device in a directory a library user chose would block or never end a read.
+      if (!(await stat(path)).isFile()) throw Object.assign(new Error(`${name} is not a regular file`), { code: 'not a regular file' });
+      body = await readFile(path);
     } catch (error) {
-      if (!isMissing(error)) throw error;
-      throw new Refusal('not_found', `No ${noun} named ${name} in the sandbox's built assets`, { ...field, reason: `Not built: ${BUILD_ADVICE}` });
+      const reason = isMissing(error) ? `Not built: ${BUILD_ADVICE}` : `Cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+      throw new Refusal('not_found', `No ${noun} named ${name} in the sandbox's built assets`, { ...field, reason });
     }
     return new Response(new Uint8Array(body), {
       status: 200,
