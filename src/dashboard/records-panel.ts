@@ -1,3 +1,4 @@
+import { isNotFound, isUnknownCursor } from './api.ts';
 import { badge, formatTime, h, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
 import { section } from './panel.ts';
@@ -27,6 +28,8 @@ export function recordsPanel(kind: RecordKind, { api, refreshAll }: PanelContext
   /** The cursors of the pages before the current one; the current page's cursor is last. */
   const cursors: Array<string | undefined> = [undefined];
   let selected: string | undefined;
+  /** The last read of the selected record: a poll refreshes it from the list page when it is there. */
+  let record: Resource | undefined;
 
   const statusSelect = h('select', { id: `${plural}-status` }, h('option', { value: '' }, 'Any status'),
     kind.statuses.map((status) => h('option', { value: status }, status)));
@@ -89,27 +92,64 @@ export function recordsPanel(kind: RecordKind, { api, refreshAll }: PanelContext
       h('h4', {}, 'Timeline'),
       h('ol', { class: 'timeline', 'aria-label': `History of ${record.id}` }, history.history.map((change) =>
         h('li', {}, h('time', { datetime: change.at }, formatTime(change.at)), ' ', badge(change.status), ' ', change.reason))),
-      h('button', { type: 'button', 'data-focus': 'close', onclick: () => { selected = undefined; replace(detail); void refresh(); } }, 'Close'));
+      h('button', { type: 'button', 'data-focus': 'close', onclick: () => { unselect(); void refresh(); } }, 'Close'));
+  }
+
+  /** The published read of one record: only on the user's own action, as polls stay on `/sandbox` routes. */
+  async function readSelected(id: string): Promise<void> {
+    const fresh = await api.poll<Resource>(kind.one(id));
+    if (id === selected) record = fresh;
   }
 
   async function act(action: () => Promise<unknown>, done: string): Promise<void> {
-    await run(async () => { await action(); await refreshAll(); return done; });
+    const id = selected;
+    await run(async () => {
+      await action();
+      if (id !== undefined) await readSelected(id);
+      await refreshAll();
+      return done;
+    });
   }
 
   function open(id: string): void {
     selected = id;
-    void run(async () => { await refresh(); detail.querySelector('h3')?.scrollIntoView({ block: 'nearest' }); return undefined; });
+    record = undefined;
+    void run(async () => {
+      await readSelected(id);
+      await refresh();
+      detail.querySelector('h3')?.scrollIntoView({ block: 'nearest' });
+      return undefined;
+    });
   }
 
+  function unselect(): void {
+    selected = undefined;
+    record = undefined;
+    replace(detail);
+  }
+
+  /** Draws what could be read: one failing read does not hold back the others; the first failure is thrown after. */
   async function refresh(): Promise<void> {
     const id = selected;
-    const [page, record, history] = await Promise.all([
+    const [pageRead, historyRead] = await Promise.allSettled([
       api.poll<Page>(listPath()),
-      id === undefined ? undefined : api.poll<Resource>(kind.one(id)),
-      id === undefined ? undefined : api.poll<History>(kind.history(id)),
+      id === undefined ? Promise.resolve(undefined) : api.poll<History>(kind.history(id)),
     ]);
-    showList(page);
-    if (record !== undefined && history !== undefined && id === selected) showDetail(record, history);
+    if (pageRead.status === 'rejected' && isUnknownCursor(pageRead.reason) && cursors.length > 1) {
+      cursors.splice(0, cursors.length, undefined);
+      return refresh();
+    }
+    if (pageRead.status === 'fulfilled') {
+      showList(pageRead.value);
+      const listed = pageRead.value.data.find((item) => item.id === id);
+      if (listed !== undefined && id === selected) record = listed;
+    }
+    if (id !== undefined && id === selected) {
+      if (historyRead.status === 'rejected' && isNotFound(historyRead.reason)) unselect();
+      else if (historyRead.status === 'fulfilled' && historyRead.value !== undefined && record !== undefined) showDetail(record, historyRead.value);
+    }
+    const failed = [pageRead, historyRead].find((read): read is PromiseRejectedResult => read.status === 'rejected');
+    if (failed !== undefined && !isNotFound(failed.reason)) throw failed.reason;
   }
 
   return { element, refresh };

@@ -1,3 +1,4 @@
+import { isNotFound } from './api.ts';
 import { formatTime, h, prettyJson, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
 import { section } from './panel.ts';
@@ -109,16 +110,26 @@ export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
         h('td', {}, deliveryDetails(delivery, openDeliveries)))))));
   }
 
+  /** Draws what could be read: a failing deliveries read does not hold back the endpoints; the first failure is thrown after. */
   async function refresh(): Promise<void> {
     const id = selected;
-    const [list, deliveries] = await Promise.all([
+    const [listRead, deliveriesRead] = await Promise.allSettled([
       api.poll<{ data: Endpoint[] }>('/sandbox/webhook-endpoints'),
-      id === undefined ? undefined : api.poll<{ data: Delivery[] }>(`/sandbox/webhook-endpoints/${encodeURIComponent(id)}/deliveries`),
+      id === undefined ? Promise.resolve(undefined) : api.poll<{ data: Delivery[] }>(`/sandbox/webhook-endpoints/${encodeURIComponent(id)}/deliveries`),
     ]);
-    endpoints = list.data;
-    showEndpoints();
-    if (id === undefined || deliveries === undefined) replace(deliveriesRegion);
-    else if (id === selected) showDeliveries(id, deliveries.data);
+    if (listRead.status === 'fulfilled') {
+      endpoints = listRead.value.data;
+      showEndpoints();
+    }
+    if (id !== selected) return;
+    if (id === undefined || (deliveriesRead.status === 'rejected' && isNotFound(deliveriesRead.reason))) {
+      selected = undefined;
+      replace(deliveriesRegion);
+    } else if (deliveriesRead.status === 'fulfilled' && deliveriesRead.value !== undefined) {
+      showDeliveries(id, deliveriesRead.value.data);
+    }
+    const failed = [listRead, deliveriesRead].find((read): read is PromiseRejectedResult => read.status === 'rejected');
+    if (failed !== undefined && !isNotFound(failed.reason)) throw failed.reason;
   }
 
   return { element, refresh };

@@ -135,6 +135,14 @@ describe('the dashboard, in headless Chromium', () => {
     const facts = await page.locator('#orders .detail dl').textContent();
     expect(facts).toMatch(/trackingNumber\S+/);
     expect(facts).toContain('estimatedDeliveryDate');
+    // While it is open, polls stay on /sandbox routes: no rate limit spent, no injected fault.
+    const polled: string[] = [];
+    const watch = (request: { url(): string }) => { polled.push(new URL(request.url()).pathname); };
+    page.on('request', watch);
+    await page.waitForResponse((response) => response.url().includes(`/history`));
+    await page.waitForResponse((response) => response.url().includes(`/history`));
+    page.off('request', watch);
+    expect(polled.filter((path) => !path.startsWith('/sandbox/'))).toEqual([]);
   });
 
   it('shows a change made by another client within 2 seconds, without a reload', async () => {
@@ -229,6 +237,10 @@ describe('the dashboard, in headless Chromium', () => {
     await docs.getByText('/refills', { exact: true }).first().waitFor();
     expect(docsSeen.foreignRequests).toEqual([]);
     expect(docsSeen.consoleErrors, 'console errors of the docs page').toEqual([]);
+    // Its paths are absolute: the page's file itself, under the assets, loads the reference too.
+    await docs.goto(`${sandbox.url}/sandbox/assets/docs.html`);
+    await docs.getByText('/refills', { exact: true }).first().waitFor();
+    expect(docsSeen.consoleErrors, 'console errors of the docs page under the assets').toEqual([]);
     await docs.close();
   });
 });
