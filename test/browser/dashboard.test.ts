@@ -154,6 +154,22 @@ describe('the dashboard, in headless Chromium', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('announces the live line only when it changes, and shows the time of the last update in UTC outside it', async () => {
+    const live = page.locator('header [role=status].live');
+    await live.filter({ hasText: /^Live$/ }).waitFor();
+    await page.evaluate(() => {
+      const line = document.querySelector('header [role=status].live')!;
+      new MutationObserver((changes) => { (window as unknown as { liveChanges: number }).liveChanges += changes.length; })
+        .observe(line, { childList: true, characterData: true, subtree: true });
+      (window as unknown as { liveChanges: number }).liveChanges = 0;
+    });
+    const updatedBefore = await page.getByTestId('updated').textContent();
+    await page.getByTestId('updated').filter({ hasNotText: updatedBefore! }).waitFor();
+    expect(await page.getByTestId('updated').textContent()).toMatch(/^Updated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(await page.evaluate(() => (window as unknown as { liveChanges: number }).liveChanges)).toBe(0);
+    expect(await page.getByTestId('updated').getAttribute('role')).toBeNull();
+  });
+
   it("shows the API's error message when an action is refused", async () => {
     await page.getByLabel('Advance by').fill('99999999');
     await page.getByLabel('Unit').selectOption('days');
