@@ -105,11 +105,15 @@ describe('the dashboard, in headless Chromium', () => {
     expect(await advanceGroup.getByRole('button').allTextContents()).toEqual(['processing', 'shipped', 'delivered']);
     await page.getByRole('button', { name: 'Cancel order' }).click();
     await page.locator('#orders .message').filter({ hasText: `${pending.id} cancelled` }).waitFor();
+    // The button pressed is gone: focus is on the record's heading, not lost to the page.
+    expect(await page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent)).toBe(`H3 Order ${pending.id} cancelled`);
     const timeline = page.getByRole('list', { name: `History of ${pending.id}` });
     await timeline.getByText('Cancelled').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
     expect(await advanceGroup.count()).toBe(0);
     await orderRow(pending.id).getByText('cancelled').waitFor();
+    await page.locator('#orders .detail').getByRole('button', { name: 'Close' }).click();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(pending.id);
   });
 
   it('moves the clock five days with "+5 days", shows the new date, and the orders move on', async () => {
@@ -212,9 +216,12 @@ describe('the dashboard, in headless Chromium', () => {
     expect(await signature.textContent()).toBe(sent.headers['x-webhook-signature']);
     const shownBody = (await body.textContent())!;
     expect(shownBody).toBe(JSON.stringify(JSON.parse(sent.body), null, 2));
-    // Redrawn by the next poll of the deliveries, the panel is still open.
+    // The signature, selected to be copied, stays selected across polls; the panel stays open.
+    await signature.selectText();
     await page.waitForResponse((response) => response.url().includes('/deliveries'));
     await page.waitForResponse((response) => response.url().includes('/deliveries'));
+    expect(await page.evaluate(() => document.getSelection()?.toString())).toBe(sent.headers['x-webhook-signature']);
+    await page.evaluate(() => document.getSelection()?.removeAllRanges());
     await page.locator('#webhooks .deliveries tbody tr').filter({ hasText: eventId }).getByTestId('delivery-body').waitFor({ state: 'visible' });
   });
 
