@@ -1,7 +1,7 @@
 import { ApiError, createApi } from './api.ts';
 import { clockPanel } from './clock-panel.ts';
 import { errorText, formatTime, h, replace } from './dom.ts';
-import { readKey, storeKey, type KeyPlace } from './key.ts';
+import { keyFingerprint, readKey, storeKey, type KeyPlace } from './key.ts';
 import type { Panel } from './panel.ts';
 import { documentVisibility, startPolling } from './poller.ts';
 import { recordsPanel } from './records-panel.ts';
@@ -22,7 +22,9 @@ const updated = h('p', { class: 'live', 'data-testid': 'updated' });
 let stop: (() => void) | undefined;
 
 function keyForm(current: string | undefined): HTMLElement {
-  const input = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', spellcheck: 'false', value: current ?? '', required: true });
+  const input = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true });
+  // Set as the field's value, not its attribute, so the key is not in the page's markup.
+  input.value = current ?? '';
   return h('form', { class: 'row key', onsubmit: (event: Event) => {
     event.preventDefault();
     const key = input.value.trim();
@@ -45,10 +47,13 @@ function start(key: string | undefined): void {
     replace(updated);
     return;
   }
-  replace(keyStatus, `Showing the sandbox of ${key.slice(0, 8)}…`);
+  let stopped = false;
+  replace(keyStatus, 'Showing the sandbox of this key.');
+  void keyFingerprint(key).then((fingerprint) => {
+    if (!stopped) replace(keyStatus, `Showing the sandbox of the key with fingerprint ${fingerprint} (as the sandbox's log names it).`);
+  }, () => undefined);
   const api = createApi(key);
   let panels: Panel[] = [];
-  let stopped = false;
   const say = (text: string, isError: boolean) => {
     if (liveStatus.textContent !== text) replace(liveStatus, text);
     liveStatus.className = isError ? 'live error' : 'live';

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -90,6 +91,10 @@ describe('the dashboard, in headless Chromium', () => {
   it('takes the key from the fragment, clears it from the address, and shows orders of every status with their ids', async () => {
     await expect.poll(() => clockNow().textContent()).toBe(shown(Date.parse(START)));
     expect(page.url()).toBe(`${sandbox.url}/sandbox/dashboard`);
+    // The key is named by its fingerprint, and is not in the page's markup.
+    await page.locator('#key-status').filter({ hasText: `fingerprint ${createHash('sha256').update(key).digest('hex').slice(0, 8)} ` }).waitFor();
+    expect(await page.locator('#api-key').getAttribute('value')).toBeNull();
+    expect(await page.content()).not.toContain(key);
     const rows = await ordersOnEveryPage();
     expect(rows.length).toBeGreaterThanOrEqual(Number(/(\d+) orders/.exec(sandbox.stdout())![1]));
     expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length);
