@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, createApi } from './api.ts';
+import { ApiError, createApi, isNotFound, isUnknownCursor } from './api.ts';
 
 function recording(answer: () => Response) {
   const calls: Array<{ path: string; init: RequestInit }> = [];
@@ -34,5 +34,13 @@ describe('the dashboard API client', () => {
     await expect(api.poll('/sandbox/clock')).rejects.toThrow('HTTP 502 Bad Gateway');
     const down = createApi('sk', async () => { throw new TypeError('fetch failed'); });
     await expect(down.poll('/sandbox/clock')).rejects.toEqual(new ApiError(0, 'The sandbox did not answer: is it still running?'));
+  });
+
+  it('tells a gone cursor and a missing record from other refusals', async () => {
+    const { api } = recording(() => Response.json({ error: { code: 'invalid_request', message: 'The cursor is not one this sandbox issued', requestId: 'req_1', details: { field: 'cursor', reason: 'Unknown cursor' } } }, { status: 400 }));
+    const gone = await api.poll('/sandbox/orders?cursor=x').catch((error: unknown) => error);
+    expect([isUnknownCursor(gone), isNotFound(gone)]).toEqual([true, false]);
+    const other = new ApiError(400, 'bad', 'invalid_request', 'limit');
+    expect([isUnknownCursor(other), isNotFound(new ApiError(404, 'no'))]).toEqual([false, true]);
   });
 });

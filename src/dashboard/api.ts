@@ -4,9 +4,18 @@
 export const POLL_HEADER = { 'Nimbus-Sandbox-Dashboard': 'poll' };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string) {
+  constructor(readonly status: number, message: string, readonly code?: string, readonly field?: string) {
     super(message);
   }
+}
+
+/** A list read refused because its cursor is gone (a reset removed its record): page 1 is the way back. */
+export function isUnknownCursor(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 400 && error.field === 'cursor';
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
 }
 
 export interface Api {
@@ -26,7 +35,7 @@ export async function errorOf(response: Response): Promise<ApiError> {
     const { error } = JSON.parse(text) as Envelope;
     if (typeof error?.message === 'string') {
       const detail = [error.details?.field, error.details?.reason].filter((part) => typeof part === 'string').join(': ');
-      return new ApiError(response.status, detail === '' ? error.message : `${error.message} (${detail})`, error.code);
+      return new ApiError(response.status, detail === '' ? error.message : `${error.message} (${detail})`, error.code, error.details?.field);
     }
   } catch {
     // Not JSON: fall through to the status line.

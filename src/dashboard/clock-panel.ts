@@ -1,6 +1,6 @@
-import { formatTime, h, replace } from './dom.ts';
+import { formatTime, h, redraw, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
-import { section } from './panel.ts';
+import { newestOnly, section } from './panel.ts';
 
 interface Clock { now: string; mode: string; timeScale: number }
 
@@ -10,10 +10,17 @@ const UNITS: ReadonlyArray<[string, number]> = [['minutes', 60], ['hours', HOUR]
 export function clockPanel({ api, refreshAll }: PanelContext): Panel {
   const { element, message, run } = section('clock', 'Clock');
   const facts = h('dl', { class: 'facts' });
+  const order = newestOnly();
+  /** Reads the clock, by a poll or an action, and draws it unless a newer read was drawn already. */
+  async function readAndShow(read: () => Promise<Clock>): Promise<Clock> {
+    const ticket = order.ticket();
+    const clock = await read();
+    if (order.mayDraw(ticket)) show(clock);
+    return clock;
+  }
 
   const advance = (seconds: number) => run(async () => {
-    const clock = await api.call<Clock>('POST', '/sandbox/clock/advance', { seconds });
-    show(clock);
+    const clock = await readAndShow(() => api.call<Clock>('POST', '/sandbox/clock/advance', { seconds }));
     await refreshAll();
     return `Clock moved to ${formatTime(clock.now)}`;
   });
@@ -40,11 +47,11 @@ export function clockPanel({ api, refreshAll }: PanelContext): Panel {
   );
 
   function show(clock: Clock): void {
-    replace(facts,
+    redraw(facts, clock, () => replace(facts,
       h('dt', {}, 'Now'), h('dd', { 'data-testid': 'clock-now' }, formatTime(clock.now)),
       h('dt', {}, 'Mode'), h('dd', {}, clock.mode),
-      h('dt', {}, 'Time scale'), h('dd', {}, `×${clock.timeScale}`));
+      h('dt', {}, 'Time scale'), h('dd', {}, `×${clock.timeScale}`)));
   }
 
-  return { element, refresh: async () => show(await api.poll<Clock>('/sandbox/clock')) };
+  return { element, refresh: async () => { await readAndShow(() => api.poll<Clock>('/sandbox/clock')); } };
 }

@@ -23,10 +23,31 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
  * a poll that redraws a list does not take the keyboard user's place away.
  */
 export function replace(region: Element, ...children: Array<Child | Child[]>): void {
+  drawnFrom.delete(region);
   const active = document.activeElement;
   const focusName = active instanceof HTMLElement && region.contains(active) ? active.dataset.focus : undefined;
   region.replaceChildren(...children.flat().filter((child): child is Node | string | number => child !== null && child !== undefined && child !== false).map((child) => (child instanceof Node ? child : String(child))));
   if (focusName !== undefined) region.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusName)}"]`)?.focus();
+}
+
+/** The JSON text each region was last drawn from by `redraw`. */
+const drawnFrom = new WeakMap<Element, string>();
+
+/** Whether the user has text selected in the region, which a redraw would take away. */
+function selectionIn(region: Element): boolean {
+  const selection = document.getSelection();
+  return selection !== null && !selection.isCollapsed && selection.rangeCount > 0 && region.contains(selection.getRangeAt(0).commonAncestorContainer);
+}
+
+/**
+ * Draws a region from `data` unless it was last drawn from the same data, or the user is selecting
+ * text in it: a poll that changed nothing leaves the page alone, so an id or a signature can be copied.
+ */
+export function redraw(region: Element, data: unknown, draw: () => void): void {
+  const text = JSON.stringify(data);
+  if (drawnFrom.get(region) === text || selectionIn(region)) return;
+  draw();
+  drawnFrom.set(region, text);
 }
 
 /** A date-time shown in UTC, the sandbox's own zone, to the second. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyFromFragment, readKey, storeKey, type KeyPlace } from './key.ts';
+import { keyFingerprint as logFingerprint } from '../log/entry.ts';
+import { keyFingerprint, keyFromFragment, readKey, storeKey, type KeyPlace } from './key.ts';
 
 function placeAt(hash: string, stored?: string) {
   const storage = new Map<string, string>();
@@ -37,5 +38,13 @@ describe('the dashboard key', () => {
   it('ignores an empty fragment key', () => {
     expect(keyFromFragment('#key=')).toBeUndefined();
     expect(keyFromFragment('#key=%20sk_test_a%20')).toBe('sk_test_a');
+  });
+
+  it("names a key by the same fingerprint as the sandbox's log, never by a part of the key", async () => {
+    for (const key of ['sk_test_demo', 'sk_test_a', 'sk_test_ünïcode']) {
+      const shown = await keyFingerprint(key);
+      expect(shown).toBe(logFingerprint(key));
+      expect(key).not.toContain(shown);
+    }
   });
 });

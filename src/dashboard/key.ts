@@ -29,3 +29,9 @@ export function storeKey(place: KeyPlace, key: string | undefined): void {
   if (key === undefined) place.storage.removeItem(STORAGE_NAME);
   else place.storage.setItem(STORAGE_NAME, key);
 }
+
+/** A short name for the key that does not reveal it: the first 8 hex digits of its SHA-256, as the sandbox's log shows it. */
+export async function keyFingerprint(key: string, digest: Pick<SubtleCrypto, 'digest'> = crypto.subtle): Promise<string> {
+  const hash = new Uint8Array(await digest.digest('SHA-256', new TextEncoder().encode(key)));
+  return Array.from(hash.subarray(0, 4), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -15,7 +15,8 @@ export interface PanelContext {
 
 /** A section with a heading and a message line: `run` reports an action's outcome or its error there. */
 export function section(id: string, title: string) {
-  const message = h('p', { class: 'message', role: 'status', 'aria-live': 'polite' });
+  // Focusable from script: where focus goes when the control that was used is gone.
+  const message = h('p', { class: 'message', role: 'status', 'aria-live': 'polite', tabindex: -1 });
   const element = h('section', { id, class: 'panel', 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title));
   const say = (text: string, isError = false) => {
     message.className = isError ? 'message error' : 'message';
@@ -31,4 +32,18 @@ export function section(id: string, title: string) {
     }
   }
   return { element, message, say, run };
+}
+
+/** Numbers a panel's refreshes: an answer older than one already drawn is dropped, not drawn over it. */
+export function newestOnly() {
+  let issued = 0;
+  let drawn = 0;
+  return {
+    ticket: () => ++issued,
+    mayDraw(ticket: number): boolean {
+      if (ticket < drawn) return false;
+      drawn = ticket;
+      return true;
+    },
+  };
 }

@@ -1,6 +1,7 @@
-import { formatTime, h, prettyJson, replace } from './dom.ts';
+import { isNotFound } from './api.ts';
+import { formatTime, h, prettyJson, redraw, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
-import { section } from './panel.ts';
+import { newestOnly, section } from './panel.ts';
 import { EVENT_TYPES } from './rules.ts';
 
 interface Endpoint { id: string; url: string; events: string[]; secret: string; createdAt: string }
@@ -35,6 +36,7 @@ function deliveryDetails(delivery: Delivery, open: Set<string>): HTMLElement {
 
 export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
   const { element, message, run } = section('webhooks', 'Webhooks');
+  const order = newestOnly();
   const endpointsRegion = h('div', { class: 'list' });
   const deliveriesRegion = h('div', { class: 'deliveries' });
   const revealed = new Set<string>();
@@ -72,6 +74,10 @@ export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
   element.append(register, test, message, endpointsRegion, deliveriesRegion);
 
   function showEndpoints(): void {
+    redraw(endpointsRegion, [endpoints, selected, [...revealed]], drawEndpoints);
+  }
+
+  function drawEndpoints(): void {
     replace(endpointsRegion, endpoints.length === 0 ? h('p', {}, 'No endpoints yet.') : h('table', {},
       h('caption', { class: 'visually-hidden' }, 'Webhook endpoints'),
       h('thead', {}, h('tr', {}, ['Id', 'URL', 'Events', 'Secret', 'Actions'].map((name) => h('th', { scope: 'col' }, name)))),
@@ -91,11 +97,17 @@ export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
             await api.call('DELETE', `/sandbox/webhook-endpoints/${encodeURIComponent(endpoint.id)}`);
             if (selected === endpoint.id) selected = undefined;
             await refresh();
+            // Its row, and the button used, are gone.
+            message.focus();
             return `Deleted ${endpoint.id}`;
           }), 'aria-label': `Delete ${endpoint.id}` }, 'Delete')))))));
   }
 
   function showDeliveries(endpointId: string, deliveries: Delivery[]): void {
+    redraw(deliveriesRegion, [endpointId, deliveries], () => drawDeliveries(endpointId, deliveries));
+  }
+
+  function drawDeliveries(endpointId: string, deliveries: Delivery[]): void {
     replace(deliveriesRegion, h('h3', {}, `Deliveries to ${endpointId}`), deliveries.length === 0 ? h('p', {}, 'No deliveries yet.') : h('table', {},
       h('caption', { class: 'visually-hidden' }, `Deliveries to ${endpointId}, oldest first`),
       h('thead', {}, h('tr', {}, ['Event', 'Attempt', 'At', 'Result', 'Next retry', 'Dead letter', 'Body and signature sent'].map((name) => h('th', { scope: 'col' }, name)))),
@@ -109,16 +121,28 @@ export function webhooksPanel({ api, refreshAll }: PanelContext): Panel {
         h('td', {}, deliveryDetails(delivery, openDeliveries)))))));
   }
 
+  /** Draws what could be read: a failing deliveries read does not hold back the endpoints; the first failure is thrown after. */
   async function refresh(): Promise<void> {
     const id = selected;
-    const [list, deliveries] = await Promise.all([
+    const ticket = order.ticket();
+    const [listRead, deliveriesRead] = await Promise.allSettled([
       api.poll<{ data: Endpoint[] }>('/sandbox/webhook-endpoints'),
-      id === undefined ? undefined : api.poll<{ data: Delivery[] }>(`/sandbox/webhook-endpoints/${encodeURIComponent(id)}/deliveries`),
+      id === undefined ? Promise.resolve(undefined) : api.poll<{ data: Delivery[] }>(`/sandbox/webhook-endpoints/${encodeURIComponent(id)}/deliveries`),
     ]);
-    endpoints = list.data;
-    showEndpoints();
-    if (id === undefined || deliveries === undefined) replace(deliveriesRegion);
-    else if (id === selected) showDeliveries(id, deliveries.data);
+    if (!order.mayDraw(ticket)) return;
+    if (listRead.status === 'fulfilled') {
+      endpoints = listRead.value.data;
+      showEndpoints();
+    }
+    if (id !== selected) return;
+    if (id === undefined || (deliveriesRead.status === 'rejected' && isNotFound(deliveriesRead.reason))) {
+      selected = undefined;
+      replace(deliveriesRegion);
+    } else if (deliveriesRead.status === 'fulfilled' && deliveriesRead.value !== undefined) {
+      showDeliveries(id, deliveriesRead.value.data);
+    }
+    const failed = [listRead, deliveriesRead].find((read): read is PromiseRejectedResult => read.status === 'rejected');
+    if (failed !== undefined && !isNotFound(failed.reason)) throw failed.reason;
   }
 
   return { element, refresh };

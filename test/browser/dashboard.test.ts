@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -90,6 +91,10 @@ describe('the dashboard, in headless Chromium', () => {
   it('takes the key from the fragment, clears it from the address, and shows orders of every status with their ids', async () => {
     await expect.poll(() => clockNow().textContent()).toBe(shown(Date.parse(START)));
     expect(page.url()).toBe(`${sandbox.url}/sandbox/dashboard`);
+    // The key is named by its fingerprint, and is not in the page's markup.
+    await page.locator('#key-status').filter({ hasText: `fingerprint ${createHash('sha256').update(key).digest('hex').slice(0, 8)} ` }).waitFor();
+    expect(await page.locator('#api-key').getAttribute('value')).toBeNull();
+    expect(await page.content()).not.toContain(key);
     const rows = await ordersOnEveryPage();
     expect(rows.length).toBeGreaterThanOrEqual(Number(/(\d+) orders/.exec(sandbox.stdout())![1]));
     expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length);
@@ -105,11 +110,15 @@ describe('the dashboard, in headless Chromium', () => {
     expect(await advanceGroup.getByRole('button').allTextContents()).toEqual(['processing', 'shipped', 'delivered']);
     await page.getByRole('button', { name: 'Cancel order' }).click();
     await page.locator('#orders .message').filter({ hasText: `${pending.id} cancelled` }).waitFor();
+    // The button pressed is gone: focus is on the record's heading, not lost to the page.
+    expect(await page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent)).toBe(`H3 Order ${pending.id} cancelled`);
     const timeline = page.getByRole('list', { name: `History of ${pending.id}` });
     await timeline.getByText('Cancelled').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
     expect(await advanceGroup.count()).toBe(0);
     await orderRow(pending.id).getByText('cancelled').waitFor();
+    await page.locator('#orders .detail').getByRole('button', { name: 'Close' }).click();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(pending.id);
   });
 
   it('moves the clock five days with "+5 days", shows the new date, and the orders move on', async () => {
@@ -135,6 +144,14 @@ describe('the dashboard, in headless Chromium', () => {
     const facts = await page.locator('#orders .detail dl').textContent();
     expect(facts).toMatch(/trackingNumber\S+/);
     expect(facts).toContain('estimatedDeliveryDate');
+    // While it is open, polls stay on /sandbox routes: no rate limit spent, no injected fault.
+    const polled: string[] = [];
+    const watch = (request: { url(): string }) => { polled.push(new URL(request.url()).pathname); };
+    page.on('request', watch);
+    await page.waitForResponse((response) => response.url().includes(`/history`));
+    await page.waitForResponse((response) => response.url().includes(`/history`));
+    page.off('request', watch);
+    expect(polled.filter((path) => !path.startsWith('/sandbox/'))).toEqual([]);
   });
 
   it('shows a change made by another client within 2 seconds, without a reload', async () => {
@@ -144,6 +161,22 @@ describe('the dashboard, in headless Chromium', () => {
     const started = Date.now();
     await clockNow().filter({ hasText: shown(before + 3_600_000) }).waitFor({ timeout: 2000 });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('announces the live line only when it changes, and shows the time of the last update in UTC outside it', async () => {
+    const live = page.locator('header [role=status].live');
+    await live.filter({ hasText: /^Live$/ }).waitFor();
+    await page.evaluate(() => {
+      const line = document.querySelector('header [role=status].live')!;
+      new MutationObserver((changes) => { (window as unknown as { liveChanges: number }).liveChanges += changes.length; })
+        .observe(line, { childList: true, characterData: true, subtree: true });
+      (window as unknown as { liveChanges: number }).liveChanges = 0;
+    });
+    const updatedBefore = await page.getByTestId('updated').textContent();
+    await page.getByTestId('updated').filter({ hasNotText: updatedBefore! }).waitFor();
+    expect(await page.getByTestId('updated').textContent()).toMatch(/^Updated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(await page.evaluate(() => (window as unknown as { liveChanges: number }).liveChanges)).toBe(0);
+    expect(await page.getByTestId('updated').getAttribute('role')).toBeNull();
   });
 
   it("shows the API's error message when an action is refused", async () => {
@@ -188,9 +221,12 @@ describe('the dashboard, in headless Chromium', () => {
     expect(await signature.textContent()).toBe(sent.headers['x-webhook-signature']);
     const shownBody = (await body.textContent())!;
     expect(shownBody).toBe(JSON.stringify(JSON.parse(sent.body), null, 2));
-    // Redrawn by the next poll of the deliveries, the panel is still open.
+    // The signature, selected to be copied, stays selected across polls; the panel stays open.
+    await signature.selectText();
     await page.waitForResponse((response) => response.url().includes('/deliveries'));
     await page.waitForResponse((response) => response.url().includes('/deliveries'));
+    expect(await page.evaluate(() => document.getSelection()?.toString())).toBe(sent.headers['x-webhook-signature']);
+    await page.evaluate(() => document.getSelection()?.removeAllRanges());
     await page.locator('#webhooks .deliveries tbody tr').filter({ hasText: eventId }).getByTestId('delivery-body').waitFor({ state: 'visible' });
   });
 
@@ -229,6 +265,10 @@ describe('the dashboard, in headless Chromium', () => {
     await docs.getByText('/refills', { exact: true }).first().waitFor();
     expect(docsSeen.foreignRequests).toEqual([]);
     expect(docsSeen.consoleErrors, 'console errors of the docs page').toEqual([]);
+    // Its paths are absolute: the page's file itself, under the assets, loads the reference too.
+    await docs.goto(`${sandbox.url}/sandbox/assets/docs.html`);
+    await docs.getByText('/refills', { exact: true }).first().waitFor();
+    expect(docsSeen.consoleErrors, 'console errors of the docs page under the assets').toEqual([]);
     await docs.close();
   });
 });
