@@ -4,9 +4,9 @@
  * The CLI's parsing, its --help and `createSandbox`'s validation all come from it, so the same
  * mistake gets the same message whichever way it was made.
  */
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LATEST_TIME } from './clock.ts';
+import { demoFixturesPath } from './package-info.ts';
 import { TEST_DATA_TIME } from './domain/test-data.ts';
 import { DEFAULT_MAX_ORDERS } from './domain/orders.ts';
 import { DEFAULT_MAX_REFILLS } from './domain/refills.ts';
@@ -21,9 +21,6 @@ import { destinationRefusal } from './webhooks/destination-policy.ts';
 import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_ENDPOINTS, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/webhook-service.ts';
 // Type-only: sandbox.ts imports this module, and the import is erased.
 import type { SandboxOptions } from './sandbox.ts';
-
-/** The package's demo data: fixtures/ sits beside src/ and dist/, so this resolves from either, in a clone or installed. */
-export const BUNDLED_DEMO_FIXTURES = fileURLToPath(new URL('../fixtures/demo.json', import.meta.url));
 
 /** A setting refused, by `createSandbox` or on the command line. */
 export class OptionError extends RangeError {
@@ -255,7 +252,7 @@ export const OPTIONS: OptionTable = {
   fixturesPath: {
     cliOnly: true, flag: 'fixtures', value: 'FILE',
     help: 'Load a fixture file\'s data under its API key; `demo` for the bundled demo data (nimbus-sandbox/fixtures/demo.json, under sk_test_demo)',
-    parse: (text) => (text === 'demo' ? BUNDLED_DEMO_FIXTURES : text),
+    parse: (text) => (text === 'demo' ? demoFixturesPath() : text),
     check: (value) => must(typeof value === 'string' && value !== '', 'a file name', value),
   },
   fixtures: objectRow('from loadFixtures or parseFixtures'),

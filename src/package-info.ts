@@ -37,6 +37,11 @@ export function specYaml(): string {
   return specText;
 }
 
+/** The package's demo data (`--fixtures demo`, exported as nimbus-sandbox/fixtures/demo.json). */
+export function demoFixturesPath(): string {
+  return join(packageRoot(), 'fixtures', 'demo.json');
+}
+
 /**
  * The built pages' files (dashboard, docs, their scripts and styles): dist/assets of the package,
  * made by `npm run build`; from a source checkout it exists only once built.
