@@ -7,9 +7,14 @@ import { closeGracefully, configureServer, serverOptions } from './http/node-ser
 import { helpText, OptionError, parseCommandLine, type CommandLine } from './options.ts';
 import { packageVersion } from './package-info.ts';
 
-if (process.argv[2] === 'contract') {
-  // Loaded only for this command, so the server's start-up does not pay for the contract kit.
-  const { contractCommand } = await import('./contract-command.ts');
+/** Commands other than serving, each loaded only when run, so the server's start-up does not pay for them. */
+const COMMANDS: Record<string, () => Promise<(argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>>> = {
+  contract: async () => (await import('./contract-command.ts')).contractCommand,
+};
+
+const command = COMMANDS[process.argv[2] ?? ''];
+if (command !== undefined) {
+  const run = await command();
   let exitCode: number | undefined;
   // The reader of stdout went away (`… | head -1`): nothing more can be shown, so stop quietly, with
   // the run's exit code if it finished, else 2 (the run stopped early); never 1, "a check failed".
@@ -17,7 +22,7 @@ if (process.argv[2] === 'contract') {
     if (error.code !== 'EPIPE') throw error;
     process.exit(exitCode ?? 2);
   });
-  exitCode = await contractCommand(process.argv.slice(3), process.env);
+  exitCode = await run(process.argv.slice(3), process.env);
   // Piped output is written asynchronously on some systems (macOS): let it drain first.
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
   process.exit(exitCode);
