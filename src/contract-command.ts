@@ -23,11 +23,10 @@ const processIo: CommandIo = {
 
 const PREFIX = 'nimbus-sandbox contract';
 
-/** A sandbox with default options served on 127.0.0.1, on a port the system picks. */
-async function startSandbox(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
-  const sandbox = createSandbox();
+/** A fetch handler served on 127.0.0.1, on a port the system picks. */
+export async function serveOnFreePort(fetch: (request: Request) => Response | Promise<Response>): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve({ fetch: sandbox.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
+    const started = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
     started.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
@@ -36,6 +35,18 @@ async function startSandbox(): Promise<{ baseUrl: string; stop(): Promise<void> 
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A sandbox with default options served on 127.0.0.1, on a port the system picks. */
+async function startSandbox(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  const sandbox = createSandbox();
+  const served = await serveOnFreePort(sandbox.fetch);
+  return {
+    baseUrl: served.baseUrl,
+    stop: async () => {
+      await served.stop();
       await sandbox.close();
     },
   };

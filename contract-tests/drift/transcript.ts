@@ -44,6 +44,11 @@ export interface RecordedResponse {
   headers: Record<string, string>;
   /** The body as answered (secrets replaced by their aliases); absent when empty. */
   body?: string;
+  /**
+   * Present when the body was longer than the recorder keeps (1 MiB): `body` is its start only,
+   * so it cannot be compared, and its conformance was judged on status and headers alone.
+   */
+  truncated?: true;
 }
 
 export interface RecordedExchange {
