@@ -11,6 +11,7 @@ import { packageVersion } from './package-info.ts';
 const COMMANDS: Record<string, () => Promise<(argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>>> = {
   contract: async () => (await import('./contract-command.ts')).contractCommand,
   record: async () => (await import('./record-command.ts')).recordCommand,
+  'check-receiver': async () => (await import('./check-receiver-command.ts')).checkReceiverCommand,
 };
 
 const command = COMMANDS[process.argv[2] ?? ''];

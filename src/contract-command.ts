@@ -16,7 +16,7 @@ export interface CommandIo {
   stderr(text: string): void;
 }
 
-const processIo: CommandIo = {
+export const processIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };

@@ -5,15 +5,10 @@
 import { UsageError } from '../contract-tests/kit/option-table.ts';
 import { startRecorder, type Recorder } from '../contract-tests/drift/record.ts';
 import { parseRecordCommandLine, recordHelpText } from '../contract-tests/drift/record-options.ts';
-import type { CommandIo } from './contract-command.ts';
+import { processIo, type CommandIo } from './contract-command.ts';
 import { packageVersion } from './package-info.ts';
 
 const PREFIX = 'nimbus-sandbox record';
-
-const processIo: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 /** Resolves once the process is told to stop (Ctrl-C, SIGTERM). */
 function processStopSignal(): Promise<void> {

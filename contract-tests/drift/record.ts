@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
+import { describeFetchError } from '../kit/client.ts';
 import { conformanceDepartures } from '../kit/conformance.ts';
 import type { Exchange } from '../kit/exchange.ts';
 import { printable } from '../kit/printable.ts';
@@ -190,8 +191,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         throw error;
       }
     } catch (error) {
-      const reason = error instanceof Error ? [error.message, (error.cause as Error | undefined)?.message].filter(Boolean).join(': ') : String(error);
-      const failure = `the upstream ${upstream} could not be reached or broke off its answer (${reason})`;
+      const failure = `the upstream ${upstream} could not be reached or broke off its answer (${describeFetchError(error)})`;
       answerRecorderError(outgoing, 502, failure);
       write({ key, startedAt, durationMs: elapsed(), request: recordedRequest(body), failure, departures: [] });
       return;

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { components } from '../generated/openapi.ts';
 import type { CheckContext } from './check.ts';
 import type { Client } from './client.ts';
@@ -6,6 +5,8 @@ import { ContractViolation, type Exchange } from './exchange.ts';
 import { expectStatus } from './expect.ts';
 import { startReceiver, type Delivery, type Receiver } from './receiver.ts';
 import { componentSchema, describeErrors, resolveRef, spec, validatorFor, type Json } from './spec.ts';
+
+export { signatureVerifies } from './signature.ts';
 
 /**
  * A webhook endpoint registered on the target, pointing at a receiver the kit runs, for the
@@ -66,13 +67,6 @@ export function schemaProblem(delivery: Delivery): string | undefined {
   const type = (delivery.json as Partial<WebhookEvent>).type;
   const validate = validatorFor(eventSchema(typeof type === 'string' ? type : ''));
   return validate(delivery.json) ? undefined : describeErrors(validate.errors);
-}
-
-/** Whether `signature` is the hex HMAC-SHA256 of the raw body keyed with `secret`, as the contract publishes. */
-export function signatureVerifies(body: string, signature: string | undefined, secret: string): boolean {
-  if (signature === undefined || !/^[0-9a-f]{64}$/i.test(signature)) return false;
-  const expected = createHmac('sha256', secret).update(body).digest();
-  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
 }
 
 /** A short account of what the receiver got, for failure messages. */
