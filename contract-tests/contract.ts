@@ -22,6 +22,9 @@ export { ContractOptionError, type ContractSettings } from './kit/options.ts';
 export type { Outcome } from './kit/run.ts';
 export type { FetchFn, Target } from './kit/target.ts';
 export type { Counts } from './kit/report.ts';
+export { UsageError } from './kit/option-table.ts';
+export { startRecorder, type Recorder, type RecorderOptions } from './drift/record.ts';
+export { checkReceiver, type CheckReceiverOptions, type CheckReceiverResult } from './drift/check-receiver.ts';
 
 /** Where a run's lines go; `console` will do. */
 export interface ContractOutput {
