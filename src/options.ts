@@ -510,7 +510,9 @@ export function helpText(): string {
   return `nimbus-sandbox: a local sandbox of the Nimbus OS API 1.0.0
 
 Usage: nimbus-sandbox [options]
-       nimbus-sandbox contract --help   certify an implementation of the API (the contract kit)
+       nimbus-sandbox contract --help         certify an implementation of the API (the contract kit)
+       nimbus-sandbox record --help           record your suite's traffic to the real Nimbus sandbox
+       nimbus-sandbox check-receiver --help   check your webhook receiver the way Nimbus treats it
 
 Options:
 ${lines.join('\n')}
