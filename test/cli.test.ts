@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -311,5 +313,35 @@ describe('the CLI\'s options and signals', () => {
     await listeningUrl(server);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+  });
+});
+
+describe('nimbus-sandbox record, as a process', () => {
+  const runs: Run[] = [];
+  afterAll(() => runs.forEach(stop));
+
+  it('records in front of a sandbox until SIGTERM, then says how many exchanges it wrote and exits 0', async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'nimbus-record-cli-'));
+    try {
+      const sandbox = startCli(['--port', '0', '--log', 'off']);
+      runs.push(sandbox);
+      const upstream = await listeningUrl(sandbox);
+      const file = join(temp, 'transcript.jsonl');
+      const recorder = startCli(['record', '--upstream', upstream, '--port', '0', '--out', file]);
+      runs.push(recorder);
+      const started = await printed(recorder, /^Recording /);
+      const [, url] = /^Recording \S+ on (http:\/\/\S+) into /.exec(started)!;
+      const answer = await fetch(`${url}/orders/ord_1234567890`, { headers: { 'X-API-Key': API_KEY } });
+      expect(answer.status).toBe(200);
+      await printed(recorder, /^#1 GET \/orders\/ord_1234567890 → 200/);
+      recorder.child.kill('SIGTERM');
+      expect(await recorder.exited).toBe(0);
+      expect(recorder.stdout()).toContain(`Stopped: 1 exchange recorded into ${file}`);
+      const raw = readFileSync(file, 'utf8');
+      expect(raw.trimEnd().split('\n')).toHaveLength(2);
+      expect(raw).not.toContain(API_KEY);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
   });
 });
