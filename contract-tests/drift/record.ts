@@ -153,7 +153,12 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       ...(body === undefined || body.length === 0 ? {} : { body: redactor.redact(body.toString('utf8')) }),
     });
 
-    const body = await readBody(incoming).catch(() => 'too large' as const);
+    const body = await readBody(incoming).catch(() => undefined);
+    // The client went away while sending: nothing was asked of the upstream, so nothing is recorded.
+    if (body === undefined) {
+      outgoing.destroy();
+      return;
+    }
     if (body === 'too large') {
       const failure = `the request body is over the recorder's cap of ${MAX_REQUEST_BODY_BYTES} bytes; it was not forwarded`;
       answerRecorderError(outgoing, 413, failure);

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { MAX_REQUEST_BODY_BYTES, startRecorder, type Recorder } from '../../contract-tests/drift/record.ts';
+import { MAX_RECORDED_BODY_BYTES, MAX_REQUEST_BODY_BYTES, startRecorder, type Recorder } from '../../contract-tests/drift/record.ts';
 import type { RecordedExchange, TranscriptHeader } from '../../contract-tests/drift/transcript.ts';
 import { magicValues, operation, requestExample } from '../../contract-tests/kit/spec.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox.ts';
@@ -128,10 +129,14 @@ describe('nimbus-sandbox record', () => {
     const upstream = await servedSandbox();
     const run = await record(`${upstream.baseUrl}/`, 'echo');
     await run.call('GET', `/sandbox/orders?cursor=${KEY_A}`);
-    await run.call('POST', '/orders', { body: { ...order(), notes: `my key is ${KEY_A}` } });
+    await run.call('POST', '/orders', {
+      body: { ...order(), notes: `my key is ${KEY_A}, my secret whsec_sentByTheClient1` },
+      headers: { Authorization: 'Bearer token-never-written', Cookie: 'session=cookie-never-written', 'X-Custom': 'not-published' },
+    });
     const { raw, header } = run.transcript();
     expect(header.upstream).toBe(upstream.baseUrl);
-    expect(raw).not.toContain(KEY_A);
+    for (const clear of [KEY_A, 'whsec_sentByTheClient1', 'token-never-written', 'cookie-never-written', 'not-published']) expect(raw).not.toContain(clear);
+    expect(raw).toContain('my secret secret#1');
     expect(raw).toContain('my key is key#1');
     expect(run.transcript().exchanges[0]!.request.query).toBe('cursor=key#1');
   });
@@ -184,6 +189,35 @@ describe('nimbus-sandbox record', () => {
     const upstream413 = await run.call('POST', '/orders', { body: `{"notes":"${'x'.repeat(1024 * 1024)}"}` });
     expect(upstream413.status).toBe(413);
     expect(run.transcript().exchanges[1]).toMatchObject({ response: { status: 413 }, departures: [] });
+  });
+
+  test('an answer longer than the transcript keeps: passed on whole, recorded cut and marked, judged on status and headers', async () => {
+    const large = JSON.stringify({ padding: 'x'.repeat(MAX_RECORDED_BODY_BYTES + 1000) });
+    const upstream = await servedSandbox((sandbox) => async (request) => (new URL(request.url).pathname === '/sandbox/openapi.json'
+      ? new Response(large, { status: 200, headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req_large' } })
+      : sandbox.fetch(request)));
+    const run = await record(upstream.baseUrl, 'truncated');
+    const answer = await run.call('GET', '/sandbox/openapi.json');
+    expect(answer.text).toBe(large);
+    const [exchange] = run.transcript().exchanges;
+    expect(exchange!.response).toMatchObject({ status: 200, truncated: true });
+    expect(exchange!.response!.body).toBe(large.slice(0, MAX_RECORDED_BODY_BYTES));
+    expect(exchange!.departures).toEqual([]);
+  });
+
+  test('an upstream that breaks off its answer: the client sees the connection end, the failure is recorded', async () => {
+    const breaking = createHttpServer((_, outgoing) => {
+      outgoing.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      outgoing.write('{"id":', () => outgoing.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => breaking.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => { await new Promise((resolve) => breaking.close(resolve)); });
+    const run = await record(`http://127.0.0.1:${(breaking.address() as AddressInfo).port}`, 'broken-off');
+    await expect(run.call('GET', '/orders/ord_1234567890')).rejects.toThrow();
+    await expect.poll(() => run.recorder.recorded).toBe(1);
+    const [exchange] = run.transcript().exchanges;
+    expect(exchange).toMatchObject({ position: 1, failure: expect.stringContaining('broke off its answer') });
+    expect(exchange!.response).toBeUndefined();
   });
 
   test('stop() waits for the exchange in flight, writes it, and counts it', async () => {
