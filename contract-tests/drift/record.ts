@@ -79,6 +79,8 @@ async function readBody(incoming: IncomingMessage): Promise<Buffer | 'too large'
   return Buffer.concat(chunks);
 }
 
+class ClientGone extends Error {}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -182,7 +184,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       try {
         outgoing.writeHead(status, answerPairs.flat());
         for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-          if (outgoing.destroyed) throw new Error('the client went away before the answer ended');
+          if (outgoing.destroyed) throw new ClientGone();
           if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve).once('close', resolve));
           const room = MAX_RECORDED_BODY_BYTES - keptBytes;
           if (chunk.length > room) truncated = true;
@@ -196,7 +198,9 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         throw error;
       }
     } catch (error) {
-      const failure = `the upstream ${upstream} could not be reached or broke off its answer (${describeFetchError(error)})`;
+      const failure = error instanceof ClientGone
+        ? 'the client went away before the whole answer reached it'
+        : `the upstream ${upstream} could not be reached or broke off its answer (${describeFetchError(error)})`;
       answerRecorderError(outgoing, 502, failure);
       write({ key, startedAt, durationMs: elapsed(), request: recordedRequest(body), failure, departures: [] });
       return;
