@@ -1,11 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { allChecks } from './checks/index.ts';
 import { admit } from './kit/admission.ts';
 import { describeCapabilities } from './kit/capabilities.ts';
 import { TargetUnreachable } from './kit/exchange.ts';
-import { junitXml } from './kit/junit.ts';
+import { junitXml, writeJUnit } from './kit/junit.ts';
 import { ContractOptionError, validateContractSettings, type ContractSettings } from './kit/options.ts';
 import { printable } from './kit/printable.ts';
 import { countOutcomes, describeCounts, describeOutcome, rerunCommand, type Counts } from './kit/report.ts';
@@ -67,16 +65,6 @@ function targetOf(options: ContractOptions): Target {
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   };
   return { ...(options.target ?? networkTarget(options.baseUrl!)), ...settings };
-}
-
-function writeJUnit(file: string, xml: string): string | undefined {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, xml);
-    return undefined;
-  } catch (error) {
-    return `cannot write the JUnit file ${file}: ${(error as Error).message}`;
-  }
 }
 
 /**

@@ -114,7 +114,8 @@ export class Comparer {
 
   private headers(operation: Operation | undefined, recorded: RecordedResponse, got: TargetAnswer, at: Moment): Difference[] {
     const documented = operation === undefined ? [] : Object.keys(documentedResponse(operation, recorded.status)?.headers ?? {});
-    const names = new Map([...documented, ...ALWAYS_KEPT, ...Object.keys(recorded.headers)].map((name) => [name.toLowerCase(), name]));
+    // The spec's spelling of a name wins (later entries replace earlier ones).
+    const names = new Map([...Object.keys(recorded.headers), ...ALWAYS_KEPT, ...documented].map((name) => [name.toLowerCase(), name]));
     const found: Difference[] = [];
     for (const [lower, name] of names) {
       const was = recorded.headers[lower];
@@ -126,7 +127,7 @@ export class Comparer {
       }
       if (VOLATILE_HEADERS.test(lower)) continue;
       const comparable = lower === 'content-type' ? (text: string) => text.split(';')[0]!.trim().toLowerCase() : (text: string) => text;
-      const mismatch = this.text(comparable(was), comparable(is));
+      const mismatch = this.string(comparable(was), comparable(is), undefined, at);
       if (mismatch !== undefined) found.push({ path, ...mismatch });
     }
     return found;

@@ -28,7 +28,7 @@ export interface ContractSettings {
   requestTimeoutMs?: number;
 }
 
-interface Row<T> {
+export interface OptionRow<T> {
   flag: string;
   env?: string;
   /** The value's placeholder in --help. */
@@ -48,7 +48,8 @@ const INT32 = 2 ** 31;
 /** Timers cannot wait longer (about 24.8 days). */
 const MAX_TIMEOUT_MS = INT32 - 1;
 
-const ROWS: { [K in keyof Required<ContractSettings>]: Row<Required<ContractSettings>[K]> } = {
+/** The rows, for other commands of the kit that take the same settings (`nimbus-sandbox replay`). */
+export const CONTRACT_OPTION_ROWS: { [K in keyof Required<ContractSettings>]: OptionRow<Required<ContractSettings>[K]> } = {
   baseUrl: {
     flag: 'base-url', env: 'NIMBUS_BASE_URL', value: 'URL',
     help: ['The implementation to check, such as https://api-sandbox.nimbus-os.com.', 'Default: a sandbox started in this process on a free loopback port'],
@@ -97,8 +98,8 @@ const ROWS: { [K in keyof Required<ContractSettings>]: Row<Required<ContractSett
 };
 
 type Name = keyof ContractSettings;
-const NAMES = Object.keys(ROWS) as Name[];
-const rowOf = (name: Name) => ROWS[name] as Row<unknown>;
+const NAMES = Object.keys(CONTRACT_OPTION_ROWS) as Name[];
+const rowOf = (name: Name) => CONTRACT_OPTION_ROWS[name] as OptionRow<unknown>;
 
 /** Throws a ContractOptionError for the first unknown key or bad value of `runContract`'s settings. */
 export function validateContractSettings(settings: Record<string, unknown>, known: readonly string[]): void {
