@@ -511,6 +511,7 @@ export function helpText(): string {
 
 Usage: nimbus-sandbox [options]
        nimbus-sandbox contract --help   certify an implementation of the API (the contract kit)
+       nimbus-sandbox replay --help     replay a recorded transcript against an implementation and compare
 
 Options:
 ${lines.join('\n')}

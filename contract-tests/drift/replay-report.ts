@@ -7,7 +7,8 @@ const INDENT = '      ';
 /** A wholly different answer has many differences; the first ones say enough. */
 const SHOWN_DIFFERENCES = 12;
 
-const title = (outcome: ExchangeOutcome) => `#${outcome.position} ${outcome.method} ${outcome.path}${outcome.operation.includes(' ') ? '' : ` (${outcome.operation})`}`;
+const request = (outcome: ExchangeOutcome) => `#${outcome.position} ${outcome.method} ${outcome.path}`;
+const title = (outcome: ExchangeOutcome) => `${request(outcome)}${outcome.operation.includes(' ') ? '' : ` (${outcome.operation})`}`;
 
 /** An exchange's differences and the curl line that sends the target's request again. */
 function differenceLines(outcome: ExchangeOutcome): string[] {
@@ -37,7 +38,7 @@ export const describeSummary = ({ exchanges, same, differ, allowed, skipped }: R
 
 /** The kit's JUnit outcome of an exchange: a difference outside the allow list fails it; allowed ones pass. */
 function asOutcome(outcome: ExchangeOutcome): Outcome {
-  const checkName = `${outcome.operation.includes(' ') ? 'other' : outcome.operation}/${title(outcome)}`;
+  const checkName = `${outcome.operation.includes(' ') ? 'other' : outcome.operation}/${request(outcome)}`;
   const base = { checkName, durationMs: outcome.durationMs };
   if (outcome.status === 'skipped') return { ...base, status: 'skipped', reason: outcome.reason ?? '' };
   if (outcome.status !== 'differs') return { ...base, status: 'passed' };
