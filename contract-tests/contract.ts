@@ -20,6 +20,12 @@ export { ContractOptionError, type ContractSettings } from './kit/options.ts';
 export type { Outcome } from './kit/run.ts';
 export type { FetchFn, Target } from './kit/target.ts';
 export type { Counts } from './kit/report.ts';
+export {
+  replay, type ExchangeOutcome, type FoundDifference, type ReplayCounts, type ReplayOptions, type ReplayOutput, type ReplayResult,
+} from './drift/replay.ts';
+export { ReplayOptionError, type ReplaySettings } from './drift/replay-options.ts';
+export type { Difference } from './drift/compare.ts';
+export type { AllowEntry } from './drift/allow-list.ts';
 
 /** Where a run's lines go; `console` will do. */
 export interface ContractOutput {
