@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { capabilitiesOf } from '../kit/capabilities.ts';
 import { Client, describeFetchError, errorOf, NoAnswer } from '../kit/client.ts';
 import type { CurlRequest } from '../kit/curl.ts';
-import { TargetUnreachable } from '../kit/exchange.ts';
+import { ContractViolation, TargetUnreachable } from '../kit/exchange.ts';
 import { freshIdempotencyKey, freshKey } from '../kit/keys.ts';
 import { printable } from '../kit/printable.ts';
 import { findOperation, resolveRef, validatorFor, type Json, type Operation } from '../kit/spec.ts';
@@ -159,7 +159,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       ...(options.target ?? networkTarget(options.targetUrl!)),
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-      maxRetryWaitMs: 0,
     };
     const transcript = load('transcript', options.transcriptFile, options.transcriptText, parseTranscript);
     if (options.allowFile !== undefined || options.allowText !== undefined) allowList = new AllowList(load('allow list', options.allowFile, options.allowText, parseAllowList));
@@ -259,9 +258,11 @@ async function replayOne(target: Target, exchange: RecordedExchange, op: Operati
   let answer;
   try {
     answer = await client.send({ method: request.method as 'GET', path: query === '' ? path : `${path}?${query}`, headers, ...(body === undefined ? {} : { body }) },
-      { conformance: false, waitOutRateLimit: false });
+      // A replay sends faster than the suite that was recorded: a rate limit the recording did not meet is waited out.
+      { conformance: false, waitOutRateLimit: exchange.response!.status !== 429 });
   } catch (error) {
     if (error instanceof TargetUnreachable) throw stoppedBy(target, error);
+    if (error instanceof ContractViolation) throw new ReplayStopped(`#${exchange.position} ${request.method} ${request.path}: ${error.rule}`);
     throw error;
   }
   const differences: FoundDifference[] = comparer.compare({

@@ -205,6 +205,21 @@ describe('sandbox helpers and keys', () => {
     expect(run.errors).toEqual([expect.stringMatching(/^the target refuses random API keys \(.*\): pass the key it gives you with --api-key KEY or NIMBUS_API_KEY$/)]);
   });
 
+  test('a rate limit the recording did not meet is waited out (Retry-After) and the request sent again', async () => {
+    let limited = 0;
+    const limitsFirstRead: Breakage = intercept(async (request, inner) => {
+      // The first read of an order the replay created (the probes read only the published one).
+      if (request.method !== 'GET' || !isOrderPath(request) || pathOf(request) === '/orders/ord_1234567890' || limited++ > 0) return undefined;
+      const genuine = await read(await inner(request.clone()));
+      const answer = errorFrom(genuine, 429, 'rate_limit_exceeded', 'Too many requests');
+      answer.headers.set('Retry-After', '0');
+      return answer;
+    });
+    const run = await replayAgainst(limitsFirstRead);
+    expect(limited).toBeGreaterThan(1);
+    expect(run.exitCode).toBe(0);
+  });
+
   test('a target that cannot be reached: exit 2', async () => {
     const run = await replayAgainst(() => async () => { throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }); });
     expect(run.exitCode).toBe(2);
