@@ -82,10 +82,16 @@ describe('timestamps, by order and spacing', () => {
     expect(TIMESTAMP_TOLERANCE_MS).toBe(2_000);
   });
 
-  test('within one answer, timestamps keep their order and equality', () => {
+  test('within one answer, timestamps keep their order where the recorded ones lay more than the tolerance apart', () => {
     const comparer = new Comparer();
     compare(comparer, { createdAt: '2026-01-01T10:00:00Z' }, { createdAt: '2026-06-01T12:00:00Z' });
-    const differences = compare(comparer, { createdAt: '2026-01-01T10:00:00Z', updatedAt: '2026-01-01T10:00:00Z' }, { createdAt: '2026-06-01T12:00:00Z', updatedAt: '2026-06-01T12:00:01Z' });
-    expect(differences).toEqual([{ path: 'body.updatedAt', expected: 'at the same instant as the answer\'s previous timestamp', got: 'after it (2026-06-01T12:00:00Z then 2026-06-01T12:00:01Z)' }]);
+    // The same second when recorded, neighbouring seconds on the target: no difference.
+    expect(compare(comparer, { createdAt: '2026-01-01T10:00:00Z', updatedAt: '2026-01-01T10:00:00Z' }, { createdAt: '2026-06-01T12:00:00Z', updatedAt: '2026-06-01T12:00:01Z' })).toEqual([]);
+    const differences = compare(comparer, { updatedAt: '2026-01-01T10:00:03Z', createdAt: '2026-01-01T10:00:00Z' }, { updatedAt: '2026-06-01T12:00:01.500Z', createdAt: '2026-06-01T12:00:01.900Z' });
+    expect(differences).toEqual([{
+      path: 'body.createdAt',
+      expected: 'before the answer\'s previous timestamp, as recorded (2026-01-01T10:00:03Z then 2026-01-01T10:00:00Z)',
+      got: '2026-06-01T12:00:01.500Z then 2026-06-01T12:00:01.900Z',
+    }]);
   });
 });

@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { capabilitiesOf } from '../kit/capabilities.ts';
-import { Client, describeFetchError, errorOf, NoAnswer } from '../kit/client.ts';
+import { Client } from '../kit/client.ts';
 import type { CurlRequest } from '../kit/curl.ts';
 import { ContractViolation, TargetUnreachable } from '../kit/exchange.ts';
 import { freshIdempotencyKey, freshKey } from '../kit/keys.ts';
 import { printable } from '../kit/printable.ts';
 import { findOperation, resolveRef, validatorFor, type Json, type Operation } from '../kit/spec.ts';
 import { networkTarget, type Target } from '../kit/target.ts';
-import { PUBLISHED_ORDER_ID } from '../kit/test-data.ts';
 import { AllowList, AllowListError, parseAllowList, type AllowEntry } from './allow-list.ts';
 import { Comparer, type Difference } from './compare.ts';
 import { describeOutcome, describeSummary, writeReplayJUnit } from './replay-report.ts';
 import { ReplayOptionError, validateReplaySettings, type ReplaySettings } from './replay-options.ts';
+import { planKeys, type KeyPlan } from './key-plan.ts';
 import { isSandboxHelper, SandboxHelpers } from './sandbox-helpers.ts';
+import { ReplayStopped, stoppedBy } from './stopped.ts';
 import { parseTranscript, TranscriptError, type Transcript } from './transcript-reader.ts';
 import type { RecordedExchange } from './transcript.ts';
 
@@ -80,10 +80,6 @@ export interface ReplayResult extends ReplayCounts {
   exitCode: 0 | 1 | 2;
 }
 
-class ReplayStopped extends Error {
-  override name = 'ReplayStopped';
-}
-
 const RUN_OPTIONS = ['target', 'transcriptText', 'allowText', 'output'];
 
 function load<T>(what: string, file: string | undefined, text: string | undefined, parse: (text: string) => T): T {
@@ -101,41 +97,6 @@ function load<T>(what: string, file: string | undefined, text: string | undefine
     if (error instanceof TranscriptError || error instanceof AllowListError) throw new ReplayStopped(`the ${what}${file === undefined ? '' : ` ${file}`} is invalid at ${error.message}`);
     throw error;
   }
-}
-
-function stoppedBy(target: Target, error: unknown): ReplayStopped {
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof NoAnswer) return new ReplayStopped(`the target ${target.baseUrl} took the connection but gave ${cause.message}: is it running and well, and is --target right?`);
-  return new ReplayStopped(`cannot reach the target ${target.baseUrl} (${describeFetchError(cause ?? error)}): is it running, and is --target right?`);
-}
-
-/** What each key alias is sent as: a fresh key each where the target accepts any key, else the one given. */
-async function planKeys(target: Target, transcript: Transcript, output: ReplayOutput): Promise<{ keyFor(alias: string): string; shared: boolean }> {
-  const probe = new Client(target, target.apiKey ?? freshKey());
-  let refused: string | undefined;
-  try {
-    const read = await probe.send({ method: 'GET', path: `/orders/${PUBLISHED_ORDER_ID}` }, { conformance: false, waitOutRateLimit: false });
-    if (target.apiKey !== undefined && (read.status === 401 || read.status === 403)) refused = `${read.status}${errorOf(read) === undefined ? '' : ` ${errorOf(read)!.code}`}`;
-  } catch (error) {
-    if (error instanceof TargetUnreachable) throw stoppedBy(target, error);
-    throw error;
-  }
-  if (refused !== undefined) throw new ReplayStopped(`the target refuses the API key given (--api-key or NIMBUS_API_KEY): GET /orders/${PUBLISHED_ORDER_ID} with it answered ${refused}`);
-  const { anyKey } = await capabilitiesOf(target);
-  const aliases = [...new Set(transcript.exchanges.map((exchange) => exchange.key).filter((key) => key !== null))];
-  if (anyKey.offered) {
-    const fresh = new Map(aliases.map((alias) => [alias, freshKey()]));
-    if (aliases.length > 0) output.log(`Keys: each of the ${aliases.length} key aliases (${aliases.join(', ')}) is sent as a fresh key of its own (the target accepts any key)`);
-    return { keyFor: (alias) => fresh.get(alias)!, shared: false };
-  }
-  if (target.apiKey === undefined) {
-    if (aliases.length === 0) return { keyFor: () => '', shared: true };
-    throw new ReplayStopped(`the target refuses random API keys (${anyKey.evidence}): pass the key it gives you with --api-key KEY or NIMBUS_API_KEY`);
-  }
-  if (aliases.length > 0) {
-    output.log(`Keys: the target refuses random API keys (${anyKey.evidence}), so every key alias (${aliases.join(', ')}) is sent as the --api-key key: they share one tenant there`);
-  }
-  return { keyFor: () => target.apiKey!, shared: true };
 }
 
 const idempotencyKeyValid = validatorFor(resolveRef<{ schema: Json }>({ $ref: '#/components/parameters/IdempotencyKey' }).schema);
@@ -194,7 +155,7 @@ function countOutcomes(outcomes: readonly ExchangeOutcome[]): ReplayCounts {
 const recordedPath = (exchange: RecordedExchange) => `${exchange.request.path}${exchange.request.query === '' ? '' : `?${exchange.request.query}`}`;
 
 async function replayExchanges(target: Target, transcript: Transcript, allowList: AllowList, output: ReplayOutput, outcomes: ExchangeOutcome[]): Promise<void> {
-  const keys = await planKeys(target, transcript, output);
+  const keys = await planKeys(target, transcript, output.log);
   const helpers = new SandboxHelpers(target, target.apiKey ?? freshKey());
   const comparer = new Comparer();
   const idempotencyKeys = new Map<string, string>();
@@ -228,7 +189,7 @@ async function replayExchanges(target: Target, transcript: Transcript, allowList
 
 interface ReplayState {
   comparer: Comparer;
-  keys: { keyFor(alias: string): string; shared: boolean };
+  keys: KeyPlan;
   idempotencyKeys: Map<string, string>;
   allowList: AllowList;
 }

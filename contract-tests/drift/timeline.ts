@@ -5,7 +5,7 @@
  * later timestamp must lie as far from the target's reference as the recorded one lay from the
  * recorded reference, within TIMESTAMP_TOLERANCE_MS plus however much faster or slower the replay
  * reached that exchange than the recording did (so a wall clock and a virtual one both replay).
- * Dates (`2025-01-20`) get a day more. Within one answer, timestamps keep their order too.
+ * Dates (`2025-01-20`) get a day more. Within one answer, timestamps keep their order too (orderProblem).
  */
 
 export const TIMESTAMP_TOLERANCE_MS = 2_000;
@@ -69,14 +69,17 @@ export class Timeline {
 }
 
 /**
- * Timestamps within one answer keep their order: where the recorded ones were equal, or one
- * before the other, the target's are too.
+ * Timestamps within one answer keep their order: where the recorded ones lay more than the
+ * tolerance apart, the target's lie the same way round. (Closer ones may fall either side of a
+ * second on another clock.)
  */
-export function orderProblem(recorded: [string, string], got: [string, string]): Mismatch | undefined {
-  const sign = (a: string, b: string) => Math.sign(instant(a) - instant(b));
-  const words = ['before', 'at the same instant as', 'after'];
-  const expected = sign(...recorded);
-  const actual = sign(...got);
-  if (expected === actual) return undefined;
-  return { expected: `${words[expected + 1]} the answer's previous timestamp`, got: `${words[actual + 1]} it (${got[1]} then ${got[0]})` };
+export function orderProblem(recorded: [current: string, previous: string], got: [current: string, previous: string]): Mismatch | undefined {
+  const apart = instant(recorded[0]) - instant(recorded[1]);
+  if (Math.abs(apart) <= TIMESTAMP_TOLERANCE_MS) return undefined;
+  const after = instant(got[0]) > instant(got[1]);
+  if (after === apart > 0) return undefined;
+  return {
+    expected: `${apart > 0 ? 'after' : 'before'} the answer's previous timestamp, as recorded (${recorded[1]} then ${recorded[0]})`,
+    got: `${got[1]} then ${got[0]}`,
+  };
 }

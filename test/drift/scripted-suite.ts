@@ -32,6 +32,7 @@ export const fullSuite: Script = async (as) => {
   await alice.getRefill(idOf(refill.json));
   await as('bob-key').getOrder(orderId);
   await as(undefined).getOrder(orderId);
+  await as('').getOrder(orderId);
   const endpoint = await alice.send({ method: 'POST', path: '/sandbox/webhook-endpoints', json: { url: 'http://127.0.0.1:9/hooks', events: ['order.created'] } });
   await alice.send({ method: 'GET', path: '/sandbox/webhook-endpoints' });
   await alice.send({ method: 'DELETE', path: `/sandbox/webhook-endpoints/${idOf(endpoint.json)}` });
