@@ -28,7 +28,7 @@ export interface ContractSettings {
   requestTimeoutMs?: number;
 }
 
-export interface OptionRow<T> {
+interface Row<T> {
   flag: string;
   env?: string;
   /** The value's placeholder in --help. */
@@ -48,8 +48,7 @@ const INT32 = 2 ** 31;
 /** Timers cannot wait longer (about 24.8 days). */
 const MAX_TIMEOUT_MS = INT32 - 1;
 
-/** The rows, for other commands of the kit that take the same settings (`nimbus-sandbox replay`). */
-export const CONTRACT_OPTION_ROWS: { [K in keyof Required<ContractSettings>]: OptionRow<Required<ContractSettings>[K]> } = {
+const ROWS: { [K in keyof Required<ContractSettings>]: Row<Required<ContractSettings>[K]> } = {
   baseUrl: {
     flag: 'base-url', env: 'NIMBUS_BASE_URL', value: 'URL',
     help: ['The implementation to check, such as https://api-sandbox.nimbus-os.com.', 'Default: a sandbox started in this process on a free loopback port'],
@@ -98,8 +97,8 @@ export const CONTRACT_OPTION_ROWS: { [K in keyof Required<ContractSettings>]: Op
 };
 
 type Name = keyof ContractSettings;
-const NAMES = Object.keys(CONTRACT_OPTION_ROWS) as Name[];
-const rowOf = (name: Name) => CONTRACT_OPTION_ROWS[name] as OptionRow<unknown>;
+const NAMES = Object.keys(ROWS) as Name[];
+const rowOf = (name: Name) => ROWS[name] as Row<unknown>;
 
 /** Throws a ContractOptionError for the first unknown key or bad value of `runContract`'s settings. */
 export function validateContractSettings(settings: Record<string, unknown>, known: readonly string[]): void {

@@ -59,7 +59,7 @@ describe('nimbus-sandbox replay', () => {
     [[], 'which transcript? nimbus-sandbox replay FILE --target URL'],
     [['t.jsonl'], '--target URL is required'],
     [['t.jsonl', '--target', 'ftp://x'], '--target must be an http:// or https:// URL'],
-    [['a.jsonl', 'b.jsonl', '--target', 'http://127.0.0.1:1'], '"b.jsonl": replay takes one transcript'],
+    [['a.jsonl', 'b.jsonl', '--target', 'http://127.0.0.1:1'], '"b.jsonl" is not an option; every setting is a --flag'],
     [['t.jsonl', '--target', 'http://127.0.0.1:1', '--seed', '1'], 'unknown option --seed; the options are --target, --api-key, --allow, --junit, --request-timeout, --help'],
   ])('usage error %j: the message on stderr, exit 2', async (argv, message) => {
     const { code, stdout, stderr } = await command(argv);
