@@ -95,3 +95,13 @@ describe('timestamps, by order and spacing', () => {
     }]);
   });
 });
+
+test('a body the recorder cut short is not compared; its status and headers are', () => {
+  const differences = new Comparer().compare({
+    operation: operation('getOrder'),
+    recorded: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id":"ord_up1","sta', truncated: true } as never,
+    got: { status: 404, headers: new Headers({ 'content-type': 'application/json' }), text: '{"error":{}}' },
+    at: AT,
+  });
+  expect(differences).toEqual([{ path: 'status', expected: '200', got: '404' }]);
+});

@@ -64,6 +64,7 @@ function exchangeProblem(line: Json, previous: number): string | undefined {
     status: ['an HTTP status (100 to 599)', (value) => Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599],
     headers: ['an object of texts', isStringMap],
     body: ['a text when present', optionalText],
+    truncated: ['true when present', (value) => value === undefined || value === true],
   });
   return responseProblem === undefined ? undefined : `response.${responseProblem}`;
 }
