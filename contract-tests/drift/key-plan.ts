@@ -52,7 +52,10 @@ export async function planKeys(target: Target, transcript: Transcript, log: (lin
   const empty = (alias: string) => (refused.has(alias) ? '' : undefined);
   if (anyKey.offered) {
     const fresh = new Map(aliases.map((alias) => [alias, freshKey()]));
-    if (aliases.length > 0) log(`Keys: each of the ${aliases.length} key aliases (${aliases.join(', ')}) is sent as a fresh key of its own (the target accepts any key)`);
+    if (aliases.length > 0) {
+      const unused = target.apiKey === undefined ? '' : '; the --api-key key is not used, so every alias keeps a tenant of its own';
+      log(`Keys: each of the ${aliases.length} key aliases (${aliases.join(', ')}) is sent as a fresh key of its own (the target accepts any key)${unused}`);
+    }
     return { keyFor: (alias) => empty(alias) ?? fresh.get(alias)!, shared: false };
   }
   if (target.apiKey === undefined) {
