@@ -52,6 +52,7 @@ describe('nimbus-sandbox replay', () => {
     const { code, stdout } = await command([transcriptFile, `--target=${baseUrl}`, '--allow', allowFile], { NIMBUS_API_KEY: 'secret-key-123' });
     expect(code).toBe(0);
     expect(stdout).toContain('unused allow entry (line 1): getOrder body.status: no such difference in this replay');
+    expect(stdout).toContain('(the target accepts any key); the --api-key key is not used, so every alias keeps a tenant of its own');
     expect(stdout).not.toContain('secret-key-123');
   });
 
