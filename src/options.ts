@@ -511,7 +511,7 @@ export function helpText(): string {
 
 Usage: nimbus-sandbox [options]
        nimbus-sandbox contract --help   certify an implementation of the API (the contract kit)
-       nimbus-sandbox replay --help     replay a recorded transcript against an implementation and compare
+       nimbus-sandbox replay --help     compare an implementation with a recorded transcript
 
 Options:
 ${lines.join('\n')}

@@ -86,6 +86,6 @@ describe('nimbus-sandbox replay', () => {
     expect(stdout).toMatch(/^Usage: nimbus-sandbox replay FILE --target URL \[options\]\n/);
     expect(stdout).toContain('--api-key KEY');
     expect(stdout).toContain('(environment: NIMBUS_API_KEY)');
-    expect(helpText()).toMatch(/^ +nimbus-sandbox replay --help +replay a recorded transcript/m);
+    expect(helpText()).toMatch(/^ +nimbus-sandbox replay --help +compare an implementation with a recorded transcript$/m);
   });
 });
