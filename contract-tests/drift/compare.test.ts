@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { operation } from '../kit/spec.ts';
+import { operation, type Operation } from '../kit/spec.ts';
 import { Comparer, type Difference } from './compare.ts';
 import { ID_KINDS, IdMap, PUBLISHED_IDS } from './id-map.ts';
 import { TIMESTAMP_TOLERANCE_MS, Timeline } from './timeline.ts';
@@ -104,4 +104,21 @@ test('a body the recorder cut short is not compared; its status and headers are'
     at: AT,
   });
   expect(differences).toEqual([{ path: 'status', expected: '200', got: '404' }]);
+});
+
+test('a value of a oneOf takes the same branch: a different one is named', () => {
+  const events: Operation = {
+    id: 'events', method: 'GET', path: '/events', planned: false, tags: [], matches: () => true,
+    spec: { operationId: 'events', responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookEvent' } } } } } },
+  };
+  const created = { id: 'evt_up1', type: 'order.created', createdAt: '2026-01-01T10:00:00Z', data: { orderId: 'ord_up1', patientId: 'pat_test_001', prescriptionId: 'rx_test_001', status: 'pending' } };
+  const processing = { id: 'evt_tg1', type: 'order.processing', createdAt: '2026-06-01T12:00:00Z', data: { orderId: 'ord_tg1', status: 'pending' } };
+  const differences = new Comparer().compare({
+    operation: events,
+    recorded: { status: 200, headers: {}, body: JSON.stringify(created) },
+    got: { status: 200, headers: new Headers(), text: JSON.stringify(processing) },
+    at: AT,
+  });
+  expect(differences[0]).toEqual({ path: 'body (schema branch)', expected: 'OrderCreatedEvent', got: 'OrderStatusEvent' });
+  expect(differences.map((difference) => difference.path)).toEqual(['body (schema branch)', 'body.type', 'body.data.patientId', 'body.data.prescriptionId']);
 });
