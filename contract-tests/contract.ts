@@ -1,11 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { allChecks } from './checks/index.ts';
 import { admit } from './kit/admission.ts';
 import { describeCapabilities } from './kit/capabilities.ts';
 import { TargetUnreachable } from './kit/exchange.ts';
-import { junitXml } from './kit/junit.ts';
+import { junitXml, writeJUnit } from './kit/junit.ts';
 import { ContractOptionError, validateContractSettings, type ContractSettings } from './kit/options.ts';
 import { printable } from './kit/printable.ts';
 import { countOutcomes, describeCounts, describeOutcome, rerunCommand, type Counts } from './kit/report.ts';
@@ -25,6 +23,12 @@ export type { Counts } from './kit/report.ts';
 export { UsageError } from './kit/option-table.ts';
 export { startRecorder, type Recorder, type RecorderOptions } from './drift/record.ts';
 export { checkReceiver, type CheckReceiverOptions, type CheckReceiverResult } from './drift/check-receiver.ts';
+export {
+  replay, type ExchangeOutcome, type FoundDifference, type ReplayCounts, type ReplayOptions, type ReplayOutput, type ReplayResult,
+} from './drift/replay.ts';
+export { ReplayOptionError, type ReplaySettings } from './drift/replay-options.ts';
+export type { Difference } from './drift/compare.ts';
+export type { AllowEntry } from './drift/allow-list.ts';
 
 /** Where a run's lines go; `console` will do. */
 export interface ContractOutput {
@@ -70,16 +74,6 @@ function targetOf(options: ContractOptions): Target {
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   };
   return { ...(options.target ?? networkTarget(options.baseUrl!)), ...settings };
-}
-
-function writeJUnit(file: string, xml: string): string | undefined {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, xml);
-    return undefined;
-  } catch (error) {
-    return `cannot write the JUnit file ${file}: ${(error as Error).message}`;
-  }
 }
 
 /**

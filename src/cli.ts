@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<(argv: readonly string[], env: Node
   contract: async () => (await import('./contract-command.ts')).contractCommand,
   record: async () => (await import('./record-command.ts')).recordCommand,
   'check-receiver': async () => (await import('./check-receiver-command.ts')).checkReceiverCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
 };
 
 const command = COMMANDS[process.argv[2] ?? ''];

@@ -53,7 +53,8 @@ const ONLY_WITH_ANY_KEY = 'only probed where any key is accepted';
 
 async function createProbeOrder(client: Client): Promise<{ orderId?: string; evidence: string }> {
   const created = await client.send({ method: 'POST', path: '/orders', json: requestExample(operation('createOrder'), 'guide') }, PROBE);
-  if (created.status !== 201) return { evidence: `POST /orders answered ${created.status}` };
+  // Any success will do: whether creates answer 201 is for the checks to judge, not for the probe of another operation.
+  if (created.status < 200 || created.status > 299) return { evidence: `POST /orders answered ${created.status}` };
   return { orderId: (created.json as { id?: string }).id ?? '', evidence: 'created' };
 }
 

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { countOutcomes, failureText } from './report.ts';
 import type { Outcome } from './run.ts';
 
@@ -60,4 +62,15 @@ export function junitXml(report: JUnitReport): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** Writes a JUnit report; the reason it could not, or undefined. */
+export function writeJUnit(file: string, xml: string): string | undefined {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, xml);
+    return undefined;
+  } catch (error) {
+    return `cannot write the JUnit file ${file}: ${(error as Error).message}`;
+  }
 }
