@@ -65,6 +65,8 @@ describe('replay against a fresh sandbox', () => {
   });
 
   test('the transcript covers what the comparison must see through: ids, a cursor, a secret, tracking numbers, errors', () => {
+    expect(transcript).not.toMatch(/alice-key|bob-key|whsec_/);
+    expect(exchanges.every((exchange) => exchange.key === null || /^key#\d+$/.test(exchange.key))).toBe(true);
     const statuses = new Set(exchanges.map((exchange) => exchange.response!.status));
     expect([...statuses].sort()).toEqual([200, 201, 401, 404, 409, 422]);
     expect(exchanges.some((exchange) => exchange.request.query.includes('cursor='))).toBe(true);

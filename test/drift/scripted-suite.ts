@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRecorder } from '../../contract-tests/drift/record.ts';
 import { Client } from '../../contract-tests/kit/client.ts';
 import { operation, requestExample } from '../../contract-tests/kit/spec.ts';
 import type { FetchFn } from '../../contract-tests/kit/target.ts';
+import { serveOnFreePort } from '../../src/contract-command.ts';
 import { createSandbox, type SandboxOptions } from '../../src/sandbox.ts';
-import { InProcessRecorder } from './in-process-recorder.ts';
 
 /** An integrator's integration suite, in short: what a user would record against the real Nimbus sandbox. */
 export type Script = (as: (key: string | undefined) => Client) => Promise<void>;
@@ -43,16 +47,23 @@ export const fullSuite: Script = async (as) => {
 
 export const IN_PROCESS_BASE_URL = 'http://sandbox.test';
 
-/** Runs the script against a fresh in-process sandbox through the recorder; the transcript's text. */
+/** Runs the script through `nimbus-sandbox record`'s proxy in front of a fresh sandbox; the transcript's text. */
 export async function recordScript(script: Script, options: SandboxOptions = {}): Promise<string> {
   const sandbox = createSandbox({ sweepIntervalMs: 0, webhookSender: async () => ({ status: 200, error: null }), ...options } as SandboxOptions);
+  const served = await serveOnFreePort(sandbox.fetch);
+  const directory = mkdtempSync(join(tmpdir(), 'nimbus-script-'));
+  const outFile = join(directory, 'transcript.jsonl');
+  const recorder = await startRecorder({ upstream: served.baseUrl, port: 0, outFile, recorder: 'nimbus-sandbox test', output: { log: () => {} } });
   try {
-    const recorder = new InProcessRecorder((request) => sandbox.fetch(request));
-    const target = { baseUrl: IN_PROCESS_BASE_URL, fetch: recorder.fetch, maxRetryWaitMs: 0 };
+    const target = { baseUrl: recorder.url, fetch: (request: Request) => fetch(request), maxRetryWaitMs: 0 };
     await script((key) => new Client(target, key));
-    return recorder.transcript();
+    await recorder.stop();
+    return readFileSync(outFile, 'utf8');
   } finally {
+    await recorder.stop();
+    await served.stop();
     await sandbox.close();
+    rmSync(directory, { recursive: true, force: true });
   }
 }
 
