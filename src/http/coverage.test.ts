@@ -195,6 +195,21 @@ describe('GET /sandbox/coverage', () => {
     });
   });
 
+  it('counts each answering fault under the code FaultKind\'s x-nimbus-codes gives it, which its hint names', async () => {
+    const { call, coverage } = setup();
+    const codes = Object.entries(spec.components.schemas.FaultKind['x-nimbus-codes']);
+    for (const [kind, code] of codes) {
+      const reply = await call('GET', `/orders/${TEST_ORDER_ID}`, undefined, { 'Nimbus-Sandbox-Fault': kind });
+      expect(reply.body.error.code).toBe(code);
+    }
+    const report = await coverage();
+    for (const [kind, code] of codes) {
+      const answer = report.responses.find((entry) => entry.operationId === 'getOrder' && entry.code === code)!;
+      expect(answer.count).toBe(1);
+      expect(answer.hint).toContain(`Nimbus-Sandbox-Fault: ${kind}`);
+    }
+  });
+
   it('counts every request of concurrent ones, however they interleave', async () => {
     await fc.assert(fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom('create', 'conflict', 'read', 'missing', 'refill'), { minLength: 1, maxLength: 8 }), async (s, steps) => {
       const store = new ScheduledStore();
