@@ -210,6 +210,16 @@ describe('GET /sandbox/coverage', () => {
     }
   });
 
+  it('counts a rate-limited request as its operation\'s 429, and a poll-marked request of the published API as any other', async () => {
+    const { call, coverage } = setup({ rateLimit: { orders: 1 } });
+    expect((await call('GET', `/orders/${TEST_ORDER_ID}`, undefined, { 'Nimbus-Sandbox-Dashboard': 'poll' })).status).toBe(200);
+    expect((await call('GET', `/orders/${TEST_ORDER_ID}`)).status).toBe(429);
+    expect(met(await coverage()).responses).toEqual([
+      { operationId: 'getOrder', status: 200, count: 1, replayed: 0 },
+      { operationId: 'getOrder', status: 429, code: 'rate_limit_exceeded', count: 1, replayed: 0 },
+    ]);
+  });
+
   it('counts every request of concurrent ones, however they interleave', async () => {
     await fc.assert(fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom('create', 'conflict', 'read', 'missing', 'refill'), { minLength: 1, maxLength: 8 }), async (s, steps) => {
       const store = new ScheduledStore();
