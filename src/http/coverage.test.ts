@@ -335,6 +335,13 @@ describe('every possibility GET /sandbox/coverage lists can be met on this sandb
     expect((await call('POST', '/sandbox/clock/advance', { seconds: 5 * DAY_SECONDS })).status).toBe(200);
 
     const report = await coverage();
+    // Nothing answered falls outside the list: each answer the journal holds is a listed possibility.
+    const journal = (await call('GET', '/sandbox/requests')).body.data as Array<{ operationId?: string; status: number | null; errorCode?: string }>;
+    const counted = new Set(report.responses.map((entry) => entry.operationId));
+    const listed = new Set(report.responses.map((entry) => `${entry.operationId} ${entry.status} ${entry.code ?? ''}`));
+    const answers = journal.filter((entry) => counted.has(entry.operationId ?? '') && entry.status !== null);
+    expect(answers.length).toBeGreaterThan(60);
+    expect(answers.map((entry) => `${entry.operationId} ${entry.status} ${entry.errorCode ?? ''}`).filter((answer) => !listed.has(answer))).toEqual([]);
     const unmet = [...report.responses, ...report.statuses, ...report.events, ...report.magicValues, ...report.faults].filter((entry) => entry.count === 0);
     expect(unmet).toEqual([]);
     expect(report.summary.seen).toBe(report.summary.total);
