@@ -122,3 +122,19 @@ test('a value of a oneOf takes the same branch: a different one is named', () =>
   expect(differences[0]).toEqual({ path: 'body (schema branch)', expected: 'OrderCreatedEvent', got: 'OrderStatusEvent' });
   expect(differences.map((difference) => difference.path)).toEqual(['body (schema branch)', 'body.type', 'body.data.patientId', 'body.data.prescriptionId']);
 });
+
+describe('another kind of answer', () => {
+  test('an error where a success was recorded is said as its status and code, not as every member missing', () => {
+    const comparer = new Comparer();
+    const found = comparer.compare({
+      operation: operation('getOrder'),
+      recorded: { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req_a1' }, body: JSON.stringify({ id: 'ord_up1', status: 'pending', createdAt: '2026-01-01T10:00:00Z' }) },
+      got: { status: 404, headers: new Headers({ 'content-type': 'application/json', 'x-request-id': 'req_b2' }), text: JSON.stringify({ error: { code: 'not_found', message: 'No order', requestId: 'req_b2' } }) },
+      at: AT,
+    });
+    expect(found).toEqual([
+      { path: 'status', expected: '200', got: '404' },
+      { path: 'body.error.code', expected: 'absent', got: '"not_found"' },
+    ]);
+  });
+});

@@ -106,10 +106,24 @@ export class Comparer {
   constructor(readonly ids: IdMap = new IdMap(), private readonly timeline: Timeline = new Timeline()) {}
 
   compare({ operation, recorded, got, at }: ExchangeComparison): Difference[] {
+    if ((recorded.status >= 400) !== (got.status >= 400)) return this.otherAnswer(recorded, got);
     const found: Difference[] = [];
     if (recorded.status !== got.status) found.push({ path: 'status', expected: String(recorded.status), got: String(got.status) });
     found.push(...this.headers(operation, recorded, got, at));
     found.push(...this.body(operation, recorded, got, at));
+    return found;
+  }
+
+  /**
+   * An error where a success was recorded (or the reverse) is another answer altogether:
+   * comparing it member by member would list every field of the one as missing from the other.
+   * Said instead: the status, and the error's code.
+   */
+  private otherAnswer(recorded: RecordedResponse, got: TargetAnswer): Difference[] {
+    const found: Difference[] = [{ path: 'status', expected: String(recorded.status), got: String(got.status) }];
+    const codeOf = (text: string | undefined) => (jsonOrUndefined(text) as { error?: { code?: unknown } } | undefined)?.error?.code;
+    const [was, is] = [codeOf(recorded.body), codeOf(got.text)];
+    if (was !== undefined || is !== undefined) found.push({ path: 'body.error.code', expected: show(was), got: show(is) });
     return found;
   }
 
