@@ -54,7 +54,8 @@ export async function planKeys(target: Target, transcript: Transcript, log: (lin
     const fresh = new Map(aliases.map((alias) => [alias, freshKey()]));
     if (aliases.length > 0) {
       const unused = target.apiKey === undefined ? '' : '; the --api-key key is not used, so every alias keeps a tenant of its own';
-      log(`Keys: each of the ${aliases.length} key aliases (${aliases.join(', ')}) is sent as a fresh key of its own (the target accepts any key)${unused}`);
+      const which = aliases.length === 1 ? `${aliases[0]} is` : `each of the ${aliases.length} key aliases (${aliases.join(', ')}) is`;
+      log(`Keys: ${which} sent as a fresh key of its own (the target accepts any key)${unused}`);
     }
     return { keyFor: (alias) => empty(alias) ?? fresh.get(alias)!, shared: false };
   }
