@@ -10,6 +10,7 @@ import { packageVersion } from './package-info.ts';
 /** Commands other than serving, each loaded only when run, so the server's start-up does not pay for them. */
 const COMMANDS: Record<string, () => Promise<(argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>>> = {
   contract: async () => (await import('./contract-command.ts')).contractCommand,
+  coverage: async () => (await import('./coverage-command.ts')).coverageCommand,
 };
 
 const command = COMMANDS[process.argv[2] ?? ''];

@@ -511,6 +511,7 @@ export function helpText(): string {
 
 Usage: nimbus-sandbox [options]
        nimbus-sandbox contract --help   certify an implementation of the API (the contract kit)
+       nimbus-sandbox coverage --help   which answers, statuses and events a key's tests have met
 
 Options:
 ${lines.join('\n')}

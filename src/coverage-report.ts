@@ -1,0 +1,82 @@
+/**
+ * A key's coverage (`GET /sandbox/coverage`) as the command and the dashboard show it: every
+ * possibility as one item of a group, never met first, and the share met. Pure, with no Node or
+ * DOM, so the browser bundle and the command read it the same way.
+ */
+
+export interface CoverageSummary { seen: number; total: number }
+
+export interface Coverage {
+  summary: CoverageSummary;
+  responses: Array<{ operationId: string; status: number; code?: string; count: number; replayed?: number; hint?: string }>;
+  statuses: Array<{ kind: string; status: string; count: number; hint?: string }>;
+  events: Array<{ type: string; count: number; acknowledged?: number; retried?: number; hint?: string }>;
+  magicValues: Array<{ operationId?: string; field: string; value: string; count: number; hint?: string }>;
+  faults: Array<{ kind: string; count: number; hint?: string }>;
+}
+
+export type GroupName = keyof Omit<Coverage, 'summary'>;
+
+/** The groups in the order they are shown, with their headings. */
+export const COVERAGE_GROUPS: ReadonlyArray<{ name: GroupName; title: string }> = [
+  { name: 'responses', title: 'Responses' },
+  { name: 'statuses', title: 'Statuses' },
+  { name: 'events', title: 'Webhook events' },
+  { name: 'magicValues', title: 'Magic values' },
+  { name: 'faults', title: 'Faults' },
+];
+
+export interface CoverageItem {
+  group: GroupName;
+  /** What items of a group are listed under: the operation of a response or magic value, the kind of a status; else ''. */
+  under: string;
+  /** The possibility itself, such as `409 idempotency_key_conflict` or `order.fulfilled`. */
+  label: string;
+  count: number;
+  /** More about a met item, such as `1 replayed` or `1 acknowledged, 1 retried`. */
+  detail: string;
+  hint?: string;
+  /** A stable name, such as `responses/createOrder 409 idempotency_key_conflict`. */
+  name: string;
+}
+
+const more = (parts: Array<[number | undefined, string]>) => parts.filter(([value]) => value !== undefined && value > 0).map(([value, what]) => `${value} ${what}`).join(', ');
+
+function item(group: GroupName, under: string, label: string, count: number, detail: string, hint: string | undefined): CoverageItem {
+  return { group, under, label, count, detail, ...(hint === undefined ? {} : { hint }), name: `${group}/${under === '' ? '' : `${under} `}${label}` };
+}
+
+/** Every possibility of the report, group by group in COVERAGE_GROUPS's order, each in the report's order. */
+export function coverageItems(coverage: Coverage): CoverageItem[] {
+  const byGroup: Record<GroupName, CoverageItem[]> = {
+    responses: coverage.responses.map((answer) => item('responses', answer.operationId, `${answer.status}${answer.code === undefined ? '' : ` ${answer.code}`}`, answer.count, more([[answer.replayed, 'replayed']]), answer.hint)),
+    statuses: coverage.statuses.map((status) => item('statuses', status.kind, status.status, status.count, '', status.hint)),
+    events: coverage.events.map((event) => item('events', '', event.type, event.count, more([[event.acknowledged, 'acknowledged'], [event.retried, 'retried']]), event.hint)),
+    magicValues: coverage.magicValues.map((magic) => item('magicValues', magic.operationId ?? '', `${magic.field} = ${magic.value}`, magic.count, '', magic.hint)),
+    faults: coverage.faults.map((fault) => item('faults', '', fault.kind, fault.count, '', fault.hint)),
+  };
+  return COVERAGE_GROUPS.flatMap(({ name }) => byGroup[name]);
+}
+
+/** Items of one group, split by what they are listed under, keeping the first-seen order. */
+export function byUnder(items: readonly CoverageItem[]): Array<{ under: string; items: CoverageItem[] }> {
+  const lists = new Map<string, CoverageItem[]>();
+  for (const one of items) lists.set(one.under, [...(lists.get(one.under) ?? []), one]);
+  return [...lists].map(([under, listed]) => ({ under, items: listed }));
+}
+
+/** The share met as a percentage with one decimal; never rounded up to 100.0% while something is unmet. */
+export function sharePercent({ seen, total }: CoverageSummary): string {
+  if (total === 0 || seen >= total) return '100.0%';
+  return `${Math.min(Math.round((seen / total) * 1000) / 10, 99.9).toFixed(1)}%`;
+}
+
+/** Whether the share met is at least `percent` (compared exactly, not through a rounded figure). */
+export function meets({ seen, total }: CoverageSummary, percent: number): boolean {
+  return total === 0 || seen * 100 >= percent * total;
+}
+
+/** `Coverage: 41 of 63 (65.1%)`. */
+export function summaryLine(summary: CoverageSummary): string {
+  return `Coverage: ${summary.seen} of ${summary.total} (${sharePercent(summary)})`;
+}
