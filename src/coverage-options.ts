@@ -94,8 +94,13 @@ function readArgs(argv: readonly string[]): Record<string, string | boolean | un
       throw new CoverageOptionError(`unknown option ${quoted}${guess === undefined ? `; the options are ${[...FLAGS, 'help'].map((flag) => `--${flag}`).join(', ')}` : `; did you mean --${guess}?`}`);
     }
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new CoverageOptionError(`${show(quoted)} is not an option; every setting is a --flag`);
-    const missing = NAMES.find((name) => message.includes(`--${ROWS[name].flag} <value>`));
-    if (missing !== undefined) throw new CoverageOptionError(`--${ROWS[missing].flag} needs a value: --${ROWS[missing].flag} ${ROWS[missing].value}`);
+    const missing = NAMES.find((name) => message.startsWith(`Option '--${ROWS[name].flag}`));
+    if (missing !== undefined) {
+      const { flag, value } = ROWS[missing];
+      // parseArgs takes `--flag -5` for a flag without its value followed by another option.
+      const dashed = message.includes('ambiguous') ? `; a value starting with a dash goes after "=": --${flag}=-${value}` : '';
+      throw new CoverageOptionError(`--${flag} needs a value: --${flag} ${value}${dashed}`);
+    }
     throw new CoverageOptionError(message);
   }
 }
