@@ -10,7 +10,7 @@ import { junitXml } from '../contract-tests/kit/junit.ts';
 import { printable } from '../contract-tests/kit/printable.ts';
 import type { Outcome } from '../contract-tests/kit/run.ts';
 import type { CommandIo } from './contract-command.ts';
-import { byUnder, COVERAGE_GROUPS, coverageItems, meets, summaryLine, type Coverage, type CoverageItem } from './coverage-report.ts';
+import { COVERAGE_GROUPS, coverageItems, groupItems, meets, splitByMet, summaryLine, type Coverage, type CoverageItem } from './coverage-report.ts';
 import { CoverageOptionError, coverageHelpText, parseCoverageCommandLine, type CoverageSettings } from './coverage-options.ts';
 
 const processIo: CommandIo = {
@@ -83,21 +83,15 @@ async function readCoverage({ baseUrl, apiKey }: CoverageSettings): Promise<{ co
 
 const times = (count: number) => `${count} ${count === 1 ? 'time' : 'times'}`;
 
-/** Lines for items of one kind (never met, or met), grouped and indented; none when there are no items. */
+/** Lines for items of one kind (never met, or met), grouped and indented. */
 function groupLines(items: readonly CoverageItem[], line: (item: CoverageItem) => string): string[] {
-  return COVERAGE_GROUPS.flatMap(({ name, title }) => {
-    const inGroup = items.filter((one) => one.group === name);
-    if (inGroup.length === 0) return [];
-    return [`  ${title}`, ...byUnder(inGroup).flatMap(({ under, items: listed }) =>
-      under === '' ? listed.map((one) => `    ${line(one)}`) : [`    ${under}`, ...listed.map((one) => `      ${line(one)}`)])];
-  });
+  return groupItems(items).flatMap(({ title, lists }) => [`  ${title}`, ...lists.flatMap(({ under, items: listed }) =>
+    under === '' ? listed.map((one) => `    ${line(one)}`) : [`    ${under}`, ...listed.map((one) => `      ${line(one)}`)])]);
 }
 
 /** The report as read: never met first (with how to trigger each), then met, then the summary line. */
 export function coverageText(coverage: Coverage): string {
-  const items = coverageItems(coverage);
-  const unmet = items.filter((one) => one.count === 0);
-  const met = items.filter((one) => one.count > 0);
+  const { unmet, met } = splitByMet(coverage);
   const { total } = coverage.summary;
   return [
     `Never met (${unmet.length} of ${total}):`,

@@ -65,6 +65,20 @@ export function byUnder(items: readonly CoverageItem[]): Array<{ under: string; 
   return [...lists].map(([under, listed]) => ({ under, items: listed }));
 }
 
+export interface CoverageGroup { name: GroupName; title: string; lists: Array<{ under: string; items: CoverageItem[] }> }
+
+/** Items as they are shown: by group in COVERAGE_GROUPS's order (groups without items left out), each split by `under`. */
+export function groupItems(items: readonly CoverageItem[]): CoverageGroup[] {
+  return COVERAGE_GROUPS.map(({ name, title }) => ({ name, title, lists: byUnder(items.filter((one) => one.group === name)) }))
+    .filter((group) => group.lists.length > 0);
+}
+
+/** The report's items split into never met and met, each in the order they are shown. */
+export function splitByMet(coverage: Coverage): { unmet: CoverageItem[]; met: CoverageItem[] } {
+  const items = coverageItems(coverage);
+  return { unmet: items.filter((one) => one.count === 0), met: items.filter((one) => one.count > 0) };
+}
+
 /** The share met as a percentage with one decimal; never rounded up to 100.0% while something is unmet. */
 export function sharePercent({ seen, total }: CoverageSummary): string {
   if (total === 0 || seen >= total) return '100.0%';

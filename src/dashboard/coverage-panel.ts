@@ -1,0 +1,47 @@
+import { groupItems, sharePercent, splitByMet, type Coverage, type CoverageItem } from '../coverage-report.ts';
+import { h, redraw, replace } from './dom.ts';
+import type { Panel, PanelContext } from './panel.ts';
+import { newestOnly, section } from './panel.ts';
+
+/** A group's items as nested lists: by operation or kind where the group has them. */
+function groupList(items: readonly CoverageItem[], entry: (item: CoverageItem) => HTMLElement): HTMLElement[] {
+  return groupItems(items).map(({ name, title, lists }) => h('div', { class: 'coverage-group', 'data-group': name },
+    h('h4', {}, title),
+    h('ul', {}, lists.flatMap(({ under, items: listed }) => (under === ''
+      ? listed.map(entry)
+      : [h('li', {}, h('span', { class: 'under' }, under), h('ul', {}, listed.map(entry)))])))));
+}
+
+const neverMet = (item: CoverageItem) => h('li', {}, h('code', {}, item.label), item.hint === undefined ? null : h('span', { class: 'hint' }, ` ${item.hint}`));
+const met = (item: CoverageItem) => h('li', {}, h('code', {}, item.label), ` ${item.count}×`, item.detail === '' ? null : h('small', {}, ` (${item.detail})`));
+
+/** What the key's traffic has met of the contract (`GET /sandbox/coverage`): never met first, with how to meet each. */
+export function coveragePanel({ api }: PanelContext): Panel {
+  const { element, message } = section('coverage', 'Coverage');
+  const region = h('div', { class: 'coverage' });
+  element.append(message, region);
+  const order = newestOnly();
+
+  function show(coverage: Coverage): void {
+    redraw(region, coverage, () => {
+      const { seen, total } = coverage.summary;
+      const { unmet, met: metItems } = splitByMet(coverage);
+      replace(region,
+        h('p', { class: 'row', 'data-testid': 'coverage-summary' },
+          h('label', { for: 'coverage-bar' }, `${seen} of ${total} met (${sharePercent(coverage.summary)})`),
+          h('progress', { id: 'coverage-bar', max: Math.max(total, 1), value: total === 0 ? 1 : seen })),
+        h('h3', {}, `Never met (${unmet.length})`),
+        unmet.length === 0 ? h('p', {}, 'Nothing: this key has met every possibility.') : groupList(unmet, neverMet),
+        h('h3', {}, `Met (${metItems.length})`),
+        metItems.length === 0 ? h('p', {}, 'Nothing yet: run your tests against this sandbox with this key.') : groupList(metItems, met));
+    });
+  }
+
+  async function refresh(): Promise<void> {
+    const ticket = order.ticket();
+    const coverage = await api.poll<Coverage>('/sandbox/coverage');
+    if (order.mayDraw(ticket)) show(coverage);
+  }
+
+  return { element, refresh };
+}
