@@ -16,3 +16,5 @@ export type WebhookEventType = Schemas['WebhookEventType'];
 export type WebhookEvent = Schemas['WebhookEvent'];
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 export type WebhookDelivery = Schemas['WebhookDelivery'];
+export type SandboxCoverage = Schemas['SandboxCoverage'];
+export type FaultKind = Schemas['FaultKind'];

@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import type { Order, Refill } from './api-types.ts';
 import { monotonicClock, realDelay, systemClock, TenantClocks, type Clock, type ClockMode, type ClockSettings } from './clock.ts';
 import { KeyedLock } from './concurrency/keyed-lock.ts';
+import { Coverage } from './coverage/coverage.ts';
+import { possibilitiesOf } from './coverage/possibilities.ts';
 import { Catalog } from './domain/catalog.ts';
 import { DEFAULT_MAX_ORDERS, OrderService } from './domain/orders.ts';
 import { DEFAULT_MAX_REFILLS, RefillService } from './domain/refills.ts';
@@ -34,7 +36,7 @@ import { DEFAULT_REFILL_TIMELINE, type RefillTimeline } from './lifecycle/refill
 import { MemoryStore } from './store/memory-store.ts';
 import { validateSandboxOptions } from './options.ts';
 import { assetsDirectory } from './package-info.ts';
-import { propertyMaxItems } from './spec.ts';
+import { openApiDocument, propertyMaxItems } from './spec.ts';
 import type { Store } from './store/store.ts';
 import { DEFAULT_MAX_TENANTS, DEFAULT_TENANT_IDLE_MS, Tenancy, type TenantPart } from './tenancy/tenancy.ts';
 import { Sweeper } from './sweeper.ts';
@@ -184,6 +186,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const stopwatch = options.realClock ?? monotonicClock;
   const log = sinkFor(options.log ?? 'off');
   const journal = new RequestJournal(propertyMaxItems('RequestJournal', 'data'));
+  const coverage = new Coverage(possibilitiesOf(openApiDocument));
   const lock = new KeyedLock<string>();
   const clocks = new TenantClocks(options.clock ?? systemClock, clockSettings(options));
   const clockFor = (tenant: string) => clocks.for(tenant);
@@ -200,15 +203,20 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     isValidEvent: discriminatedTest('WebhookEvent', 'type'),
     maxEndpoints: options.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
-    ...(log === undefined ? {} : { stopwatch, onAttempt: (tenant, report) => log(webhookEntry(tenant, report, realClock.now())) }),
+    ...(log === undefined ? {} : { stopwatch }),
+    onAttempt: (tenant, report) => {
+      coverage.attempted(tenant, report.delivery, report.sent);
+      log?.(webhookEntry(tenant, report, realClock.now()));
+    },
     ...(options.webhookUrl === undefined ? {} : { subscribeAll: { url: options.webhookUrl, ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }) } }),
   });
-  const onChange: EngineDeps<unknown>['onChange'] = (tenant, change, event, resource) => {
+  const onChangeOf = (kind: 'order' | 'refill'): EngineDeps<unknown>['onChange'] => (tenant, change, event, resource) => {
+    coverage.reached(tenant, kind, change.status);
     if (event !== undefined) webhooks.publish(tenant, eventContent(event, resource as Order | Refill), change.at);
   };
-  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected,
+  const orders = new OrderService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange: onChangeOf('order'), reportUnexpected,
     timeline: { ...DEFAULT_TIMELINE, ...options.timeline }, maxOrders: options.maxOrders ?? DEFAULT_MAX_ORDERS });
-  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange, reportUnexpected,
+  const refills = new RefillService({ store, lock, idsFor, clockFor, catalog, strictReferences, onChange: onChangeOf('refill'), reportUnexpected,
     timeline: { ...DEFAULT_REFILL_TIMELINE, ...options.refillTimeline }, maxRefills: options.maxRefills ?? DEFAULT_MAX_REFILLS });
   const rateLimiter = options.rateLimit === false
     ? undefined
@@ -243,6 +251,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     })),
     journal.part,
     { name: 'fixtures', setUp: async (tenant, created) => { if (created) await importFixtures(tenant); }, reset: importFixtures },
+    // Last, so what the fixtures' import set in motion is not counted as the key's own traffic.
+    coverage.part,
   ];
   const tenancy = new Tenancy({
     store, lock, parts, reportUnexpected,
@@ -253,7 +263,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   const services = createServices({
-    store, orders, refills, webhooks, clocks, tenancy, journal, realClock, startedAt,
+    store, orders, refills, webhooks, clocks, tenancy, journal, coverage, realClock, startedAt,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     requireIdempotencyKey: options.requireIdempotencyKey ?? false,
     maxIdempotencyKeys: options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS,
@@ -262,7 +272,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ...orderHandlers(services), ...refillHandlers(services), ...webhookHandlers(services), ...sandboxHandlers(services),
     ...serviceHandlers(services), ...pageHandlers(() => options.assetsDir ?? assetsDirectory()),
   }), {
-    log: requestLog({ ...(log === undefined ? {} : { sink: log }), journal, realClock, stopwatch }),
+    log: requestLog({ ...(log === undefined ? {} : { sink: log }), journal, coverage, realClock, stopwatch }),
     ...(options.cors === undefined || options.cors === false ? {} : { cors: corsMiddleware(options.cors) }),
     requestIds: streams.requestIds,
     apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),

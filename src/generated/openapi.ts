@@ -419,6 +419,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the API key's traffic has met of the contract, and what it has not (sandbox only)
+         * @description Every answer, status, webhook event, magic value and fault this document describes that an
+         *     integrator's code can meet, each with how often this API key met it (`count: 0` for never),
+         *     so a test suite can see which behaviours it never exercised. The possibilities come from
+         *     this document alone:
+         *     - `responses`: each documented response of each operation outside `/sandbox` that needs a
+         *       key, by status and, for an error, by code (`x-nimbus-codes` where one status carries
+         *       several codes, else the one code `ErrorCode`'s `x-nimbus-statuses` gives the status).
+         *       401 is left out: a request without an accepted key has no key to count it under.
+         *       Answers lost to a `drop` or `lost-response` fault reach no client and count only as faults;
+         *       answers a status the operation does not document are not counted.
+         *     - `statuses`: each `OrderStatus` and `RefillStatus` a record of the key reached (its creation
+         *       counts for its first status).
+         *     - `events`: each `WebhookEventType` sent to the key's receivers (test events included):
+         *       first attempts, those acknowledged with a 2xx, those that needed a retry.
+         *     - `magicValues`: each `x-nimbus-magic-values` entry of a create request that passed its
+         *       schema.
+         *     - `faults`: each `FaultKind` injected, by header or by `--fault-rate`.
+         *
+         *     `/sandbox` operations are not counted (production has none, so an integrator's code does
+         *     not call them). The counts are bounded by this list, whatever the traffic. `POST /sandbox/reset`
+         *     clears them; they go when the sandbox forgets the key.
+         */
+        get: operations["sandboxCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/dashboard": {
         parameters: {
             query?: never;
@@ -902,11 +942,75 @@ export interface components {
             /** @description The answer was an idempotent replay. */
             replayed: boolean;
             /** @description The fault injected, if any (see the README's fault injection). */
-            fault?: string;
+            fault?: components["schemas"]["FaultKind"];
             errorCode?: components["schemas"]["ErrorCode"];
         };
         RequestJournal: {
             data: components["schemas"]["JournalEntry"][];
+        };
+        /**
+         * @description The faults the sandbox injects into operations outside `/sandbox`: asked for with the
+         *     `x-nimbus-header` request header (`latency=MS` for a chosen delay), or drawn at
+         *     `--fault-rate`. `latency` waits, then answers; `429`, `500` and `503` answer the code in
+         *     `x-nimbus-codes`; `drop` closes the connection unanswered; `lost-response` does the work
+         *     and then closes the connection unanswered.
+         * @enum {string}
+         */
+        FaultKind: "latency" | "429" | "500" | "503" | "drop" | "lost-response";
+        /** @description Every possibility, `count` 0 when never met. See `GET /sandbox/coverage`. */
+        SandboxCoverage: {
+            summary: {
+                /** @description Entries, over all five lists, with a count of at least 1. */
+                seen: number;
+                /** @description Entries over all five lists. */
+                total: number;
+            };
+            responses: components["schemas"]["CoverageResponse"][];
+            statuses: components["schemas"]["CoverageStatus"][];
+            events: components["schemas"]["CoverageEvent"][];
+            magicValues: components["schemas"]["CoverageMagicValue"][];
+            faults: components["schemas"]["CoverageFault"][];
+        };
+        CoverageResponse: {
+            operationId: string;
+            status: number;
+            /** @description On error answers only. */
+            code?: components["schemas"]["ErrorCode"];
+            count: number;
+            /** @description How many of `count` were idempotent replays. */
+            replayed: number;
+            /** @description How to meet it, from this document (a magic value, the fault header, or the code's `x-nimbus-when`). */
+            hint: string;
+        };
+        CoverageStatus: {
+            /** @enum {string} */
+            kind: "order" | "refill";
+            /** @description An `OrderStatus` or a `RefillStatus`. */
+            status: string;
+            /** @description Records of the key that reached it. */
+            count: number;
+        };
+        CoverageEvent: {
+            type: components["schemas"]["WebhookEventType"];
+            /** @description Events of this type sent (first attempts). */
+            count: number;
+            /** @description Those a receiver acknowledged with a 2xx, at any attempt. */
+            acknowledged: number;
+            /** @description Those that needed more than one attempt. */
+            retried: number;
+        };
+        CoverageMagicValue: {
+            /** @description The create operation whose request takes it (the same value can mean different things to orders and refills). */
+            operationId: string;
+            field: string;
+            value: string;
+            count: number;
+            /** @description What it makes the sandbox do (the magic value's description). */
+            hint: string;
+        };
+        CoverageFault: {
+            kind: components["schemas"]["FaultKind"];
+            count: number;
         };
         /**
          * @description `x-nimbus-statuses` gives every code's HTTP status and `x-nimbus-when` when it is answered;
@@ -1921,6 +2025,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RequestJournal"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sandboxCoverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's coverage. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxCoverage"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock.ts';
+import type { Coverage } from '../coverage/coverage.ts';
 import { isoWithMillis, keyFingerprint, type LogSink, type RequestFacts } from '../log/entry.ts';
 import type { RequestJournal } from '../log/journal.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
@@ -12,6 +13,8 @@ export interface RequestLogDeps {
   sink?: LogSink;
   /** Each key's last requests, kept whatever the log setting. */
   journal?: RequestJournal;
+  /** What each key's traffic has met of the contract. */
+  coverage?: Coverage;
   /** Stamps each entry with the time the request arrived. */
   realClock: Clock;
   /** Measures how long each took: a monotonic clock, unless a test gives its own. */
@@ -68,9 +71,11 @@ export interface RequestLog {
  * A sink that throws is ignored: the log never fails a request. A dashboard poll goes to neither
  * the journal nor the log: an open dashboard would otherwise write a line a request every 1.5 s.
  */
-export function requestLog({ sink, journal, realClock, stopwatch }: RequestLogDeps): RequestLog {
+export function requestLog({ sink, journal, coverage, realClock, stopwatch }: RequestLogDeps): RequestLog {
   const record = (c: Context<SandboxEnv>, arrivedAt: number, started: number, status: number | undefined) => {
     try {
+      // Before the poll check: polls read /sandbox operations, which coverage does not count anyway.
+      coverage?.answered(c.get('tenant'), c.get('operationId'), status, c.get('errorCode'), c.get('replayed') === true, c.get('fault'));
       if (requestHeader(c, DASHBOARD_POLL_HEADER) === 'poll') return;
       const journaled = journal === undefined ? undefined : journalKey(c, journal);
       if (sink === undefined && journaled === undefined) return;

@@ -1,5 +1,6 @@
 import { isoTime, LATEST_TIME, type Clock, type TenantClocks } from '../clock.ts';
 import { Refusal } from '../domain/refusal.ts';
+import type { Coverage } from '../coverage/coverage.ts';
 import type { OrderService } from '../domain/orders.ts';
 import type { RefillService } from '../domain/refills.ts';
 import type { RequestJournal } from '../log/journal.ts';
@@ -19,6 +20,8 @@ export interface Services {
   tenancy: Tenancy;
   /** Each key's last requests. */
   journal: RequestJournal;
+  /** What each key's traffic has met of the contract. */
+  coverage: Coverage;
   maxBodyBytes: number;
   /** Real time, and when the sandbox started on it: the health check's uptime. */
   realClock: Clock;
@@ -31,7 +34,7 @@ export interface Services {
   advanceClock(tenant: string, ms: number): Promise<void>;
 }
 
-export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'journal' | 'maxBodyBytes' | 'realClock' | 'startedAt'> {
+export interface ServiceDeps extends Pick<Services, 'orders' | 'refills' | 'webhooks' | 'clocks' | 'tenancy' | 'journal' | 'coverage' | 'maxBodyBytes' | 'realClock' | 'startedAt'> {
   store: Store;
   requireIdempotencyKey: boolean;
   /** Idempotency keys one API key keeps at most. */

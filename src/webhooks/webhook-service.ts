@@ -84,6 +84,8 @@ export interface AttemptReport {
   delivery: WebhookDelivery;
   /** Real ms the attempt took; 0 when nothing was sent. */
   durationMs: number;
+  /** False for an event dead-lettered unsent. */
+  sent: boolean;
 }
 
 export interface WebhookServiceDeps {
@@ -265,7 +267,7 @@ export class WebhookService {
       nextRetryAt: null, deadLettered: true,
     };
     this.deps.store.appendDeliveries(tenant, outbox.endpoint.id, [delivery], this.deps.maxDeliveries).catch(this.deps.reportUnexpected);
-    this.deps.onAttempt?.(tenant, { endpointId: outbox.endpoint.id, url: outbox.endpoint.url, delivery, durationMs: 0 });
+    this.deps.onAttempt?.(tenant, { endpointId: outbox.endpoint.id, url: outbox.endpoint.url, delivery, durationMs: 0, sent: false });
   }
 
   /** The published `POST /webhooks/test`: one attempt, no retries. */
@@ -283,7 +285,7 @@ export class WebhookService {
         const { result, durationMs } = await this.timedSend(url, body, signature);
         const succeeded = isSuccess(result);
         this.deps.onAttempt?.(tenant, {
-          url, durationMs,
+          url, durationMs, sent: true,
           delivery: {
             eventId: event.id, eventType: event.type, body, signature, attempt: 1, attemptedAt: event.createdAt, succeeded, responseStatus: result.status,
             error: succeeded ? null : result.error, nextRetryAt: null, deadLettered: false,
@@ -405,7 +407,7 @@ export class WebhookService {
       } finally {
         for (const { due, outcome } of outcomes) outbox.queue.settle(due, outcome);
       }
-      for (const { delivery, durationMs } of outcomes) this.deps.onAttempt?.(tenant, { endpointId, url, delivery, durationMs });
+      for (const { delivery, durationMs } of outcomes) this.deps.onAttempt?.(tenant, { endpointId, url, delivery, durationMs, sent: true });
     }
   }
 }

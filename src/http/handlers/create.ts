@@ -11,7 +11,7 @@ export type Created = { body: string; headers: Record<string, string> };
  * consume no key); the work runs once per key and request, and replays answer from the store.
  */
 export function idempotentCreate<Body>(
-  { idempotencyKey, idempotent, maxBodyBytes }: Services,
+  { idempotencyKey, idempotent, maxBodyBytes, coverage }: Services,
   creates: 'order' | 'refill',
   validate: (value: unknown) => Body,
   screen: (request: Body) => void,
@@ -20,6 +20,7 @@ export function idempotentCreate<Body>(
   return async (c: SandboxContext): Promise<Response> => {
     const key = idempotencyKey(c);
     const request = validate(await readJsonObject(c.req.raw, maxBodyBytes));
+    coverage.requested(c.get('tenant'), c.get('operationId'), request);
     screen(request);
     return send(c, await idempotent(c, key, request, creates, async (requestId) => ({ status: 201, ...await create(c.get('tenant'), request), requestId })));
   };

@@ -46,7 +46,7 @@ function pageOf<Entry, Item extends { id: string }>(page: Page<Entry>, item: (en
 }
 
 /** Time control, inspection, listing and reset: what only a sandbox offers. */
-export function sandboxHandlers({ orders, refills, clocks, tenancy, journal, maxBodyBytes, advanceClock }: Services) {
+export function sandboxHandlers({ orders, refills, clocks, tenancy, journal, coverage, maxBodyBytes, advanceClock }: Services) {
   const clockView = (tenant: string) => {
     const clock = clocks.for(tenant);
     return { now: isoTime(clock.now()), mode: clock.mode, timeScale: clock.timeScale };
@@ -80,6 +80,7 @@ export function sandboxHandlers({ orders, refills, clocks, tenancy, journal, max
       return ok<'sandboxAdvanceClock'>(c, clockView(tenant));
     },
     sandboxListRequests: (c) => ok<'sandboxListRequests'>(c, { data: journal.list(c.get('tenant')) }),
+    sandboxCoverage: (c) => ok<'sandboxCoverage'>(c, coverage.report(c.get('tenant'))),
     sandboxReset: async (c) => {
       validateReset(await readJsonObject(c.req.raw, maxBodyBytes, true));
       await tenancy.reset(c.get('tenant'));
