@@ -3,17 +3,10 @@
  * possibility as one item of a group, never met first, and the share met. Pure, with no Node or
  * DOM, so the browser bundle and the command read it the same way.
  */
+import type { SandboxCoverage } from './api-types.ts';
 
-export interface CoverageSummary { seen: number; total: number }
-
-export interface Coverage {
-  summary: CoverageSummary;
-  responses: Array<{ operationId: string; status: number; code?: string; count: number; replayed?: number; hint?: string }>;
-  statuses: Array<{ kind: string; status: string; count: number; hint?: string }>;
-  events: Array<{ type: string; count: number; acknowledged?: number; retried?: number; hint?: string }>;
-  magicValues: Array<{ operationId?: string; field: string; value: string; count: number; hint?: string }>;
-  faults: Array<{ kind: string; count: number; hint?: string }>;
-}
+export type Coverage = SandboxCoverage;
+export type CoverageSummary = Coverage['summary'];
 
 export type GroupName = keyof Omit<Coverage, 'summary'>;
 
@@ -40,6 +33,12 @@ export interface CoverageItem {
   name: string;
 }
 
+/** The report's hint on how to meet an entry, where its kind of entry has one. */
+const hintOf = (entry: object): string | undefined => {
+  const { hint } = entry as { hint?: unknown };
+  return typeof hint === 'string' ? hint : undefined;
+};
+
 const more = (parts: Array<[number | undefined, string]>) => parts.filter(([value]) => value !== undefined && value > 0).map(([value, what]) => `${value} ${what}`).join(', ');
 
 function item(group: GroupName, under: string, label: string, count: number, detail: string, hint: string | undefined): CoverageItem {
@@ -49,11 +48,11 @@ function item(group: GroupName, under: string, label: string, count: number, det
 /** Every possibility of the report, group by group in COVERAGE_GROUPS's order, each in the report's order. */
 export function coverageItems(coverage: Coverage): CoverageItem[] {
   const byGroup: Record<GroupName, CoverageItem[]> = {
-    responses: coverage.responses.map((answer) => item('responses', answer.operationId, `${answer.status}${answer.code === undefined ? '' : ` ${answer.code}`}`, answer.count, more([[answer.replayed, 'replayed']]), answer.hint)),
-    statuses: coverage.statuses.map((status) => item('statuses', status.kind, status.status, status.count, '', status.hint)),
-    events: coverage.events.map((event) => item('events', '', event.type, event.count, more([[event.acknowledged, 'acknowledged'], [event.retried, 'retried']]), event.hint)),
-    magicValues: coverage.magicValues.map((magic) => item('magicValues', magic.operationId ?? '', `${magic.field} = ${magic.value}`, magic.count, '', magic.hint)),
-    faults: coverage.faults.map((fault) => item('faults', '', fault.kind, fault.count, '', fault.hint)),
+    responses: coverage.responses.map((answer) => item('responses', answer.operationId, `${answer.status}${answer.code === undefined ? '' : ` ${answer.code}`}`, answer.count, more([[answer.replayed, 'replayed']]), hintOf(answer))),
+    statuses: coverage.statuses.map((status) => item('statuses', status.kind, status.status, status.count, '', hintOf(status))),
+    events: coverage.events.map((event) => item('events', '', event.type, event.count, more([[event.acknowledged, 'acknowledged'], [event.retried, 'retried']]), hintOf(event))),
+    magicValues: coverage.magicValues.map((magic) => item('magicValues', magic.operationId, `${magic.field} = ${magic.value}`, magic.count, '', hintOf(magic))),
+    faults: coverage.faults.map((fault) => item('faults', '', fault.kind, fault.count, '', hintOf(fault))),
   };
   return COVERAGE_GROUPS.flatMap(({ name }) => byGroup[name]);
 }
