@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { serve } from '@hono/node-server';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { coverageCommand } from './coverage-command.ts';
 import { helpText } from './options.ts';
+import { createSandbox } from './sandbox.ts';
 
 async function command(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
@@ -60,6 +62,61 @@ const REPORT = {
   magicValues: [],
   faults: [{ kind: '500', count: 0 }],
 };
+
+describe('nimbus-sandbox coverage, against a sandbox after a key created an order, was refused one and read it', () => {
+  const sandbox = createSandbox();
+  let server: Server;
+  let baseUrl: string;
+  const KEY_HEADERS = { 'X-API-Key': KEY, 'Content-Type': 'application/json' };
+  const ORDER = { patientId: 'pat_1234567890', prescriptionId: 'rx_9876543210', shippingAddress: { street1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701' } };
+
+  beforeAll(async () => {
+    server = await new Promise<Server>((resolve) => {
+      const started = serve({ fetch: sandbox.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const created = await fetch(`${baseUrl}/orders`, { method: 'POST', headers: KEY_HEADERS, body: JSON.stringify(ORDER) });
+    expect(created.status).toBe(201);
+    const refused = await fetch(`${baseUrl}/orders`, { method: 'POST', headers: KEY_HEADERS, body: JSON.stringify({ ...ORDER, patientId: 'nobody' }) });
+    expect(refused.status).toBe(422);
+    const { id } = await created.json() as { id: string };
+    expect((await fetch(`${baseUrl}/orders/${id}`, { headers: KEY_HEADERS })).status).toBe(200);
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await sandbox.close();
+  });
+
+  test('--fail-under 100: exit code 1, naming what was never met, createOrder 409 idempotency_key_conflict and order.fulfilled among it', async () => {
+    const { code, stdout, stderr } = await command(['--base-url', baseUrl, '--api-key', KEY, '--fail-under', '100']);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+    const [unmet, met] = stdout.split('\nMet (');
+    expect(unmet).toMatch(/^Never met \(\d+ of \d+\):\n {2}Responses\n {4}createOrder\n(?: {6}.*\n)*? {6}409 idempotency_key_conflict: the key was used with a different request\n/);
+    expect(unmet).toMatch(/\n {2}Webhook events\n(?: {4}.*\n)*? {4}order\.fulfilled\n/);
+    expect(met).toMatch(/\n {4}createOrder\n {6}201: 1 time\n {6}422 validation_error: 1 time\n {4}getOrder\n {6}200: 1 time\n/);
+    expect(met).toMatch(/\n {2}Statuses\n {4}order\n {6}pending: 1 time\n/);
+    expect(stdout).toMatch(/\nCoverage: 4 of \d+ \(\d+\.\d%\)\nUnder --fail-under 100%: the possibilities never met are listed first\.\n$/);
+    expect(stdout).not.toContain(KEY);
+  });
+
+  test('--fail-under 0: exit code 0', async () => {
+    expect((await command(['--base-url', baseUrl, '--api-key', KEY, '--fail-under', '0'])).code).toBe(0);
+  });
+
+  test('--json: stdout parses and is the endpoint\'s answer', async () => {
+    const { code, stdout } = await command(['--base-url', baseUrl, '--api-key', KEY, '--json']);
+    expect(code).toBe(0);
+    const endpoint = await (await fetch(`${baseUrl}/sandbox/coverage`, { headers: { 'X-API-Key': KEY } })).json();
+    expect(JSON.parse(stdout)).toEqual(endpoint);
+  });
+
+  test('another key\'s coverage: nothing met yet', async () => {
+    const { code, stdout } = await command(['--base-url', baseUrl, '--api-key', 'sk_test_other']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\nMet \(0 of \d+\):\n {2}nothing yet: run your tests against this sandbox with this key first\n\nCoverage: 0 of \d+ \(0\.0%\)\n$/);
+  });
+});
 
 describe('nimbus-sandbox coverage, against a target that answers a report', () => {
   test('prints what was never met first, grouped, with hints; then what was met with counts; then the share', async () => {
