@@ -30,10 +30,12 @@ export function coveragePanel({ api }: PanelContext): Panel {
         h('p', { class: 'row', 'data-testid': 'coverage-summary' },
           h('label', { for: 'coverage-bar' }, `${seen} of ${total} met (${sharePercent(coverage.summary)})`),
           h('progress', { id: 'coverage-bar', max: Math.max(total, 1), value: total === 0 ? 1 : seen })),
-        h('h3', {}, `Never met (${unmet.length})`),
-        unmet.length === 0 ? h('p', {}, 'Nothing: this key has met every possibility.') : groupList(unmet, neverMet),
-        h('h3', {}, `Met (${metItems.length})`),
-        metItems.length === 0 ? h('p', {}, 'Nothing yet: run your tests against this sandbox with this key.') : groupList(metItems, met));
+        h('section', { 'data-testid': 'coverage-unmet', 'aria-labelledby': 'coverage-unmet-title' },
+          h('h3', { id: 'coverage-unmet-title' }, `Never met (${unmet.length})`),
+          unmet.length === 0 ? h('p', {}, 'Nothing: this key has met every possibility.') : groupList(unmet, neverMet)),
+        h('section', { 'data-testid': 'coverage-met', 'aria-labelledby': 'coverage-met-title' },
+          h('h3', { id: 'coverage-met-title' }, `Met (${metItems.length})`),
+          metItems.length === 0 ? h('p', {}, 'Nothing yet: run your tests against this sandbox with this key.') : groupList(metItems, met)));
     });
   }
 
