@@ -3,17 +3,26 @@ import { h, redraw, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
 import { newestOnly, section } from './panel.ts';
 
-/** A group's items as nested lists: by operation or kind where the group has them. */
-function groupList(items: readonly CoverageItem[], entry: (item: CoverageItem) => HTMLElement): HTMLElement[] {
+/** Whether an entry is drawn on a line of its own (it has a hint) or beside the others. */
+type Entry = { draw(item: CoverageItem): HTMLElement; long(item: CoverageItem): boolean };
+
+/** A group's items as nested lists, by operation or kind where the group has them; lists of short entries wrap as one paragraph. */
+function groupList(items: readonly CoverageItem[], entry: Entry): HTMLElement[] {
+  const list = (listed: CoverageItem[]) => h('ul', { class: listed.some(entry.long) ? null : 'inline' }, listed.map(entry.draw));
   return groupItems(items).map(({ name, title, lists }) => h('div', { class: 'coverage-group', 'data-group': name },
     h('h4', {}, title),
-    h('ul', {}, lists.flatMap(({ under, items: listed }) => (under === ''
-      ? listed.map(entry)
-      : [h('li', {}, h('span', { class: 'under' }, under), h('ul', {}, listed.map(entry)))])))));
+    lists.length === 1 && lists[0]!.under === '' ? list(lists[0]!.items)
+      : h('ul', {}, lists.map(({ under, items: listed }) => h('li', {}, h('span', { class: 'under' }, under), list(listed))))));
 }
 
-const neverMet = (item: CoverageItem) => h('li', {}, h('code', {}, item.label), item.hint === undefined ? null : h('span', { class: 'hint' }, ` ${item.hint}`));
-const met = (item: CoverageItem) => h('li', {}, h('code', {}, item.label), ` ${item.count}×`, item.detail === '' ? null : h('small', {}, ` (${item.detail})`));
+const NEVER_MET: Entry = {
+  draw: (item) => h('li', {}, h('code', {}, item.label), item.hint === undefined ? null : h('span', { class: 'hint' }, ` ${item.hint}`)),
+  long: (item) => item.hint !== undefined,
+};
+const MET: Entry = {
+  draw: (item) => h('li', {}, h('code', {}, item.label), ` ${item.count}×`, item.detail === '' ? null : h('small', {}, ` (${item.detail})`)),
+  long: () => false,
+};
 
 /** What the key's traffic has met of the contract (`GET /sandbox/coverage`): never met first, with how to meet each. */
 export function coveragePanel({ api }: PanelContext): Panel {
@@ -32,10 +41,10 @@ export function coveragePanel({ api }: PanelContext): Panel {
           h('progress', { id: 'coverage-bar', max: Math.max(total, 1), value: total === 0 ? 1 : seen })),
         h('section', { 'data-testid': 'coverage-unmet', 'aria-labelledby': 'coverage-unmet-title' },
           h('h3', { id: 'coverage-unmet-title' }, `Never met (${unmet.length})`),
-          unmet.length === 0 ? h('p', {}, 'Nothing: this key has met every possibility.') : groupList(unmet, neverMet)),
+          unmet.length === 0 ? h('p', {}, 'Nothing: this key has met every possibility.') : groupList(unmet, NEVER_MET)),
         h('section', { 'data-testid': 'coverage-met', 'aria-labelledby': 'coverage-met-title' },
           h('h3', { id: 'coverage-met-title' }, `Met (${metItems.length})`),
-          metItems.length === 0 ? h('p', {}, 'Nothing yet: run your tests against this sandbox with this key.') : groupList(metItems, met)));
+          metItems.length === 0 ? h('p', {}, 'Nothing yet: run your tests against this sandbox with this key.') : groupList(metItems, MET)));
     });
   }
 
