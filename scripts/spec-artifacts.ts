@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
+import { possibilitiesOf } from '../src/coverage/possibilities.ts';
 import { renderReadmeTables } from './readme-tables.ts';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +20,8 @@ export async function buildSpecArtifacts(): Promise<Map<string, string>> {
   const document = parse(await readFile(specPath, 'utf8'));
   // validate() dereferences in place, so give it a copy and keep the original's $refs.
   await SwaggerParser.validate(structuredClone(document));
+  // Checks each operation's x-nimbus-codes against ErrorCode's x-nimbus-statuses, and that coverage can list every possibility.
+  possibilitiesOf(document);
   // openapi-typescript 7 would make a property with a default required everywhere outside
   // requestBody; a component a request uses (ShippingAddress.country) must stay optional. Responses
   // list such fields in `required` (Order.shippingAddress), so they stay required there.

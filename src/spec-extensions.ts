@@ -1,5 +1,5 @@
 import type { ClientErrorStatusCode, ServerErrorStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode } from './api-types.ts';
+import type { ErrorCode, FaultKind } from './api-types.ts';
 import spec from './generated/spec.json' with { type: 'json' };
 
 /**
@@ -8,7 +8,9 @@ import spec from './generated/spec.json' with { type: 'json' };
  *
  * - `ErrorCode`'s `x-nimbus-statuses`: every code → its HTTP status;
  * - `CreateOrderRequest`'s and `CreateRefillRequest`'s `x-nimbus-magic-values`: the sandbox's
- *   magic values, `{field, value, status, code?, reason?, outcome?, nextEligibleInDays?, description}`.
+ *   magic values, `{field, value, status, code?, reason?, outcome?, nextEligibleInDays?, description}`;
+ * - `FaultKind`'s enum, `x-nimbus-header` (the request header that asks for a fault) and
+ *   `x-nimbus-codes` (the error code each answering fault answers).
  */
 
 export type ErrorHttpStatus = ClientErrorStatusCode | ServerErrorStatusCode;
@@ -40,10 +42,19 @@ export function isRefusal(magic: MagicValue): magic is MagicRefusalValue {
   return 'code' in magic;
 }
 
+export interface FaultSpec {
+  kinds: readonly FaultKind[];
+  /** The request header that asks for one. */
+  header: string;
+  /** The faults that answer an error, and its code. */
+  codes: Readonly<Partial<Record<FaultKind, ErrorCode>>>;
+}
+
 export interface SpecExtensions {
   errorStatuses: Readonly<Record<ErrorCode, ErrorHttpStatus>>;
   orderMagicValues: readonly MagicValue[];
   refillMagicValues: readonly MagicValue[];
+  faults: FaultSpec;
 }
 
 type Json = Record<string, unknown>;
@@ -107,6 +118,21 @@ function readMagicValues(document: unknown, schemaName: string, errorStatuses: R
   });
 }
 
+function readFaults(document: unknown, errorStatuses: Record<string, number>): FaultSpec {
+  const schema = schemaOf(document, 'FaultKind');
+  const kinds = schema.enum;
+  const header = schema['x-nimbus-header'];
+  const codes = schema['x-nimbus-codes'];
+  if (!Array.isArray(kinds) || !kinds.every(isText)) throw new Error('spec: FaultKind needs an enum of names');
+  if (!isText(header)) throw new Error('spec: FaultKind needs the x-nimbus-header that asks for a fault');
+  if (!isObject(codes)) throw new Error('spec: FaultKind needs x-nimbus-codes');
+  for (const [kind, code] of Object.entries(codes)) {
+    if (!kinds.includes(kind)) throw new Error(`spec: FaultKind's x-nimbus-codes names ${kind}, not one of its enum`);
+    if (!isText(code) || !(code in errorStatuses)) throw new Error(`spec: FaultKind's x-nimbus-codes gives ${kind} no code from ErrorCode`);
+  }
+  return { kinds: kinds as FaultKind[], header, codes: codes as FaultSpec['codes'] };
+}
+
 /** Reads and checks the extensions of a spec document (src/generated/spec.json, or a copy in tests). */
 export function readSpecExtensions(document: unknown): SpecExtensions {
   const errorStatuses = readErrorStatuses(document);
@@ -114,6 +140,7 @@ export function readSpecExtensions(document: unknown): SpecExtensions {
     errorStatuses,
     orderMagicValues: readMagicValues(document, 'CreateOrderRequest', errorStatuses),
     refillMagicValues: readMagicValues(document, 'CreateRefillRequest', errorStatuses),
+    faults: readFaults(document, errorStatuses),
   };
 }
 
@@ -125,3 +152,5 @@ export const errorStatuses = extensions.errorStatuses;
 export const orderMagicValues = extensions.orderMagicValues;
 /** `CreateRefillRequest`'s `x-nimbus-magic-values`, in the spec's order. */
 export const refillMagicValues = extensions.refillMagicValues;
+/** `FaultKind`: the faults, the header that asks for one, and what each answering fault answers. */
+export const faultSpec = extensions.faults;

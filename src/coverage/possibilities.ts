@@ -153,7 +153,7 @@ function errorHint(triggers: Triggers, operation: Json, status: number, code: st
   const magic = triggers.magicValues(operation).filter((value) => value.status === status && value.code === code);
   if (magic.length > 0) {
     const [first] = magic;
-    const others = magic.length > 1 ? ` (or one of ${magic.length - 1} other magic values)` : '';
+    const others = magic.length > 1 ? ` (or another of the ${magic.length} magic values that answer it)` : '';
     return `Send ${first!.field} "${first!.value}"${others}: ${when}`;
   }
   const fault = triggers.faultFor(code);

@@ -1,13 +1,16 @@
 import type { Context } from 'hono';
+import type { FaultKind } from '../api-types.ts';
 import { Refusal } from '../domain/refusal.ts';
+import { faultSpec } from '../spec-extensions.ts';
 import { HttpRefusal } from './errors.ts';
 import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 
-export const FAULT_HEADER = 'Nimbus-Sandbox-Fault';
+export type { FaultKind };
+export const FAULT_HEADER = faultSpec.header;
 const FAULT_HEADER_NAME = FAULT_HEADER.toLowerCase();
-export const FAULT_KINDS = ['latency', '429', '500', '503', 'drop', 'lost-response'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** The spec's `FaultKind`. */
+export const FAULT_KINDS = faultSpec.kinds;
 
 const MAX_LATENCY_MS = 30_000;
 export const DEFAULT_LATENCY_MS = 2_000;

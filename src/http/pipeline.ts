@@ -4,7 +4,7 @@ import type { IdGenerator } from '../ids.ts';
 import { requestHeader, type SandboxEnv } from './env.ts';
 import { answerOf, errorBody, HttpRefusal, INTERNAL_ERROR_MESSAGE } from './errors.ts';
 import { ConnectionDropped, type FaultInjection } from './faults.ts';
-import type { BoundPath } from './operations.ts';
+import type { BoundOperation, BoundPath } from './operations.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { RequestLog } from './request-log.ts';
 
@@ -103,29 +103,33 @@ export function createApp(paths: readonly BoundPath[], deps: PipelineDeps): Hono
   for (const { route, specPath, group, keyless, methods } of paths) {
     const allowed = [...methods.keys()];
     const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
-    const dispatch = (c: Context<SandboxEnv>): Answer => {
-      // Hono answers HEAD by dispatching it as GET; the request still says HEAD.
-      const operation = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
+    const dispatch = (c: Context<SandboxEnv>, operation: BoundOperation | undefined): Answer => {
       if (operation === undefined) {
         throw new HttpRefusal('method_not_allowed', `${c.req.method} is not allowed on ${specPath}; use ${allow}`, {
           field: 'method', reason: `Allowed: ${allow}`,
         }, { Allow: allow });
       }
-      c.set('operationId', operation.id);
       return operation.serve(c);
     };
-    const serve = (c: Context<SandboxEnv>, tenant: string): Answer => deps.tenants.use(tenant, (): Answer => {
+    const serve = (c: Context<SandboxEnv>, tenant: string, operation: BoundOperation | undefined): Answer => deps.tenants.use(tenant, (): Answer => {
       c.set('tenant', tenant);
-      if (group === undefined) return dispatch(c);
+      if (group === undefined) return dispatch(c, operation);
       if (deps.rateLimiter !== undefined) c.set('responseHeaders', deps.rateLimiter.take(tenant, group));
-      return deps.faults(c, () => dispatch(c));
+      return deps.faults(c, () => dispatch(c, operation));
     }) as Answer;
     app.all(route, logged((c): Answer => {
       c.set('requestId', deps.requestIds.next('req'));
-      if (keyless) return dispatch(c);
+      // Hono answers HEAD by dispatching it as GET; the request still says HEAD.
+      const operation = methods.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
+      if (keyless) {
+        if (operation !== undefined) c.set('operationId', operation.id);
+        return dispatch(c, operation);
+      }
       const tenant = authenticate(c);
+      // Named once the key is accepted, before the rate limit and faults, whose refusals are the operation's answers too.
+      if (operation !== undefined) c.set('operationId', operation.id);
       const entering = deps.tenants.enter(tenant);
-      return entering === undefined ? serve(c, tenant) : entering.then(() => serve(c, tenant));
+      return entering === undefined ? serve(c, tenant, operation) : entering.then(() => serve(c, tenant, operation));
     }));
   }
   return app;
