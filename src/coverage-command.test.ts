@@ -200,6 +200,8 @@ describe('nimbus-sandbox coverage, when there is no report to read: one line on 
       /^nimbus-sandbox coverage: http:\/\/127\.0\.0\.1:\d+ has no \/sandbox\/coverage \(GET \/sandbox\/coverage answered 404 \(not_found: No route GET \/sandbox\/coverage\)\): it is not a nimbus-sandbox, or one too old to count coverage\. Point --base-url at the nimbus-sandbox your tests ran against, upgraded\.\n$/],
     [401, { error: { code: 'unauthorized', message: 'Invalid or missing API key', requestId: 'req_1' } },
       /^nimbus-sandbox coverage: the target refuses the API key given \(--api-key or NIMBUS_API_KEY\): GET \/sandbox\/coverage answered 401 \(unauthorized: Invalid or missing API key\)\. Pass the key your tests used; a sandbox started with --api-keys takes only those\.\n$/],
+    [403, { error: { code: 'forbidden', message: `Key ${KEY} is revoked`, requestId: 'req_1' } },
+      /the target refuses the API key given \(--api-key or NIMBUS_API_KEY\): GET \/sandbox\/coverage answered 403 \(forbidden: Key \(the API key\) is revoked\)\./],
     [500, '<html>oops</html>', /^nimbus-sandbox coverage: the target could not give the coverage report: GET \/sandbox\/coverage answered 500\. Try again/],
     [200, { summary: { seen: 1 } }, /is not a coverage report \(no summary with seen and total\): is --base-url a nimbus-sandbox\?\n$/],
     [200, { ...REPORT, faults: undefined }, /is not a coverage report \(no list of faults\)/],

@@ -61,7 +61,8 @@ async function readCoverage({ baseUrl, apiKey }: CoverageSettings): Promise<{ co
     const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : describeFetchError(error);
     throw new NoReport(`cannot reach the target ${baseUrl} (${reason}): is it running, and is --base-url right?`);
   }
-  const said = envelopeMessage(text);
+  // A target may echo the key it was sent; it is never printed.
+  const said = envelopeMessage(text).replaceAll(apiKey, '(the API key)');
   const answered = `GET ${PATH} answered ${response.status}${said === '' ? '' : ` (${said})`}`;
   if (response.status === 401 || response.status === 403) {
     throw new NoReport(`the target refuses the API key given (--api-key or NIMBUS_API_KEY): ${answered}. Pass the key your tests used; a sandbox started with --api-keys takes only those.`);
