@@ -214,6 +214,13 @@ describe('nimbus-sandbox coverage, when there is no report to read: one line on 
     expect(stderr).not.toContain(KEY);
   });
 
+  test('an answer far longer than a report: not read past 4 MiB', async () => {
+    const { url } = await target(200, `[${'0,'.repeat(3 * 1024 * 1024)}0]`);
+    const { code, stdout, stderr } = await command(['--base-url', url, '--api-key', KEY]);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toBe('nimbus-sandbox coverage: the answer to GET /sandbox/coverage is over 4 MiB, far more than a coverage report: is --base-url a nimbus-sandbox?\n');
+  });
+
   test('a target that cannot be reached', async () => {
     const port = await closedPort();
     const { code, stdout, stderr } = await command([], { NIMBUS_BASE_URL: `http://127.0.0.1:${port}`, NIMBUS_API_KEY: KEY });

@@ -23,8 +23,27 @@ const PATH = '/sandbox/coverage';
 /** How long the target has to answer before it counts as not answering. */
 const TIMEOUT_MS = 30_000;
 
+/** Far more than any report (tens of KB): a longer answer is not one, and is not read on. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** The target could not give a report: said once on stderr, exit code 2. */
 class NoReport extends Error {}
+
+/** The answer's text, or NoReport once it passes MAX_ANSWER_BYTES. */
+async function boundedText(response: Response): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  // Leaving the loop early cancels the stream.
+  for await (const chunk of response.body ?? []) {
+    length += chunk.byteLength;
+    if (length > MAX_ANSWER_BYTES) break;
+    chunks.push(chunk);
+  }
+  if (length > MAX_ANSWER_BYTES) {
+    throw new NoReport(`the answer to GET ${PATH} is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than a coverage report: is --base-url a nimbus-sandbox?`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** A possibility never met, as a JUnit failure: its message is the hint, with no stack. */
 class NeverMet extends ContractViolation {
@@ -56,8 +75,9 @@ async function readCoverage({ baseUrl, apiKey }: CoverageSettings): Promise<{ co
   let text: string;
   try {
     response = await fetch(url, { headers: { 'X-API-Key': apiKey, Accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    text = await response.text();
+    text = await boundedText(response);
   } catch (error) {
+    if (error instanceof NoReport) throw error;
     const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : describeFetchError(error);
     throw new NoReport(`cannot reach the target ${baseUrl} (${reason}): is it running, and is --base-url right?`);
   }
