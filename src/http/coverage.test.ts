@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxCoverage } from '../api-types.ts';
 import { ManualClock } from '../clock.ts';
 import { TEST_ORDER_ID } from '../domain/test-data.ts';
+import spec from '../generated/spec.json' with { type: 'json' };
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { schemaTest } from '../validation.ts';
@@ -239,3 +240,79 @@ class ScheduledStore extends MemoryStore {
     return this.scheduler === undefined ? count : this.scheduler.schedule(Promise.resolve(count), 'count orders');
   }
 }
+
+describe('every possibility GET /sandbox/coverage lists can be met on this sandbox', () => {
+  it('reaches 100 %: every answer, status, event, magic value and fault', async () => {
+    const hooks = receiver((type, attempt) => (type === 'order.created' && attempt === 1 ? 500 : 204));
+    // Limits low enough to reach: the published test order and six created orders; four refills.
+    const { sandbox, call, coverage } = setup({ webhookSender: hooks.send, maxOrders: 7, maxRefills: 4, maxBodyBytes: 2048 });
+    const schemas = spec.components.schemas;
+    expect((await call('POST', '/sandbox/webhook-endpoints', { url: HOOK_URL, events: schemas.WebhookEventType.enum })).status).toBe(201);
+    const raw = (method: string, path: string, headers: Record<string, string>, body?: string) => sandbox.request(path, { method, headers: { 'X-API-Key': KEY, ...headers }, ...(body === undefined ? {} : { body }) });
+    const json = { 'Content-Type': 'application/json' };
+
+    // Orders: created, replayed, in conflict, cancelled, not cancellable, magic values, the limit.
+    const a = await call('POST', '/orders', ORDER, { 'Idempotency-Key': 'a' });
+    await call('POST', '/orders', ORDER, { 'Idempotency-Key': 'a' });
+    await call('POST', '/orders', { ...ORDER, notes: 'x' }, { 'Idempotency-Key': 'a' });
+    const b = await call('POST', '/orders', ORDER);
+    await call('DELETE', `/orders/${b.body.id}`);
+    const c = await call('POST', '/orders', ORDER);
+    await call('POST', `/sandbox/orders/${c.body.id}/advance`, { to: 'shipped' });
+    await call('DELETE', `/orders/${c.body.id}`);
+    for (const magic of schemas.CreateOrderRequest['x-nimbus-magic-values']) {
+      const [head, tail] = magic.field.split('.') as [string, string?];
+      await call('POST', '/orders', tail === undefined ? { ...ORDER, [head]: magic.value } : { ...ORDER, shippingAddress: { ...ORDER.shippingAddress, [tail]: magic.value } });
+    }
+    const inUse = await Promise.all([1, 2].map(() => call('POST', '/orders', ORDER, { 'Idempotency-Key': 'together' })));
+    expect(inUse.map((reply) => reply.body.error?.code ?? reply.status).sort(), inUse.map((r) => r.text).join()).toEqual([201, 'idempotency_key_in_use']);
+    expect((await call('POST', '/orders', ORDER)).body.error.code).toBe('limit_reached');
+    await call('GET', `/orders/${a.body.id}`);
+    await call('GET', '/orders/ord_missing1');
+    await call('DELETE', '/orders/ord_missing1');
+
+    // Refills: the same, and its own refusals.
+    const refill = await call('POST', '/refills', REFILL, { 'Idempotency-Key': 'r' });
+    await call('POST', '/refills', REFILL, { 'Idempotency-Key': 'r' });
+    await call('POST', '/refills', { ...REFILL, requestedQuantity: 1 }, { 'Idempotency-Key': 'r' });
+    for (const magic of schemas.CreateRefillRequest['x-nimbus-magic-values']) {
+      await call('POST', '/refills', { ...REFILL, [magic.field]: magic.value });
+    }
+    const refillsInUse = await Promise.all([1, 2].map(() => call('POST', '/refills', { prescriptionId: 'rx_test_001', patientId: 'pat_test_001' }, { 'Idempotency-Key': 'together-refill' })));
+    expect(refillsInUse.map((reply) => reply.body.error?.code ?? reply.status).sort(), refillsInUse.map((r) => r.text).join()).toEqual([201, 'idempotency_key_in_use']);
+    expect((await call('POST', '/refills', { prescriptionId: 'rx_test_003', patientId: 'pat_test_001' })).body.error.code).toBe('limit_reached');
+    await call('GET', `/refills/${refill.body.id}`);
+    await call('GET', '/refills/ref_missing1');
+
+    // The test webhook, and the body refusals every create operation has.
+    await call('POST', '/webhooks/test', { eventType: 'order.created' });
+    await call('POST', '/webhooks/test', { eventType: 'order.unknown' });
+    for (const path of ['/orders', '/refills', '/webhooks/test']) {
+      await raw('POST', path, json, '{');
+      await raw('POST', path, json, JSON.stringify({ notes: 'x'.repeat(3000) }));
+      await raw('POST', path, { 'Content-Type': 'text/plain' }, '{}');
+    }
+
+    // Every fault, on every operation it answers.
+    const operations: Array<[string, string, unknown?]> = [
+      ['POST', '/orders', ORDER], ['GET', `/orders/${a.body.id}`], ['DELETE', `/orders/${a.body.id}`],
+      ['POST', '/refills', REFILL], ['GET', `/refills/${refill.body.id}`], ['POST', '/webhooks/test', {}],
+    ];
+    for (const [method, path, body] of operations) {
+      for (const fault of ['429', '500', '503']) await call(method, path, body, { 'Nimbus-Sandbox-Fault': fault });
+    }
+    await call('GET', `/orders/${a.body.id}`, undefined, { 'Nimbus-Sandbox-Fault': 'latency=5' });
+    for (const fault of ['drop', 'lost-response']) {
+      await expect(raw('GET', `/orders/${a.body.id}`, { 'Nimbus-Sandbox-Fault': fault })).rejects.toThrow(TypeError);
+    }
+
+    // Five days: orders deliver, refills ship, the denied refill is cancelled.
+    expect((await call('POST', '/sandbox/clock/advance', { seconds: 5 * DAY_SECONDS })).status).toBe(200);
+
+    const report = await coverage();
+    const unmet = [...report.responses, ...report.statuses, ...report.events, ...report.magicValues, ...report.faults].filter((entry) => entry.count === 0);
+    expect(unmet).toEqual([]);
+    expect(report.summary.seen).toBe(report.summary.total);
+    expect(event(report, 'order.created').retried).toBeGreaterThan(0);
+  });
+});
