@@ -111,6 +111,17 @@ describe('nimbus-sandbox coverage, against a sandbox after a key created an orde
     expect(JSON.parse(stdout)).toEqual(endpoint);
   });
 
+  test('after five days with an endpoint registered, order.fulfilled is met, acknowledged', async () => {
+    const receiver = createServer((request, response) => { request.resume(); request.on('end', () => response.end('ok')); });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    servers.push(receiver);
+    const endpoint = { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks` };
+    expect((await fetch(`${baseUrl}/sandbox/webhook-endpoints`, { method: 'POST', headers: KEY_HEADERS, body: JSON.stringify(endpoint) })).status).toBe(201);
+    expect((await fetch(`${baseUrl}/sandbox/clock/advance`, { method: 'POST', headers: KEY_HEADERS, body: JSON.stringify({ seconds: 5 * 86_400 }) })).status).toBe(200);
+    await expect.poll(async () => (await command(['--base-url', baseUrl, '--api-key', KEY])).stdout, { timeout: 5000 })
+      .toMatch(/\nMet \(\d+ of \d+\):\n(?:.*\n)* {2}Webhook events\n(?: {4}.*\n)*? {4}order\.fulfilled: 1 time \(1 acknowledged\)\n/);
+  });
+
   test('another key\'s coverage: nothing met yet', async () => {
     const { code, stdout } = await command(['--base-url', baseUrl, '--api-key', 'sk_test_other']);
     expect(code).toBe(0);
