@@ -3,7 +3,7 @@ import { h, redraw, replace } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
 import { newestOnly, section } from './panel.ts';
 
-/** Whether an entry is drawn on a line of its own (it has a hint) or beside the others. */
+/** How a list draws an entry, and whether the entry needs a line of its own (it has a hint) rather than a place beside the others. */
 type Entry = { draw(item: CoverageItem): HTMLElement; long(item: CoverageItem): boolean };
 
 /** A group's items as nested lists, by operation or kind where the group has them; lists of short entries wrap as one paragraph. */
