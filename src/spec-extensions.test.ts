@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ORDER_OUTCOMES, ORDER_REFUSALS, REFILL_OUTCOMES, REFILL_REFUSALS } from './domain/magic-values.ts';
 import { ERROR_STATUS } from './http/errors.ts';
 import spec from './generated/spec.json' with { type: 'json' };
-import { errorStatuses, orderMagicValues, readSpecExtensions, refillMagicValues } from './spec-extensions.ts';
+import { errorStatuses, faultSpec, orderMagicValues, readSpecExtensions, refillMagicValues } from './spec-extensions.ts';
+import { FAULT_HEADER, FAULT_KINDS } from './http/faults.ts';
 
 type Json = Record<string, any>;
 
@@ -52,7 +53,7 @@ describe('readSpecExtensions', () => {
     const extensions = readSpecExtensions(changed);
     expect(extensions.errorStatuses.service_unavailable).toBe(502);
     expect(extensions.orderMagicValues.at(-1)).toMatchObject({ value: 'pat_test_new', reason: 'New' });
-    expect(readSpecExtensions(copy())).toEqual({ errorStatuses, orderMagicValues, refillMagicValues });
+    expect(readSpecExtensions(copy())).toEqual({ errorStatuses, orderMagicValues, refillMagicValues, faults: faultSpec });
   });
 
   it.each([
@@ -66,10 +67,20 @@ describe('readSpecExtensions', () => {
     ['an accepted value with a code', (d: Json) => { d.components.schemas.CreateOrderRequest['x-nimbus-magic-values'].at(-1).code = 'validation_error'; }, /cannot have code/],
     ['a repeated value', (d: Json) => { const list = d.components.schemas.CreateOrderRequest['x-nimbus-magic-values']; list.push(list[0]); }, /repeats/],
     ['no list', (d: Json) => { delete d.components.schemas.CreateRefillRequest['x-nimbus-magic-values']; }, /CreateRefillRequest/],
+    ['a fault code for no fault kind', (d: Json) => { d.components.schemas.FaultKind['x-nimbus-codes']['418'] = 'internal_error'; }, /names 418/],
+    ['a fault code outside ErrorCode', (d: Json) => { d.components.schemas.FaultKind['x-nimbus-codes']['500'] = 'oops'; }, /gives 500 no code/],
+    ['no fault header', (d: Json) => { delete d.components.schemas.FaultKind['x-nimbus-header']; }, /x-nimbus-header/],
   ])('refuses %s', (_, change, message) => {
     const changed = copy();
     change(changed);
     expect(() => readSpecExtensions(changed)).toThrow(message);
+  });
+});
+
+describe('the fault kinds', () => {
+  it('are FaultKind\'s, asked for with its header', () => {
+    expect(FAULT_KINDS).toEqual(spec.components.schemas.FaultKind.enum);
+    expect(FAULT_HEADER).toBe(spec.components.schemas.FaultKind['x-nimbus-header']);
   });
 });
 

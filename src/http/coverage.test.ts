@@ -195,6 +195,31 @@ describe('GET /sandbox/coverage', () => {
     });
   });
 
+  it('counts each answering fault under the code FaultKind\'s x-nimbus-codes gives it, which its hint names', async () => {
+    const { call, coverage } = setup();
+    const codes = Object.entries(spec.components.schemas.FaultKind['x-nimbus-codes']);
+    for (const [kind, code] of codes) {
+      const reply = await call('GET', `/orders/${TEST_ORDER_ID}`, undefined, { 'Nimbus-Sandbox-Fault': kind });
+      expect(reply.body.error.code).toBe(code);
+    }
+    const report = await coverage();
+    for (const [kind, code] of codes) {
+      const answer = report.responses.find((entry) => entry.operationId === 'getOrder' && entry.code === code)!;
+      expect(answer.count).toBe(1);
+      expect(answer.hint).toContain(`Nimbus-Sandbox-Fault: ${kind}`);
+    }
+  });
+
+  it('counts a rate-limited request as its operation\'s 429, and a poll-marked request of the published API as any other', async () => {
+    const { call, coverage } = setup({ rateLimit: { orders: 1 } });
+    expect((await call('GET', `/orders/${TEST_ORDER_ID}`, undefined, { 'Nimbus-Sandbox-Dashboard': 'poll' })).status).toBe(200);
+    expect((await call('GET', `/orders/${TEST_ORDER_ID}`)).status).toBe(429);
+    expect(met(await coverage()).responses).toEqual([
+      { operationId: 'getOrder', status: 200, count: 1, replayed: 0 },
+      { operationId: 'getOrder', status: 429, code: 'rate_limit_exceeded', count: 1, replayed: 0 },
+    ]);
+  });
+
   it('counts every request of concurrent ones, however they interleave', async () => {
     await fc.assert(fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom('create', 'conflict', 'read', 'missing', 'refill'), { minLength: 1, maxLength: 8 }), async (s, steps) => {
       const store = new ScheduledStore();
@@ -310,6 +335,13 @@ describe('every possibility GET /sandbox/coverage lists can be met on this sandb
     expect((await call('POST', '/sandbox/clock/advance', { seconds: 5 * DAY_SECONDS })).status).toBe(200);
 
     const report = await coverage();
+    // Nothing answered falls outside the list: each answer the journal holds is a listed possibility.
+    const journal = (await call('GET', '/sandbox/requests')).body.data as Array<{ operationId?: string; status: number | null; errorCode?: string }>;
+    const counted = new Set(report.responses.map((entry) => entry.operationId));
+    const listed = new Set(report.responses.map((entry) => `${entry.operationId} ${entry.status} ${entry.code ?? ''}`));
+    const answers = journal.filter((entry) => counted.has(entry.operationId ?? '') && entry.status !== null);
+    expect(answers.length).toBeGreaterThan(60);
+    expect(answers.map((entry) => `${entry.operationId} ${entry.status} ${entry.errorCode ?? ''}`).filter((answer) => !listed.has(answer))).toEqual([]);
     const unmet = [...report.responses, ...report.statuses, ...report.events, ...report.magicValues, ...report.faults].filter((entry) => entry.count === 0);
     expect(unmet).toEqual([]);
     expect(report.summary.seen).toBe(report.summary.total);
