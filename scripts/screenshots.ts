@@ -43,7 +43,7 @@ try {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
   mkdirSync(OUT, { recursive: true });
-  for (const panel of ['clock', 'orders', 'refills', 'webhooks', 'requests']) {
+  for (const panel of ['clock', 'orders', 'refills', 'webhooks', 'coverage', 'requests']) {
     const shot = await page.locator(`#${panel}`).screenshot({ animations: 'disabled', caret: 'hide' });
     writeFileSync(`${OUT}/${panel}.png`, fewerColours(shot));
     console.log(`${OUT}/${panel}.png`);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<(argv: readonly string[], env: Node
   record: async () => (await import('./record-command.ts')).recordCommand,
   'check-receiver': async () => (await import('./check-receiver-command.ts')).checkReceiverCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,
+  coverage: async () => (await import('./coverage-command.ts')).coverageCommand,
 };
 
 const command = COMMANDS[process.argv[2] ?? ''];

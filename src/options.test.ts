@@ -349,7 +349,7 @@ describe('--help', () => {
   });
 
   it('keeps its heading and closing line', () => {
-    expect(help).toMatch(/^nimbus-sandbox: a local sandbox of the Nimbus OS API 1\.0\.0\n\nUsage: nimbus-sandbox \[options\]\n {7}nimbus-sandbox contract --help {9}certify an implementation of the API \(the contract kit\)\n {7}nimbus-sandbox record --help {11}record .*\n {7}nimbus-sandbox replay --help {11}compare an implementation with a recorded transcript\n {7}nimbus-sandbox check-receiver --help {3}check your webhook receiver .*\n\nOptions:\n/);
+    expect(help).toMatch(/^nimbus-sandbox: a local sandbox of the Nimbus OS API 1\.0\.0\n\nUsage: nimbus-sandbox \[options\]\n {7}nimbus-sandbox contract --help {9}certify an implementation of the API \(the contract kit\)\n {7}nimbus-sandbox record --help {11}record .*\n {7}nimbus-sandbox replay --help {11}compare an implementation with a recorded transcript\n {7}nimbus-sandbox coverage --help {9}which answers, statuses and events a key's tests have met\n {7}nimbus-sandbox check-receiver --help {3}check your webhook receiver .*\n\nOptions:\n/);
     expect(help).toMatch(/\n\nEvery API key is its own tenant and starts with the published test data\.$/);
   });
 

@@ -513,6 +513,7 @@ Usage: nimbus-sandbox [options]
        nimbus-sandbox contract --help         certify an implementation of the API (the contract kit)
        nimbus-sandbox record --help           record your suite's traffic to the real Nimbus sandbox
        nimbus-sandbox replay --help           compare an implementation with a recorded transcript
+       nimbus-sandbox coverage --help         which answers, statuses and events a key's tests have met
        nimbus-sandbox check-receiver --help   check your webhook receiver the way Nimbus treats it
 
 Options:

@@ -138,3 +138,18 @@ describe('import { runContract } from \'nimbus-sandbox/contract\'', () => {
     expect(run.status).toBe(0);
   }, 60_000);
 });
+
+describe('npx nimbus-sandbox coverage, installed from the packed tarball', () => {
+  test('reads the key\'s coverage from the installed sandbox: --json as served, --junit a testcase per possibility, --fail-under', async () => {
+    const key = 'sk_test_installed_coverage';
+    expect((await fetch(`${sandboxUrl}/orders/ord_1234567890`, { headers: { 'X-API-Key': key } })).status).toBe(200);
+    const served = await (await fetch(`${sandboxUrl}/sandbox/coverage`, { headers: { 'X-API-Key': key } })).json() as { summary: { seen: number; total: number } };
+    expect(served.summary.seen).toBe(1);
+    const run = await npx(['coverage', '--base-url', sandboxUrl, '--api-key', key, '--json', '--junit', 'coverage.xml', '--fail-under', '50']);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 1, stderr: `nimbus-sandbox coverage: Under --fail-under 50%: Coverage: 1 of ${served.summary.total} (${(100 / served.summary.total).toFixed(1)}%).\n` });
+    expect(JSON.parse(run.stdout)).toEqual(served);
+    const suites = parseXml(readFileSync(join(project, 'coverage.xml'), 'utf8'));
+    expect(suites.attributes).toMatchObject({ tests: String(served.summary.total), failures: String(served.summary.total - 1), errors: '0' });
+    expect(elementsNamed(suites, 'testcase').filter((testcase) => elementsNamed(testcase, 'failure').length === 0).map((testcase) => testcase.attributes.name)).toEqual(['responses/getOrder 200']);
+  }, 30_000);
+});

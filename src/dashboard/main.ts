@@ -1,5 +1,6 @@
 import { ApiError, createApi } from './api.ts';
 import { clockPanel } from './clock-panel.ts';
+import { coveragePanel } from './coverage-panel.ts';
 import { errorText, formatTime, h, replace } from './dom.ts';
 import { keyFingerprint, readKey, storeKey, type KeyPlace } from './key.ts';
 import type { Panel } from './panel.ts';
@@ -79,7 +80,7 @@ function start(key: string | undefined): void {
   };
   // After an action the panels read afresh, rather than joining a round that may have read before it.
   const context = { api, refreshAll: async () => { await refreshAll(); } };
-  panels = [clockPanel(context), recordsPanel(ORDERS, context), recordsPanel(REFILLS, context), webhooksPanel(context), requestsPanel(context)];
+  panels = [clockPanel(context), recordsPanel(ORDERS, context), recordsPanel(REFILLS, context), webhooksPanel(context), coveragePanel(context), requestsPanel(context)];
   replace(main, panels.map((panel) => panel.element));
   const stopPolling = startPolling(refreshAll, POLL_MS, documentVisibility);
   stop = () => { stopped = true; stopPolling(); };

@@ -239,6 +239,20 @@ describe('the dashboard, in headless Chromium', () => {
     expect((await rows.allTextContents()).some((text) => text.includes('/sandbox/clock/advance'))).toBe(true);
   });
 
+  it("shows the key's coverage: the share met with a bar, what it never met first with how to meet it, then what it met", async () => {
+    expect((await fetch(`${sandbox.url}/orders/ord_1234567890`, { headers: { 'X-API-Key': key } })).status).toBe(200);
+    const panel = page.locator('#coverage');
+    const getOrder = panel.getByTestId('coverage-met').locator('li').filter({ has: page.locator('.under', { hasText: /^getOrder$/ }) });
+    await getOrder.locator('li').filter({ has: page.locator('code', { hasText: /^200$/ }) }).waitFor();
+    const { summary } = await (await fetch(`${sandbox.url}/sandbox/coverage`, { headers: { 'X-API-Key': key } })).json() as { summary: { seen: number; total: number } };
+    await panel.getByTestId('coverage-summary').filter({ hasText: new RegExp(`^${summary.seen} of ${summary.total} met \\(\\d+\\.\\d%\\)$`) }).waitFor();
+    expect(await panel.locator('progress').evaluate((bar: HTMLProgressElement) => [bar.value, bar.max])).toEqual([summary.seen, summary.total]);
+    const conflict = panel.getByTestId('coverage-unmet').locator('li').filter({ has: page.locator('code', { hasText: /^409 idempotency_key_conflict$/ }) }).first();
+    await expect.poll(() => conflict.textContent()).toContain('the key was used with a different request');
+    // Never met comes first on the page.
+    expect(await panel.locator('h3').allTextContents()).toEqual([expect.stringMatching(/^Never met \(\d+\)$/), expect.stringMatching(/^Met \(\d+\)$/)]);
+  });
+
   it('has no serious or critical axe-core violation, with an order, an endpoint and deliveries shown', async () => {
     const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     await page.evaluate(axeSource);
