@@ -97,6 +97,11 @@ function answerRecorderError(response: ServerResponse, status: number, message: 
   response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ recorder: 'nimbus-sandbox record', error: message }));
 }
 
+/** The upstream took the request and closed the connection (before any answer, where the caller knows none began). */
+function droppedWithoutAnswer(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';
+}
+
 /** Starts the recorder; the transcript is created (or replaced) at once, with its header line. */
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
   const { output, recorder: recorderName, ...settings } = options;
@@ -173,12 +178,14 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let truncated = false;
+    let answerBegun = false;
     try {
       const answer = await request(`${upstream}${path}${target.search}`, {
         method: method as 'GET', dispatcher: agent,
         headers: withoutHopByHop(pairs, NOT_FORWARDED).flat(),
         ...(body.length === 0 ? {} : { body }),
       });
+      answerBegun = true;
       status = answer.statusCode;
       answerPairs = withoutHopByHop(headerPairs(answer.headers), HOP_BY_HOP);
       try {
@@ -198,10 +205,15 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         throw error;
       }
     } catch (error) {
+      const dropped = !answerBegun && droppedWithoutAnswer(error);
       const failure = error instanceof ClientGone
         ? 'the client went away before the whole answer reached it'
-        : `the upstream ${upstream} could not be reached or broke off its answer (${describeFetchError(error)})`;
-      answerRecorderError(outgoing, 502, failure);
+        : dropped
+          ? `the upstream ${upstream} closed the connection without an answer (as its \`drop\` fault does); so was the client's`
+          : `the upstream ${upstream} could not be reached or broke off its answer (${describeFetchError(error)})`;
+      // The client must meet what the upstream did: a closed connection, not the recorder's 502.
+      if (dropped) outgoing.destroy();
+      else answerRecorderError(outgoing, 502, failure);
       write({ key, startedAt, durationMs: elapsed(), request: recordedRequest(body), failure, departures: [] });
       return;
     }

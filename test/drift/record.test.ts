@@ -172,6 +172,18 @@ describe('nimbus-sandbox record', () => {
     expect(run.lines[0]).toMatch(/^#1 GET \/orders → no answer: the upstream .* could not be reached/);
   });
 
+  test('an upstream that closes the connection without an answer (its drop fault): the client\'s connection is closed too, not answered 502', async () => {
+    const upstream = await servedSandbox();
+    const run = await record(upstream.baseUrl, 'drop');
+    await expect(run.call('GET', '/orders/ord_1234567890', { headers: { 'Nimbus-Sandbox-Fault': 'drop' } })).rejects.toThrow(TypeError);
+    const answer = await run.call('GET', '/orders/ord_1234567890');
+    expect(answer.status).toBe(200);
+    const [dropped, answered] = run.transcript().exchanges;
+    expect(dropped).toMatchObject({ position: 1, request: { headers: { 'nimbus-sandbox-fault': 'drop' } }, failure: expect.stringContaining('closed the connection without an answer') });
+    expect(dropped!.response).toBeUndefined();
+    expect(answered).toMatchObject({ position: 2, response: { status: 200 } });
+  });
+
   test('a request body over the cap is refused by the recorder itself, not forwarded, and recorded as such', async () => {
     const seen: string[] = [];
     const upstream = await servedSandbox((sandbox) => async (request) => {
