@@ -93,7 +93,7 @@ describe('nimbus-sandbox coverage, against a sandbox after a key created an orde
     expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
     const [unmet, met] = stdout.split('\nMet (');
     expect(unmet).toMatch(/^Never met \(\d+ of \d+\):\n {2}Responses\n {4}createOrder\n(?: {6}.*\n)*? {6}409 idempotency_key_conflict: the key was used with a different request\n/);
-    expect(unmet).toMatch(/\n {2}Webhook events\n(?: {4}.*\n)*? {4}order\.fulfilled\n/);
+    expect(unmet).toMatch(/\n {2}Webhook events\n(?: {4}.*\n)*? {4}order\.fulfilled: Register an endpoint .* whose events include order\.fulfilled, then: An order shipped\n/);
     expect(met).toMatch(/\n {4}createOrder\n {6}201: 1 time\n {6}422 validation_error: 1 time\n {4}getOrder\n {6}200: 1 time\n/);
     expect(met).toMatch(/\n {2}Statuses\n {4}order\n {6}pending: 1 time\n/);
     expect(stdout).toMatch(/\nCoverage: 4 of \d+ \(\d+\.\d%\)\nUnder --fail-under 100%: the possibilities never met are listed first\.\n$/);

@@ -9,9 +9,9 @@ const REPORT: Coverage = {
     { operationId: 'getOrder', status: 200, count: 2, replayed: 0, hint: 'an order of the key' },
   ],
   statuses: [{ kind: 'order', status: 'pending', count: 1 }],
-  events: [{ type: 'order.fulfilled', count: 0, acknowledged: 0, retried: 0 }, { type: 'order.created', count: 2, acknowledged: 1, retried: 1 }],
+  events: [{ type: 'order.fulfilled', count: 0, acknowledged: 0, retried: 0, hint: 'an order ships' }, { type: 'order.created', count: 2, acknowledged: 1, retried: 1, hint: 'an order is created' }],
   magicValues: [{ operationId: 'createOrder', field: 'shippingAddress.zip', value: '00000', count: 0, hint: 'refused as undeliverable' }],
-  faults: [{ kind: '500', count: 0 }],
+  faults: [{ kind: '500', count: 0, hint: 'the fault header' }],
 };
 
 describe('coverageItems', () => {

@@ -10,12 +10,12 @@ const POSSIBILITIES: Possibilities = {
     { operationId: 'getOrder', status: 500, code: 'internal_error', hint: 'fault' },
   ],
   statuses: [{ kind: 'order', status: 'pending' }, { kind: 'refill', status: 'pending' }],
-  events: ['order.created', 'order.fulfilled'],
+  events: [{ type: 'order.created', hint: 'created' }, { type: 'order.fulfilled', hint: 'shipped' }],
   magicValues: [
     { operationId: 'createOrder', field: 'shippingAddress.zip', value: '00000', hint: 'undeliverable' },
     { operationId: 'createRefill', field: 'prescriptionId', value: 'rx_test_expired', hint: 'expired' },
   ],
-  faults: ['500', 'drop'],
+  faults: [{ kind: '500', hint: 'fault 500' }, { kind: 'drop', hint: 'fault drop' }],
 };
 
 function held(...tenants: string[]) {
@@ -77,8 +77,8 @@ describe('Coverage: one key\'s counts against the possibilities', () => {
     const report = coverage.report('k');
     expect(counts(report.statuses)).toEqual([0, 1]);
     expect(report.events).toEqual([
-      { type: 'order.created', count: 1, acknowledged: 1, retried: 0 },
-      { type: 'order.fulfilled', count: 1, acknowledged: 1, retried: 1 },
+      { type: 'order.created', count: 1, acknowledged: 1, retried: 0, hint: 'created' },
+      { type: 'order.fulfilled', count: 1, acknowledged: 1, retried: 1, hint: 'shipped' },
     ]);
   });
 

@@ -76,8 +76,8 @@ export class Coverage {
       order: new Map(statuses.flatMap((entry, slot) => (entry.kind === 'order' ? [[entry.status, slot] as const] : []))),
       refill: new Map(statuses.flatMap((entry, slot) => (entry.kind === 'refill' ? [[entry.status, slot] as const] : []))),
     };
-    this.eventSlots = indexBy(possibilities.events, (type) => type);
-    this.faultSlots = indexBy(possibilities.faults, (kind) => kind);
+    this.eventSlots = indexBy(possibilities.events, ({ type }) => type);
+    this.faultSlots = indexBy(possibilities.faults, ({ kind }) => kind);
     possibilities.magicValues.forEach(({ operationId, field, value }, slot) => {
       let matchers = this.magicMatchers.get(operationId);
       if (matchers === undefined) this.magicMatchers.set(operationId, matchers = []);
@@ -157,11 +157,11 @@ export class Coverage {
         count: counts.responses[slot]!, replayed: counts.replayed[slot]!, hint: response.hint,
       })),
       statuses: statuses.map((entry, slot) => ({ ...entry, count: counts.statuses[slot]! })),
-      events: events.map((type, slot) => ({
-        type: type as WebhookEventType, count: counts.events[slot]!, acknowledged: counts.acknowledged[slot]!, retried: counts.retried[slot]!,
+      events: events.map(({ type, hint }, slot) => ({
+        type: type as WebhookEventType, count: counts.events[slot]!, acknowledged: counts.acknowledged[slot]!, retried: counts.retried[slot]!, hint,
       })),
       magicValues: magicValues.map((magic, slot) => ({ ...magic, count: counts.magicValues[slot]! })),
-      faults: faults.map((kind, slot) => ({ kind: kind as FaultKind, count: counts.faults[slot]! })),
+      faults: faults.map(({ kind, hint }, slot) => ({ kind: kind as FaultKind, count: counts.faults[slot]!, hint })),
     };
     const all = [report.responses, report.statuses, report.events, report.magicValues, report.faults].flat();
     report.summary = { seen: all.filter((entry) => entry.count > 0).length, total: all.length };

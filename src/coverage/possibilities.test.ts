@@ -42,12 +42,20 @@ describe('possibilitiesOf: what coverage counts, from the spec alone', () => {
       ...schemas.OrderStatus.enum.map((status) => ({ kind: 'order', status })),
       ...schemas.RefillStatus.enum.map((status) => ({ kind: 'refill', status })),
     ]);
-    expect(possibilities.events).toEqual(schemas.WebhookEventType.enum);
-    expect(possibilities.faults).toEqual(schemas.FaultKind.enum);
+    expect(possibilities.events.map(({ type }) => type)).toEqual(schemas.WebhookEventType.enum);
+    expect(possibilities.faults.map(({ kind }) => kind)).toEqual(schemas.FaultKind.enum);
     expect(possibilities.magicValues.map(({ operationId, field, value }) => `${operationId} ${field}=${value}`)).toEqual([
       ...schemas.CreateOrderRequest['x-nimbus-magic-values'].map(({ field, value }) => `createOrder ${field}=${value}`),
       ...schemas.CreateRefillRequest['x-nimbus-magic-values'].map(({ field, value }) => `createRefill ${field}=${value}`),
     ]);
+  });
+
+  it('says how to meet each event, from the summary of the webhook whose body carries its type, and each fault, by its header', () => {
+    const hint = (type: string) => possibilities.events.find((event) => event.type === type)!.hint;
+    expect(hint('order.fulfilled')).toBe(`Register an endpoint (POST /sandbox/webhook-endpoints) whose events include order.fulfilled, then: ${(spec as any).webhooks['order.fulfilled'].post.summary}`);
+    expect(hint('refill.shipped')).toBe(`Register an endpoint (POST /sandbox/webhook-endpoints) whose events include refill.shipped, then: ${(spec as any).webhooks['refill.status'].post.summary}`);
+    expect(possibilities.faults.find((fault) => fault.kind === '503')!.hint).toBe('Send the header Nimbus-Sandbox-Fault: 503, or start with --fault-rate');
+    expect(possibilities.faults.find((fault) => fault.kind === 'latency')!.hint).toBe('Send the header Nimbus-Sandbox-Fault: latency (or latency=MS), or start with --fault-rate');
   });
 
   it('changes when the spec gains a response, a code, an event type or a magic value', () => {
@@ -63,7 +71,7 @@ describe('possibilitiesOf: what coverage counts, from the spec alone', () => {
       { operationId: 'createOrder', status: 422, code: 'refill_not_eligible' },
       { operationId: 'getOrder', status: 400, code: 'invalid_request' },
     ]);
-    expect(after.events.at(-1)).toBe('order.returned');
+    expect(after.events.at(-1)).toEqual({ type: 'order.returned', hint: 'Register an endpoint (POST /sandbox/webhook-endpoints) whose events include order.returned' });
     expect(after.magicValues.filter((magic) => magic.field === 'notes')).toEqual([{ operationId: 'createOrder', field: 'notes', value: 'lost', hint: 'Lost' }]);
   });
 

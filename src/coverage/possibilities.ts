@@ -23,12 +23,22 @@ export interface MagicPossibility {
   hint: string;
 }
 
+export interface EventPossibility {
+  type: string;
+  hint: string;
+}
+
+export interface FaultPossibility {
+  kind: string;
+  hint: string;
+}
+
 export interface Possibilities {
   responses: ResponsePossibility[];
   statuses: StatusPossibility[];
-  events: string[];
+  events: EventPossibility[];
   magicValues: MagicPossibility[];
-  faults: string[];
+  faults: FaultPossibility[];
 }
 
 type Json = Record<string, unknown>;
@@ -122,6 +132,8 @@ export function operationErrorCodes(document: unknown): Map<string, Map<number, 
 interface Triggers {
   magicValues(operation: Json): Array<Json & { field: string; value: string; description: string }>;
   faultFor(code: string): string | undefined;
+  /** The header that injects this fault, as sent. */
+  faultHeader(kind: string): string;
   when(code: string): string | undefined;
 }
 
@@ -144,6 +156,7 @@ function triggersOf(document: Json): Triggers {
       const kind = Object.keys(faultCodes).find((name) => faultCodes[name] === code);
       return kind === undefined ? undefined : `${header}: ${kind}`;
     },
+    faultHeader: (kind) => `Send the header ${header}: ${kind}${kind === 'latency' ? ' (or latency=MS)' : ''}, or start with --fault-rate`,
     when: (code) => (typeof when[code] === 'string' ? when[code] : undefined),
   };
 }
@@ -160,11 +173,38 @@ function errorHint(triggers: Triggers, operation: Json, status: number, code: st
   return fault === undefined ? when : `Send the header ${fault}; or: ${when}`;
 }
 
+/** The event types each webhook the document describes carries (its body's `type`), with that webhook's summary. */
+function webhookSummaries(document: Json): Map<string, string> {
+  const summaries = new Map<string, string>();
+  const webhooks = isObject(document.webhooks) ? document.webhooks : {};
+  for (const item of Object.values(webhooks)) {
+    const post = isObject(item) && isObject(item.post) ? item.post : undefined;
+    const body = isObject(post?.requestBody) ? resolve(document, post.requestBody) : undefined;
+    const media = isObject(body?.content) && isObject(body.content['application/json']) ? body.content['application/json'] : undefined;
+    const schema = isObject(media?.schema) ? resolve(document, media.schema) : undefined;
+    const type = isObject(schema?.properties) && isObject(schema.properties.type) ? schema.properties.type : undefined;
+    const types = type === undefined ? [] : Array.isArray(type.enum) ? type.enum : type.const === undefined ? [] : [type.const];
+    for (const name of types) if (typeof post?.summary === 'string') summaries.set(String(name), post.summary);
+  }
+  return summaries;
+}
+
+/** How an event type is met: an endpoint that takes it, and what makes it happen. */
+function eventHint(document: Json, summaries: Map<string, string>, type: string): string {
+  const register = operationsOf(document).find(({ id }) => id === 'sandboxCreateWebhookEndpoint');
+  const path = register === undefined ? undefined : Object.entries(document.paths as Json)
+    .find(([, item]) => isObject(item) && item.post === register.operation)?.[0];
+  const endpoint = path === undefined ? 'an endpoint' : `an endpoint (POST ${path})`;
+  const what = summaries.get(type);
+  return `Register ${endpoint} whose events include ${type}${what === undefined ? '' : `, then: ${what}`}`;
+}
+
 /** Every possibility the document describes, in its order: operations, then their documented statuses. */
 export function possibilitiesOf(document: unknown): Possibilities {
   const codes = operationErrorCodes(document);
   const spec = document as Json;
   const triggers = triggersOf(spec);
+  const summaries = webhookSummaries(spec);
   const counted = operationsOf(spec).filter((operation) => operation.counted);
   const responses = counted.flatMap(({ id, operation }) => Object.entries(operation.responses as Json)
     .filter(([key]) => Number.isInteger(Number(key)) && !UNCOUNTABLE_STATUSES.has(Number(key)))
@@ -181,8 +221,8 @@ export function possibilitiesOf(document: unknown): Possibilities {
   return {
     responses,
     statuses: STATUS_ENUMS.flatMap(([kind, schema]) => enumOf(spec, schema).map((status) => ({ kind, status }))),
-    events: enumOf(spec, 'WebhookEventType'),
+    events: enumOf(spec, 'WebhookEventType').map((type) => ({ type, hint: eventHint(spec, summaries, type) })),
     magicValues,
-    faults: enumOf(spec, 'FaultKind'),
+    faults: enumOf(spec, 'FaultKind').map((kind) => ({ kind, hint: triggers.faultHeader(kind) })),
   };
 }

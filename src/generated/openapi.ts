@@ -992,6 +992,8 @@ export interface components {
         };
         CoverageEvent: {
             type: components["schemas"]["WebhookEventType"];
+            /** @description How to meet it, from the spec's webhooks. */
+            hint: string;
             /** @description Events of this type sent (first attempts). */
             count: number;
             /** @description Those a receiver acknowledged with a 2xx, at any attempt. */
@@ -1010,6 +1012,8 @@ export interface components {
         };
         CoverageFault: {
             kind: components["schemas"]["FaultKind"];
+            /** @description How to inject it. */
+            hint: string;
             count: number;
         };
         /**
