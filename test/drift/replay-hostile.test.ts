@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { replay, type ReplayResult } from '../../contract-tests/drift/replay.ts';
+import type { FetchFn } from '../../contract-tests/kit/target.ts';
+
+/*
+ * Targets that answer badly in ways a network gives: a dropped connection, a non-JSON page, a
+ * body nested deeper than a call stack, a body without end. Each must end the replay with a
+ * difference or a reason (exit 1 or 2), never a stack trace or a heap exhausted.
+ */
+
+const BASE_URL = 'http://hostile.test';
+const HEADER = { kind: 'transcript', version: 1, recordedAt: '2026-01-01T00:00:00.000Z', upstream: 'https://upstream.test', recorder: 'test' };
+
+function exchange(position: number, request: Record<string, unknown>, response: Record<string, unknown>): Record<string, unknown> {
+  return {
+    kind: 'exchange', position, key: 'key#1', startedAt: '2026-01-01T00:00:01.000Z', durationMs: 5,
+    request: { method: 'GET', path: '/sandbox/health', query: '', headers: {}, ...request }, response: { status: 200, headers: {}, ...response }, departures: [],
+  };
+}
+
+const transcriptOf = (...exchanges: Array<Record<string, unknown>>) => [HEADER, ...exchanges].map((line) => JSON.stringify(line)).join('\n');
+
+const json = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'application/json' } });
+const notFound = () => json(404, '{"error":{"code":"not_found","message":"No such order","requestId":"req_aaaaaaaaaaaaaaaaaaaaaaaa"}}');
+
+/** Answers the replay's key probe (`GET /orders/…`) like a sandbox, everything else with `answer`. */
+const probedThen = (answer: (request: Request) => Promise<Response> | Response): FetchFn => async (request) =>
+  (request.method === 'GET' && new URL(request.url).pathname.startsWith('/orders/') ? notFound() : answer(request));
+
+async function replayAgainst(fetch: FetchFn, transcriptText: string, requestTimeoutMs?: number): Promise<ReplayResult & { errors: string[] }> {
+  const errors: string[] = [];
+  const result = await replay({
+    transcriptText, target: { baseUrl: BASE_URL, fetch }, output: { log: () => {}, error: (line) => errors.push(line) },
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+  });
+  return { ...result, errors };
+}
+
+const healthCheck = transcriptOf(exchange(1, {}, { body: '{"status":"ok"}', headers: { 'content-type': 'application/json' } }));
+
+describe('replay against a hostile target', () => {
+  test('a target that answers 200 with an HTML page to every probe: no crash', async () => {
+    const run = await replayAgainst(probedThen(() => new Response('<html>hello</html>', { status: 200, headers: { 'content-type': 'text/html' } })), healthCheck);
+    expect(run.problem).toBeUndefined();
+    expect(run.exitCode).toBe(1);
+    expect(run.outcomes[0]!.differences.map((difference) => difference.path)).toContain('body');
+  });
+});
