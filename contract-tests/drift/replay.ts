@@ -126,8 +126,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     output.log(`Replaying ${transcript.exchanges.length} exchanges recorded ${transcript.header.recordedAt} from ${transcript.header.upstream} against ${target.baseUrl}`);
     await replayExchanges(target, transcript, allowList, output, outcomes);
   } catch (error) {
-    if (!(error instanceof ReplayStopped)) throw error;
-    problem = error.message;
+    // The probes of the target's keys and helpers meet the same network as the exchanges.
+    if (error instanceof TargetUnreachable && target !== undefined) problem = stoppedBy(target, error).message;
+    else if (error instanceof ContractViolation) problem = `the target's answer to a probe of what it offers cannot be used: ${error.rule}`;
+    else if (error instanceof ReplayStopped) problem = error.message;
+    else throw error;
   }
   const counts = countOutcomes(outcomes);
   const unusedAllowEntries = allowList.unused();

@@ -39,10 +39,22 @@ async function replayAgainst(fetch: FetchFn, transcriptText: string, requestTime
 const healthCheck = transcriptOf(exchange(1, {}, { body: '{"status":"ok"}', headers: { 'content-type': 'application/json' } }));
 
 describe('replay against a hostile target', () => {
+  test('a target that drops the connection while its capabilities are probed: exit 2 with why, no stack trace', async () => {
+    const run = await replayAgainst(probedThen(() => { throw new TypeError('fetch failed', { cause: new Error('other side closed') }); }), healthCheck);
+    expect(run.exitCode).toBe(2);
+    expect(run.errors).toEqual([expect.stringMatching(/^cannot reach the target http:\/\/hostile\.test \(fetch failed: other side closed\)/)]);
+  });
+
   test('a target that answers 200 with an HTML page to every probe: no crash', async () => {
     const run = await replayAgainst(probedThen(() => new Response('<html>hello</html>', { status: 200, headers: { 'content-type': 'text/html' } })), healthCheck);
     expect(run.problem).toBeUndefined();
     expect(run.exitCode).toBe(1);
     expect(run.outcomes[0]!.differences.map((difference) => difference.path)).toContain('body');
+  });
+
+  test('a target that answers a probe 429 with a Retry-After it cannot wait out: exit 2 with why', async () => {
+    const run = await replayAgainst(probedThen(() => json(429, '{}')), healthCheck);
+    expect(run.exitCode).toBe(2);
+    expect(run.errors).toEqual([expect.stringMatching(/^the target's answer to a probe of what it offers cannot be used: Rate limited with Retry-After null/)]);
   });
 });
