@@ -137,7 +137,7 @@ export class Client {
     });
     const answered = (async () => {
       const response = await this.target.fetch(new Request(url, { ...init, signal }));
-      return { response, text: await response.text() };
+      return { response, text: await bodyWithin(response, MAX_ANSWER_BYTES) };
     })();
     // Whichever loses is settled later; it must not surface as an unhandled rejection.
     answered.catch(() => {});
@@ -163,12 +163,44 @@ export class Client {
   }
 }
 
+/** No answer of the API comes near this; a body without end would otherwise fill the heap before the timeout. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** The body as text, or an OversizedAnswer as soon as it runs past `limit` bytes. */
+async function bodyWithin(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => {});
+      throw new OversizedAnswer(limit);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 /** A request the target took but did not answer within the request timeout. */
 export class NoAnswer extends Error {
   override name = 'NoAnswer';
 
   constructor(readonly timeoutMs: number) {
     super(`no answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`);
+  }
+}
+
+/** A request the target answered with a body longer than the kit reads. */
+export class OversizedAnswer extends NoAnswer {
+  override name = 'OversizedAnswer';
+
+  constructor(readonly limitBytes: number) {
+    super(0);
+    this.message = `an answer whose body runs past ${limitBytes / 1024 / 1024} MiB`;
   }
 }
 

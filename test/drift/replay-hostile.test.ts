@@ -57,4 +57,23 @@ describe('replay against a hostile target', () => {
     expect(run.exitCode).toBe(2);
     expect(run.errors).toEqual([expect.stringMatching(/^the target's answer to a probe of what it offers cannot be used: Rate limited with Retry-After null/)]);
   });
+
+  test('a target whose answer has no end: the replay stops reading at 16 MiB, exit 2 with why', async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+    let sent = 0;
+    const endless = () => new Response(new ReadableStream({
+      pull(controller) {
+        // Past 64 MiB the test stops it: an unbounded reader would fill the heap.
+        if (sent >= 64 * chunk.length) controller.error(new Error('read on past 64 MiB'));
+        else {
+          sent += chunk.length;
+          controller.enqueue(chunk);
+        }
+      },
+    }), { status: 200, headers: { 'content-type': 'application/json' } });
+    const run = await replayAgainst(probedThen((request) => (new URL(request.url).pathname === '/sandbox/health' ? endless() : notFound())), healthCheck);
+    expect(run.exitCode).toBe(2);
+    expect(run.errors).toEqual(['the target http://hostile.test took the connection but gave an answer whose body runs past 16 MiB: is it running and well, and is --target right?']);
+    expect(sent).toBeLessThanOrEqual(18 * chunk.length);
+  });
 });
