@@ -177,6 +177,10 @@ async function replayExchanges(target: Target, transcript: Transcript, allowList
       skip(`the upstream gave no answer when it was recorded (${exchange.failure ?? 'no reason given'})`);
       continue;
     }
+    if ((exchange.request.method === 'GET' || exchange.request.method === 'HEAD') && exchange.request.body !== undefined) {
+      skip(`a ${exchange.request.method} with a body was recorded, which fetch cannot send`);
+      continue;
+    }
     if (isSandboxHelper(op)) {
       const offer = await helpers.offers(op!);
       if (!offer.offered) {

@@ -77,3 +77,28 @@ describe('replay against a hostile target', () => {
     expect(sent).toBeLessThanOrEqual(18 * chunk.length);
   });
 });
+
+describe('requests of a transcript that fetch cannot send', () => {
+  const sandboxLike = probedThen(() => json(200, '{"status":"ok"}'));
+
+  test.each([
+    ['a CONNECT', { method: 'CONNECT' }, /^the transcript is invalid at line 2: request\.method must be an HTTP method a replay can send/],
+    ['a header name with a space', { headers: { 'idempotency key': 'a' } }, /^the transcript is invalid at line 2: request\.headers must be an object of header names and values that can be sent/],
+    ['a header value with a line break', { headers: { 'idempotency-key': 'a\r\nX-Injected: 1' } }, /^the transcript is invalid at line 2: request\.headers must be/],
+    ['a header value past Latin-1', { headers: { 'idempotency-key': 'clé-中' } }, /^the transcript is invalid at line 2: request\.headers must be/],
+  ])('%s: the transcript is refused at its line, not the target blamed', async (_, request, message) => {
+    const run = await replayAgainst(sandboxLike, transcriptOf(exchange(1, request, { body: '{"status":"ok"}' })));
+    expect(run.exitCode).toBe(2);
+    expect(run.errors).toEqual([expect.stringMatching(message)]);
+  });
+
+  test('a GET recorded with a body is skipped with why; the replay goes on', async () => {
+    const run = await replayAgainst(sandboxLike, transcriptOf(
+      exchange(1, { body: 'x' }, { body: '{"status":"ok"}' }),
+      exchange(2, {}, { body: '{"status":"ok"}', headers: { 'content-type': 'application/json' } }),
+    ));
+    expect(run.problem).toBeUndefined();
+    expect(run.outcomes.map((outcome) => [outcome.status, outcome.reason])).toEqual([['skipped', 'a GET with a body was recorded, which fetch cannot send'], ['same', undefined]]);
+    expect(run.exitCode).toBe(0);
+  });
+});
