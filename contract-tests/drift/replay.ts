@@ -92,7 +92,8 @@ function load<T>(what: string, file: string | undefined, text: string | undefine
     }
   }
   try {
-    return parse(source);
+    // Editors on Windows start a UTF-8 file with a byte order mark; JSON.parse takes it for a character.
+    return parse(source.replace(/^\uFEFF/, ''));
   } catch (error) {
     if (error instanceof TranscriptError || error instanceof AllowListError) throw new ReplayStopped(`the ${what}${file === undefined ? '' : ` ${file}`} is invalid at ${error.message}`);
     throw error;

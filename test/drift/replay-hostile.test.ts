@@ -102,3 +102,13 @@ describe('requests of a transcript that fetch cannot send', () => {
     expect(run.exitCode).toBe(0);
   });
 });
+
+test('a transcript and an allow list saved with a byte order mark are read as without', async () => {
+  const run = await replay({
+    transcriptText: `\uFEFF${healthCheck}`, allowText: '\uFEFF{"operation":"sandboxHealth","path":"body.status","reason":"the target says up"}\r\n',
+    target: { baseUrl: BASE_URL, fetch: probedThen(() => json(200, '{"status":"up"}')) }, output: { log: () => {}, error: () => {} },
+  });
+  expect(run.problem).toBeUndefined();
+  expect(run.outcomes.map((outcome) => outcome.status)).toEqual(['allowed']);
+  expect(run.exitCode).toBe(0);
+});
