@@ -20,11 +20,20 @@ export const PUBLISHED_WEBHOOK_TIMEOUT_MS = (() => {
   return Number(acknowledged[1]) * 1000;
 })();
 
+/** Nimbus refuses webhook URLs with credentials (the spec's WebhookEndpoint.url), so a receiver behind one is never posted to. Said without echoing them. */
+function credentialsProblem(url: string): string | undefined {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  parsed.username = '';
+  parsed.password = '';
+  return `must be a URL without credentials (user:password@), as Nimbus refuses such webhook URLs, not ${parsed.protocol}//…@${parsed.href.slice(parsed.protocol.length + 2)}`;
+}
+
 const ROWS: OptionRows<CheckReceiverSettings> = {
   url: {
     flag: 'url', value: 'URL',
     help: [],
-    check: httpUrl('https://example.com/webhooks/nimbus'),
+    check: (value) => httpUrl('https://example.com/webhooks/nimbus')(value) ?? credentialsProblem(value as string),
   },
   secret: {
     flag: 'secret', env: 'NIMBUS_WEBHOOK_SECRET', value: 'SECRET', untrimmed: true,

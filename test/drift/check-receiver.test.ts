@@ -111,6 +111,7 @@ describe('nimbus-sandbox check-receiver', () => {
     [['--secret', SECRET], /the receiver's URL is needed/],
     [['http://127.0.0.1:1/'], /--secret is needed \(or NIMBUS_WEBHOOK_SECRET\)/],
     [['ftp://x/', '--secret', SECRET], /URL must be an http:\/\/ or https:\/\/ URL/],
+    [['http://hook:s3cret-pass@127.0.0.1:1/nimbus', '--secret', SECRET], /^nimbus-sandbox check-receiver: URL must be a URL without credentials \(user:password@\), as Nimbus refuses such webhook URLs, not http:\/\/…@127\.0\.0\.1:1\/nimbus\n/],
     [['http://127.0.0.1:1/', '--secret', SECRET, '--timeout', '0'], /--timeout must be a whole number of ms from 1/],
     [['http://127.0.0.1:1/', 'http://127.0.0.1:2/', '--secret', SECRET], /"http:\/\/127\.0\.0\.1:2\/" is not an option/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
@@ -118,6 +119,7 @@ describe('nimbus-sandbox check-receiver', () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
     expect(result.out).toBe('');
+    expect(result.err).not.toContain('s3cret-pass');
   });
 
   test('NIMBUS_WEBHOOK_SECRET gives the secret; --help names it and the exit codes', async () => {
