@@ -90,6 +90,20 @@ describe('nimbus-sandbox check-receiver', () => {
     expect(result.code).toBe(1);
   });
 
+  test('a receiver that redirects fails every check as a redirect, not as one that accepts forged events', async () => {
+    const server = createServer((incoming, outgoing) => {
+      incoming.resume();
+      incoming.on('end', () => outgoing.writeHead(308, { Location: 'https://hooks.example.com/nimbus' }).end());
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const result = await run([`http://127.0.0.1:${(server.address() as AddressInfo).port}/nimbus`, '--secret', SECRET]);
+    expect(result.verdicts).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL']);
+    const failures = result.out.split('\n').filter((line) => line.startsWith('FAIL'));
+    expect(failures.filter((line) => line.endsWith(': it answered HTTP 308, a redirect to https://hooks.example.com/nimbus; Nimbus does not follow redirects, so every event fails there: give it the URL your receiver answers at'))).toHaveLength(5);
+    expect(result.code).toBe(1);
+  });
+
   test('a receiver that hangs fails every check once --timeout passes', async () => {
     const result = await run([await receiver(() => 'hang'), '--secret', SECRET, '--timeout', '100']);
     expect(result.verdicts).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL']);
