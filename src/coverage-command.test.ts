@@ -217,6 +217,8 @@ describe('nimbus-sandbox coverage, when there is no report to read: one line on 
     [200, { summary: { seen: 1 } }, /is not a coverage report \(no summary with seen and total\): is --base-url a nimbus-sandbox\?\n$/],
     [200, { ...REPORT, faults: undefined }, /is not a coverage report \(no list of faults\)/],
     [200, 'not json', /is not a coverage report \(not a JSON object\)/],
+    [200, { ...REPORT, responses: [null] }, /is not a coverage report \(an entry of responses is not an object with a count\)/],
+    [200, { ...REPORT, events: [{ type: 'order.created', count: '2' }] }, /is not a coverage report \(an entry of events is not an object with a count\)/],
   ])('the target answers %i %j', async (status, body, message) => {
     const { url } = await target(status, body);
     const { code, stdout, stderr } = await command(['--base-url', url, '--api-key', KEY]);
