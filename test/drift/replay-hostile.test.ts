@@ -112,3 +112,17 @@ test('a transcript and an allow list saved with a byte order mark are read as wi
   expect(run.outcomes.map((outcome) => outcome.status)).toEqual(['allowed']);
   expect(run.exitCode).toBe(0);
 });
+
+test('a target that answers 429 with Retry-After: 0 to everything: waited out a few times, then taken as the answer, not a loop', async () => {
+  let calls = 0;
+  const run = await replayAgainst(async (request) => {
+    calls++;
+    // Past this the old loop would run on for ever: the test ends it.
+    if (calls > 500) return json(200, '{"status":"ok"}');
+    return new URL(request.url).pathname.startsWith('/orders/') && request.method === 'GET' ? notFound() : new Response('{}', { status: 429, headers: { 'retry-after': '0' } });
+  }, healthCheck);
+  expect(calls).toBeLessThan(100);
+  expect(run.outcomes.map((outcome) => outcome.status)).toEqual(['differs']);
+  expect(run.outcomes[0]!.differences[0]).toEqual({ path: 'status', expected: '200', got: '429' });
+  expect(run.exitCode).toBe(1);
+});
