@@ -81,6 +81,9 @@ async function readBody(incoming: IncomingMessage): Promise<Buffer | 'too large'
 
 class ClientGone extends Error {}
 
+/** An alias (`key#1`) put where a key or secret was in a path or query, percent-encoded: a bare `#` there would start a fragment when replayed. */
+const sendable = (pathOrQuery: string) => pathOrQuery.replaceAll('#', '%23');
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -155,7 +158,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const sentKey = incoming.headers[API_KEY_HEADER];
     const key = redactor.keyAlias(Array.isArray(sentKey) ? sentKey[0] : sentKey);
     const recordedRequest = (body?: Buffer): RecordedRequest => ({
-      method: incoming.method ?? 'GET', path: redactor.redact(path), query: redactor.redact(query),
+      method: incoming.method ?? 'GET', path: sendable(redactor.redact(path)), query: sendable(redactor.redact(query)),
       headers: redactor.headers(pairs, RECORDED_REQUEST_HEADERS),
       ...(body === undefined || body.length === 0 ? {} : { body: redactor.redact(body.toString('utf8')) }),
     });
