@@ -1,4 +1,4 @@
-import { httpUrl, milliseconds, nonEmptyText, optionTable, UsageError, wholeNumber, type CommandLine, type OptionRows } from '../kit/option-table.ts';
+import { httpUrl, milliseconds, nonEmptyText, optionTable, UsageError, wholeNumber, withoutCredentials, type CommandLine, type OptionRows } from '../kit/option-table.ts';
 import { spec } from '../kit/spec.ts';
 
 /** `nimbus-sandbox check-receiver`'s settings, in one table (kit/option-table.ts): the URL, flags, environment variables, --help and `checkReceiver`'s validation. */
@@ -24,9 +24,7 @@ export const PUBLISHED_WEBHOOK_TIMEOUT_MS = (() => {
 function credentialsProblem(url: string): string | undefined {
   const parsed = new URL(url);
   if (parsed.username === '' && parsed.password === '') return undefined;
-  parsed.username = '';
-  parsed.password = '';
-  return `must be a URL without credentials (user:password@), as Nimbus refuses such webhook URLs, not ${parsed.protocol}//…@${parsed.href.slice(parsed.protocol.length + 2)}`;
+  return `must be a URL without credentials (user:password@), as Nimbus refuses such webhook URLs, not ${withoutCredentials(url)}`;
 }
 
 const ROWS: OptionRows<CheckReceiverSettings> = {

@@ -38,6 +38,15 @@ export function httpUrl(example: string): (value: unknown) => string | undefined
   };
 }
 
+/** A URL as it may be printed: any `user:password@` shown as `…@`, never in clear. */
+export function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = '';
+  parsed.password = '';
+  return `${parsed.protocol}//…@${parsed.href.slice(parsed.protocol.length + 2)}`;
+}
+
 /** A whole number of milliseconds from `min` to the longest a timer waits. */
 export function milliseconds(min: number): (value: unknown) => string | undefined {
   return (value) => must(Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= MAX_TIMEOUT_MS, `a whole number of ms from ${min} to ${MAX_TIMEOUT_MS}`, value);
