@@ -257,6 +257,7 @@ describe('nimbus-sandbox coverage usage', () => {
     [['--base-url', 'http://127.0.0.1:4010'], { NIMBUS_API_KEY: '' }, '--api-key KEY (or NIMBUS_API_KEY) is needed: the key your tests used, as coverage is counted per key'],
     [['--base-url', 'localhost:4010', '--api-key', 'k'], {}, '--base-url must be an http:// or https:// URL, such as http://127.0.0.1:4010, not "localhost:4010"'],
     [['--api-key', 'k'], { NIMBUS_BASE_URL: 'ftp://x' }, 'NIMBUS_BASE_URL must be an http:// or https:// URL'],
+    [['--base-url', 'http://me:pa55word@127.0.0.1:4010', '--api-key', 'k'], {}, '--base-url must be a URL without credentials (user:password@), not "http://…@127.0.0.1:4010/"'],
     [['--base-url', 'http://h', '--api-key', 'k', '--fail-under', '101'], {}, '--fail-under must be a number from 0 to 100, not 101'],
     [['--base-url', 'http://h', '--api-key', 'k', '--fail-under', 'most'], {}, '--fail-under must be a number from 0 to 100, not "most"'],
     [['--base-url', 'http://h', '--api-key', 'k', '--fail-under=-5'], {}, '--fail-under must be a number from 0 to 100, not "-5"'],

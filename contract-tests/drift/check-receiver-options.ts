@@ -31,7 +31,7 @@ const ROWS: OptionRows<CheckReceiverSettings> = {
   url: {
     flag: 'url', value: 'URL',
     help: [],
-    check: (value) => httpUrl('https://example.com/webhooks/nimbus')(value) ?? credentialsProblem(value as string),
+    check: (value) => (typeof value === 'string' && URL.canParse(value) ? credentialsProblem(value) : undefined) ?? httpUrl('https://example.com/webhooks/nimbus')(value),
   },
   secret: {
     flag: 'secret', env: 'NIMBUS_WEBHOOK_SECRET', value: 'SECRET', untrimmed: true,
