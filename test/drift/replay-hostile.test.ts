@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { planKeys } from '../../contract-tests/drift/key-plan.ts';
 import { replay, type ReplayResult } from '../../contract-tests/drift/replay.ts';
 import type { FetchFn } from '../../contract-tests/kit/target.ts';
 
@@ -125,4 +126,13 @@ test('a target that answers 429 with Retry-After: 0 to everything: waited out a 
   expect(run.outcomes.map((outcome) => outcome.status)).toEqual(['differs']);
   expect(run.outcomes[0]!.differences[0]).toEqual({ path: 'status', expected: '200', got: '429' });
   expect(run.exitCode).toBe(1);
+});
+
+test('a transcript of 60 000 exchanges of one key: the keys are planned at once, not in time growing with its square', async () => {
+  const one = exchange(1, {}, { body: '{"status":"ok"}' }) as never;
+  const transcript = { header: HEADER as never, exchanges: Array.from({ length: 60_000 }, (_, index) => ({ ...(one as object), position: index + 1 })) as never };
+  const started = performance.now();
+  const plan = await planKeys({ baseUrl: BASE_URL, fetch: probedThen(() => json(200, '{}')) }, transcript, () => {});
+  expect(performance.now() - started).toBeLessThan(5000);
+  expect(plan.shared).toBe(false);
 });
