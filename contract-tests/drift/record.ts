@@ -100,6 +100,17 @@ function answerRecorderError(response: ServerResponse, status: number, message: 
   response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ recorder: 'nimbus-sandbox record', error: message }));
 }
 
+/** Resolves once the client has taken what was written, or gone; the listener that did not fire is removed, not left to pile up. */
+function drainedOrClosed(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done).off('close', done);
+      resolve();
+    };
+    outgoing.once('drain', done).once('close', done);
+  });
+}
+
 /** The upstream took the request and closed the connection (before any answer, where the caller knows none began). */
 function droppedWithoutAnswer(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';
@@ -195,7 +206,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         outgoing.writeHead(status, answerPairs.flat());
         for await (const chunk of answer.body as AsyncIterable<Buffer>) {
           if (outgoing.destroyed) throw new ClientGone();
-          if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve).once('close', resolve));
+          if (!outgoing.write(chunk)) await drainedOrClosed(outgoing);
           const room = MAX_RECORDED_BODY_BYTES - keptBytes;
           if (chunk.length > room) truncated = true;
           if (room > 0) kept.push(chunk.subarray(0, room));

@@ -212,8 +212,13 @@ describe('nimbus-sandbox record', () => {
       ? new Response(large, { status: 200, headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req_large' } })
       : sandbox.fetch(request)));
     const run = await record(upstream.baseUrl, 'truncated');
-    const answer = await run.call('GET', '/sandbox/openapi.json');
+    const warnings: string[] = [];
+    const warned = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', warned);
+    const answer = await run.call('GET', '/sandbox/openapi.json').finally(() => process.off('warning', warned));
     expect(answer.text).toBe(large);
+    // Each wait for the client to drain once left a 'close' listener behind.
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
     const [exchange] = run.transcript().exchanges;
     expect(exchange!.response).toMatchObject({ status: 200, truncated: true });
     expect(exchange!.response!.body).toBe(large.slice(0, MAX_RECORDED_BODY_BYTES));
