@@ -126,8 +126,10 @@ const EXCERPT = 200;
 async function post(url: string, body: string, headers: Record<string, string>, secret: string, timeoutMs: number, agent: Agent): Promise<Reaction> {
   const started = performance.now();
   const signal = AbortSignal.timeout(timeoutMs);
+  let status: number | undefined;
   try {
     const answer = await request(url, { method: 'POST', body, headers, dispatcher: agent, signal });
+    status = answer.statusCode;
     let text = '';
     for await (const chunk of answer.body as AsyncIterable<Buffer>) {
       text += chunk.toString('utf8');
@@ -138,7 +140,8 @@ async function post(url: string, body: string, headers: Record<string, string>, 
     const location = answer.headers.location;
     return { answer: { status: answer.statusCode, excerpt, ms: Math.round(performance.now() - started), ...(typeof location === 'string' ? { location: printable(location) } : {}) } };
   } catch (error) {
-    if (signal.aborted) return { noAnswer: `no answer within ${within(timeoutMs)}` };
+    // As Nimbus does: a status line whose body does not end in time is no acknowledgement.
+    if (signal.aborted) return { noAnswer: status === undefined ? `no answer within ${within(timeoutMs)}` : `it answered HTTP ${status} but did not finish its body within ${within(timeoutMs)}` };
     const code = (error as { code?: string }).code ?? ((error as Error).cause as { code?: string } | undefined)?.code ?? '';
     if (UNREACHABLE_CODES.test(code)) throw new ReceiverUnreachable(describeFetchError(error), { cause: error });
     return { noAnswer: `the connection ended without an answer (${describeFetchError(error).split(secret).join('<secret>')})` };

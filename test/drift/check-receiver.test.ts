@@ -111,6 +111,18 @@ describe('nimbus-sandbox check-receiver', () => {
     expect(result.code).toBe(1);
   });
 
+  test('a receiver that sends its status but never ends its body: not acknowledged, and said so, not as no answer', async () => {
+    const server = createServer((incoming, outgoing) => {
+      incoming.resume();
+      incoming.on('end', () => outgoing.writeHead(200, { 'Content-Type': 'text/plain' }).write('o'));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const result = await run([`http://127.0.0.1:${(server.address() as AddressInfo).port}/nimbus`, '--secret', SECRET, '--timeout', '100']);
+    expect(result.out).toContain('FAIL  a signed order.created is acknowledged with a 2xx: it answered HTTP 200 but did not finish its body within 100 ms; Nimbus counts that as a failed delivery and retries');
+    expect(result.code).toBe(1);
+  });
+
   test('a receiver that cannot be reached: exit 2, saying what to do, no check line', async () => {
     const url = await receiver(careful());
     const closing = servers.pop()!;
