@@ -217,6 +217,8 @@ describe('nimbus-sandbox coverage, when there is no report to read: one line on 
     [200, { summary: { seen: 1 } }, /is not a coverage report \(no summary with seen and total\): is --base-url a nimbus-sandbox\?\n$/],
     [200, { ...REPORT, faults: undefined }, /is not a coverage report \(no list of faults\)/],
     [200, 'not json', /is not a coverage report \(not a JSON object\)/],
+    [200, { ...REPORT, responses: [null] }, /is not a coverage report \(an entry of responses is not an object with a count\)/],
+    [200, { ...REPORT, events: [{ type: 'order.created', count: '2' }] }, /is not a coverage report \(an entry of events is not an object with a count\)/],
   ])('the target answers %i %j', async (status, body, message) => {
     const { url } = await target(status, body);
     const { code, stdout, stderr } = await command(['--base-url', url, '--api-key', KEY]);
@@ -255,6 +257,7 @@ describe('nimbus-sandbox coverage usage', () => {
     [['--base-url', 'http://127.0.0.1:4010'], { NIMBUS_API_KEY: '' }, '--api-key KEY (or NIMBUS_API_KEY) is needed: the key your tests used, as coverage is counted per key'],
     [['--base-url', 'localhost:4010', '--api-key', 'k'], {}, '--base-url must be an http:// or https:// URL, such as http://127.0.0.1:4010, not "localhost:4010"'],
     [['--api-key', 'k'], { NIMBUS_BASE_URL: 'ftp://x' }, 'NIMBUS_BASE_URL must be an http:// or https:// URL'],
+    [['--base-url', 'http://me:pa55word@127.0.0.1:4010', '--api-key', 'k'], {}, '--base-url must be a URL without credentials (user:password@), not "http://…@127.0.0.1:4010/"'],
     [['--base-url', 'http://h', '--api-key', 'k', '--fail-under', '101'], {}, '--fail-under must be a number from 0 to 100, not 101'],
     [['--base-url', 'http://h', '--api-key', 'k', '--fail-under', 'most'], {}, '--fail-under must be a number from 0 to 100, not "most"'],
     [['--base-url', 'http://h', '--api-key', 'k', '--fail-under=-5'], {}, '--fail-under must be a number from 0 to 100, not "-5"'],

@@ -66,7 +66,9 @@ function coverageProblem(value: unknown): string | undefined {
   const summary = report.summary as Partial<Record<string, unknown>> | undefined;
   if (typeof summary?.seen !== 'number' || typeof summary.total !== 'number') return 'no summary with seen and total';
   const missing = COVERAGE_GROUPS.find(({ name }) => !Array.isArray(report[name]));
-  return missing === undefined ? undefined : `no list of ${missing.name}`;
+  if (missing !== undefined) return `no list of ${missing.name}`;
+  const countless = COVERAGE_GROUPS.find(({ name }) => !(report[name] as unknown[]).every((entry) => Number.isSafeInteger((entry as { count?: unknown } | null)?.count) && (entry as { count: number }).count >= 0));
+  return countless === undefined ? undefined : `an entry of ${countless.name} is not an object with a count`;
 }
 
 async function readCoverage({ baseUrl, apiKey }: CoverageSettings): Promise<{ coverage: Coverage; text: string }> {

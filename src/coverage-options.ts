@@ -3,6 +3,7 @@
  * lines, and how text becomes the value and is checked. Its parsing and --help come from it.
  */
 import { parseArgs } from 'node:util';
+import { credentialsRefusal } from '../contract-tests/kit/option-table.ts';
 import { closest, show } from './options.ts';
 
 /** A refused command line: a usage error (exit code 2). */
@@ -41,7 +42,8 @@ const ROWS: { [K in keyof CoverageSettings]-?: Row } = {
   baseUrl: {
     flag: 'base-url', env: 'NIMBUS_BASE_URL', value: 'URL', required: 'the sandbox your tests ran against, such as http://127.0.0.1:4010',
     help: ['The nimbus-sandbox your tests ran against, such as http://127.0.0.1:4010'],
-    check: (value) => must(typeof value === 'string' && /^https?:\/\/[^/?#\s]+\S*$/i.test(value) && URL.canParse(value), 'an http:// or https:// URL, such as http://127.0.0.1:4010', value),
+    check: (value) => must(typeof value === 'string' && /^https?:\/\/[^/?#\s]+\S*$/i.test(value) && URL.canParse(value), 'an http:// or https:// URL, such as http://127.0.0.1:4010', value)
+      ?? credentialsRefusal(value as string),
   },
   apiKey: {
     flag: 'api-key', env: 'NIMBUS_API_KEY', value: 'KEY', required: 'the key your tests used, as coverage is counted per key',

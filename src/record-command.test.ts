@@ -37,7 +37,7 @@ describe('nimbus-sandbox record (the command)', () => {
 
   test.each([
     [[], /^nimbus-sandbox record: --upstream is needed: the Nimbus sandbox to record/],
-    [['--upstream', 'https://user:pw@api.example.com'], /--upstream must be a URL without credentials, query or fragment/],
+    [['--upstream', 'https://user:pw-s3cret@api.example.com'], /--upstream must be a URL without credentials \(user:password@\), not "https:\/\/…@api\.example\.com\/"/],
     [['--upstream', 'http://127.0.0.1:1', '--port', '70000'], /--port must be a port from 0 to 65535, not 70000/],
     [['--upstream', 'http://127.0.0.1:1', 'extra'], /"extra" is not an option/],
   ])('%j is a usage error: exit 2, said on stderr', async (argv, message) => {
@@ -45,6 +45,7 @@ describe('nimbus-sandbox record (the command)', () => {
     expect(await recordCommand(argv, {}, io, async () => {})).toBe(2);
     expect(io.err).toMatch(message);
     expect(io.err).toMatch(/Run nimbus-sandbox record --help to see the options\.\n$/);
+    expect(io.err).not.toContain('s3cret');
     expect(io.out).toBe('');
   });
 

@@ -1,4 +1,4 @@
-import { httpUrl, milliseconds, nonEmptyText, optionTable, UsageError, wholeNumber, type CommandLine, type OptionRows } from '../kit/option-table.ts';
+import { httpUrl, milliseconds, nonEmptyText, optionTable, UsageError, wholeNumber, withoutCredentials, type CommandLine, type OptionRows } from '../kit/option-table.ts';
 import { spec } from '../kit/spec.ts';
 
 /** `nimbus-sandbox check-receiver`'s settings, in one table (kit/option-table.ts): the URL, flags, environment variables, --help and `checkReceiver`'s validation. */
@@ -20,11 +20,18 @@ export const PUBLISHED_WEBHOOK_TIMEOUT_MS = (() => {
   return Number(acknowledged[1]) * 1000;
 })();
 
+/** Nimbus refuses webhook URLs with credentials (the spec's WebhookEndpoint.url), so a receiver behind one is never posted to. Said without echoing them. */
+function credentialsProblem(url: string): string | undefined {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  return `must be a URL without credentials (user:password@), as Nimbus refuses such webhook URLs, not ${withoutCredentials(url)}`;
+}
+
 const ROWS: OptionRows<CheckReceiverSettings> = {
   url: {
     flag: 'url', value: 'URL',
     help: [],
-    check: httpUrl('https://example.com/webhooks/nimbus'),
+    check: (value) => (typeof value === 'string' && URL.canParse(value) ? credentialsProblem(value) : undefined) ?? httpUrl('https://example.com/webhooks/nimbus')(value),
   },
   secret: {
     flag: 'secret', env: 'NIMBUS_WEBHOOK_SECRET', value: 'SECRET', untrimmed: true,

@@ -19,6 +19,8 @@ export interface ReceiverAnswer {
   status: number;
   /** The start of the body, secret hidden. */
   excerpt: string;
+  /** Where a redirect (3xx) points. */
+  location?: string;
   ms: number;
 }
 
@@ -45,8 +47,16 @@ interface RunEvents {
 
 const within = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
+/** Nimbus posts to the URL registered and takes a redirect as a failed delivery, whatever the event. */
+function redirected(answer: ReceiverAnswer): string | undefined {
+  if (answer.status < 300 || answer.status >= 400) return undefined;
+  return `it answered HTTP ${answer.status}, a redirect${answer.location === undefined ? '' : ` to ${answer.location}`}; Nimbus does not follow redirects, so every event fails there: give it the URL your receiver answers at`;
+}
+
 function acknowledged(reaction: Reaction, timeoutMs: number): string | undefined {
   if ('noAnswer' in reaction) return `${reaction.noAnswer}; Nimbus counts that as a failed delivery and retries`;
+  const redirect = redirected(reaction.answer);
+  if (redirect !== undefined) return redirect;
   const { status } = reaction.answer;
   if (status >= 200 && status < 300) return undefined;
   return `it answered HTTP ${status}; Nimbus needs a 2xx within ${within(timeoutMs)}, else it retries the event`;
@@ -79,13 +89,15 @@ export const RECEIVER_CHECKS: readonly ReceiverCheck[] = [
     judge: (reaction) => {
       if ('noAnswer' in reaction) return `${reaction.noAnswer}; Nimbus counts that as a failed delivery and retries`;
       const { status } = reaction.answer;
-      return status >= 500 ? `it answered HTTP ${status}: a new event type would fail every delivery; acknowledge (2xx) and ignore types you do not handle` : undefined;
+      return redirected(reaction.answer) ?? (status >= 500 ? `it answered HTTP ${status}: a new event type would fail every delivery; acknowledge (2xx) and ignore types you do not handle` : undefined);
     },
   },
 ];
 
 function refused(reaction: Reaction, what: string): string | undefined {
   if ('noAnswer' in reaction) return `${reaction.noAnswer}; refuse ${what} with a 4xx at once`;
+  const redirect = redirected(reaction.answer);
+  if (redirect !== undefined) return redirect;
   const { status } = reaction.answer;
   if (status >= 400 && status < 500) return undefined;
   return status < 400 ? `it accepted ${what} (HTTP ${status}): verify X-Webhook-Signature over the raw body before acting` : `it answered HTTP ${status}; refuse ${what} with a 4xx`;
@@ -114,8 +126,10 @@ const EXCERPT = 200;
 async function post(url: string, body: string, headers: Record<string, string>, secret: string, timeoutMs: number, agent: Agent): Promise<Reaction> {
   const started = performance.now();
   const signal = AbortSignal.timeout(timeoutMs);
+  let status: number | undefined;
   try {
     const answer = await request(url, { method: 'POST', body, headers, dispatcher: agent, signal });
+    status = answer.statusCode;
     let text = '';
     for await (const chunk of answer.body as AsyncIterable<Buffer>) {
       text += chunk.toString('utf8');
@@ -123,9 +137,11 @@ async function post(url: string, body: string, headers: Record<string, string>, 
     }
     answer.body.destroy();
     const excerpt = printable(text.slice(0, EXCERPT).split(secret).join('<secret>'));
-    return { answer: { status: answer.statusCode, excerpt, ms: Math.round(performance.now() - started) } };
+    const location = answer.headers.location;
+    return { answer: { status: answer.statusCode, excerpt, ms: Math.round(performance.now() - started), ...(typeof location === 'string' ? { location: printable(location) } : {}) } };
   } catch (error) {
-    if (signal.aborted) return { noAnswer: `no answer within ${within(timeoutMs)}` };
+    // As Nimbus does: a status line whose body does not end in time is no acknowledgement.
+    if (signal.aborted) return { noAnswer: status === undefined ? `no answer within ${within(timeoutMs)}` : `it answered HTTP ${status} but did not finish its body within ${within(timeoutMs)}` };
     const code = (error as { code?: string }).code ?? ((error as Error).cause as { code?: string } | undefined)?.code ?? '';
     if (UNREACHABLE_CODES.test(code)) throw new ReceiverUnreachable(describeFetchError(error), { cause: error });
     return { noAnswer: `the connection ended without an answer (${describeFetchError(error).split(secret).join('<secret>')})` };

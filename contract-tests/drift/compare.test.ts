@@ -138,3 +138,28 @@ describe('another kind of answer', () => {
     ]);
   });
 });
+
+describe('bodies nested deeper than a call stack', () => {
+  const nested = (depth: number, inner: string) => `{"note":${'['.repeat(depth)}${inner}${']'.repeat(depth)}}`;
+  const compareTexts = (recorded: string, got: string) => new Comparer().compare({
+    operation: undefined,
+    recorded: { status: 200, headers: { 'content-type': 'application/json' }, body: recorded },
+    got: { status: 200, headers: new Headers({ 'content-type': 'application/json' }), text: got },
+    at: AT,
+  });
+
+  test('the same deep value on both sides: no difference, no stack overflow', () => {
+    expect(compareTexts(nested(100_000, '1'), nested(100_000, '1'))).toEqual([]);
+  });
+
+  test('a deep value that differs far down: one difference where comparing stops going deeper', () => {
+    const differences = compareTexts(nested(100_000, '1'), nested(100_000, '2'));
+    expect(differences).toHaveLength(1);
+    expect(differences[0]!.path).toBe(`body.note${'[0]'.repeat(63)}`);
+    expect(differences[0]!.got).toBe('an array nested deeper than 64 levels, not the same (compared as a whole this deep)');
+  });
+
+  test('a deep value where a shallow one was recorded: shown by its kind, not printed', () => {
+    expect(compareTexts('{"note":"text"}', nested(100_000, '1'))).toEqual([{ path: 'body.note', expected: 'a string', got: 'an array nested deeper than 64 levels' }]);
+  });
+});

@@ -43,8 +43,41 @@ const SIGNATURE = new RegExp((spec as unknown as { components: { parameters: Rec
 const SHOWN = 160;
 export function show(value: unknown): string {
   if (value === undefined) return 'absent';
+  if (depthAbove(value, MAX_DEPTH)) return `${kindOf(value)} nested deeper than ${MAX_DEPTH} levels`;
   const text = JSON.stringify(value);
   return text.length > SHOWN ? `${text.slice(0, SHOWN)}… (${text.length} chars)` : text;
+}
+
+/**
+ * No answer of the spec nests anywhere near this deep; a target's body that does (`[[[[…]]]]`)
+ * is compared without recursion below it, so it cannot exhaust the call stack.
+ */
+const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit`, found without recursion. */
+function depthAbove(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Deep equality of two parsed JSON values, without recursion. */
+function sameJson(a: unknown, b: unknown): boolean {
+  const pending: Array<[unknown, unknown]> = [[a, b]];
+  while (pending.length > 0) {
+    const [x, y] = pending.pop()!;
+    if (x === y) continue;
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object' || Array.isArray(x) !== Array.isArray(y)) return false;
+    const [xKeys, yKeys] = [Object.keys(x), Object.keys(y)];
+    if (xKeys.length !== yKeys.length || xKeys.some((name) => !Object.hasOwn(y, name))) return false;
+    for (const name of xKeys) pending.push([(x as Record<string, unknown>)[name], (y as Record<string, unknown>)[name]]);
+  }
+  return true;
 }
 
 function kindOf(value: unknown): string {
@@ -167,7 +200,11 @@ export class Comparer {
     return found;
   }
 
-  private value(was: unknown, is: unknown, path: string, key: string | undefined, schema: Json | undefined, at: Moment, found: Difference[]): void {
+  private value(was: unknown, is: unknown, path: string, key: string | undefined, schema: Json | undefined, at: Moment, found: Difference[], depth = 0): void {
+    if (depth >= MAX_DEPTH) {
+      if (!sameJson(was, is)) found.push({ path, expected: show(was), got: `${show(is)}, not the same (compared as a whole this deep)` });
+      return;
+    }
     const branch = branches(schema, was, is);
     if (branch.mismatch !== undefined) found.push({ path: `${path} (schema branch)`, ...branch.mismatch });
     const follow = branch.follow;
@@ -180,7 +217,7 @@ export class Comparer {
       const items = is as unknown[];
       if (was.length !== items.length) found.push({ path: `${path}.length`, expected: String(was.length), got: String(items.length) });
       for (let index = 0; index < Math.min(was.length, items.length); index++) {
-        this.value(was[index], items[index], `${path}[${index}]`, undefined, childSchema(follow, index), at, found);
+        this.value(was[index], items[index], `${path}[${index}]`, undefined, childSchema(follow, index), at, found, depth + 1);
       }
       return;
     }
@@ -193,7 +230,7 @@ export class Comparer {
         if (!(name in members)) found.push({ path: at_, expected: `present (${show(a)})`, got: 'absent' });
         else if (!(name in was)) found.push({ path: at_, expected: 'absent', got: `present (${show(b)})` });
         else {
-          this.value(a, b, at_, name, childSchema(follow, name), at, found);
+          this.value(a, b, at_, name, childSchema(follow, name), at, found, depth + 1);
           if (typeof a === 'string' && typeof b === 'string' && timestampKind(a) === 'date-time' && timestampKind(b) === 'date-time') {
             const order = previousTimestamp === undefined ? undefined : orderProblem([a, previousTimestamp.recorded], [b, previousTimestamp.got]);
             if (order !== undefined) found.push({ path: at_, ...order });

@@ -19,12 +19,12 @@ export interface KeyPlan {
  * purpose. They are sent empty, which every target refuses, rather than as a key that works.
  */
 function refusedAliases(transcript: Transcript): Set<string> {
-  const statuses = new Map<string, number[]>();
+  const alwaysRefused = new Map<string, boolean>();
   for (const exchange of transcript.exchanges) {
     if (exchange.key === null || exchange.response === undefined) continue;
-    statuses.set(exchange.key, [...(statuses.get(exchange.key) ?? []), exchange.response.status]);
+    alwaysRefused.set(exchange.key, (alwaysRefused.get(exchange.key) ?? true) && exchange.response.status === 401);
   }
-  return new Set([...statuses].filter(([, seen]) => seen.every((status) => status === 401)).map(([alias]) => alias));
+  return new Set([...alwaysRefused].filter(([, refused]) => refused).map(([alias]) => alias));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { httpUrl, must, nonEmptyText, optionTable, UsageError, wholeNumber, type CommandLine, type OptionRows } from '../kit/option-table.ts';
+import { httpUrl, must, nonEmptyText, optionTable, UsageError, wholeNumber, withoutCredentials, type CommandLine, type OptionRows } from '../kit/option-table.ts';
 
 /** `nimbus-sandbox record`'s settings, in one table (kit/option-table.ts): flags, environment variables, --help and `startRecorder`'s validation. */
 
@@ -26,7 +26,7 @@ const ROWS: OptionRows<RecordSettings> = {
       if (problem !== undefined) return problem;
       const url = new URL(value as string);
       return must(url.username === '' && url.password === '' && url.search === '' && url.hash === '' && !(value as string).includes('?'),
-        'a URL without credentials, query or fragment (the transcript names it)', value);
+        'a URL without credentials, query or fragment (the transcript names it)', withoutCredentials(value as string));
     },
   },
   port: {

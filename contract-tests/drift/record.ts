@@ -81,6 +81,9 @@ async function readBody(incoming: IncomingMessage): Promise<Buffer | 'too large'
 
 class ClientGone extends Error {}
 
+/** An alias (`key#1`) put where a key or secret was in a path or query, percent-encoded: a bare `#` there would start a fragment when replayed. */
+const sendable = (pathOrQuery: string) => pathOrQuery.replaceAll('#', '%23');
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -95,6 +98,17 @@ function answerRecorderError(response: ServerResponse, status: number, message: 
     return;
   }
   response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ recorder: 'nimbus-sandbox record', error: message }));
+}
+
+/** Resolves once the client has taken what was written, or gone; the listener that did not fire is removed, not left to pile up. */
+function drainedOrClosed(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done).off('close', done);
+      resolve();
+    };
+    outgoing.once('drain', done).once('close', done);
+  });
 }
 
 /** The upstream took the request and closed the connection (before any answer, where the caller knows none began). */
@@ -155,7 +169,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const sentKey = incoming.headers[API_KEY_HEADER];
     const key = redactor.keyAlias(Array.isArray(sentKey) ? sentKey[0] : sentKey);
     const recordedRequest = (body?: Buffer): RecordedRequest => ({
-      method: incoming.method ?? 'GET', path: redactor.redact(path), query: redactor.redact(query),
+      method: incoming.method ?? 'GET', path: sendable(redactor.redact(path)), query: sendable(redactor.redact(query)),
       headers: redactor.headers(pairs, RECORDED_REQUEST_HEADERS),
       ...(body === undefined || body.length === 0 ? {} : { body: redactor.redact(body.toString('utf8')) }),
     });
@@ -192,7 +206,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         outgoing.writeHead(status, answerPairs.flat());
         for await (const chunk of answer.body as AsyncIterable<Buffer>) {
           if (outgoing.destroyed) throw new ClientGone();
-          if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve).once('close', resolve));
+          if (!outgoing.write(chunk)) await drainedOrClosed(outgoing);
           const room = MAX_RECORDED_BODY_BYTES - keptBytes;
           if (chunk.length > room) truncated = true;
           if (room > 0) kept.push(chunk.subarray(0, room));

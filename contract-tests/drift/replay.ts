@@ -92,7 +92,8 @@ function load<T>(what: string, file: string | undefined, text: string | undefine
     }
   }
   try {
-    return parse(source);
+    // Editors on Windows start a UTF-8 file with a byte order mark; JSON.parse takes it for a character.
+    return parse(source.replace(/^\uFEFF/, ''));
   } catch (error) {
     if (error instanceof TranscriptError || error instanceof AllowListError) throw new ReplayStopped(`the ${what}${file === undefined ? '' : ` ${file}`} is invalid at ${error.message}`);
     throw error;
@@ -126,8 +127,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     output.log(`Replaying ${transcript.exchanges.length} exchanges recorded ${transcript.header.recordedAt} from ${transcript.header.upstream} against ${target.baseUrl}`);
     await replayExchanges(target, transcript, allowList, output, outcomes);
   } catch (error) {
-    if (!(error instanceof ReplayStopped)) throw error;
-    problem = error.message;
+    // The probes of the target's keys and helpers meet the same network as the exchanges.
+    if (error instanceof TargetUnreachable && target !== undefined) problem = stoppedBy(target, error).message;
+    else if (error instanceof ContractViolation) problem = `the target's answer to a probe of what it offers cannot be used: ${error.rule}`;
+    else if (error instanceof ReplayStopped) problem = error.message;
+    else throw error;
   }
   const counts = countOutcomes(outcomes);
   const unusedAllowEntries = allowList.unused();
@@ -172,6 +176,10 @@ async function replayExchanges(target: Target, transcript: Transcript, allowList
     };
     if (exchange.response === undefined) {
       skip(`the upstream gave no answer when it was recorded (${exchange.failure ?? 'no reason given'})`);
+      continue;
+    }
+    if ((exchange.request.method === 'GET' || exchange.request.method === 'HEAD') && exchange.request.body !== undefined) {
+      skip(`a ${exchange.request.method} with a body was recorded, which fetch cannot send`);
       continue;
     }
     if (isSandboxHelper(op)) {

@@ -29,6 +29,13 @@ function badMember(record: Json, rules: Record<string, [requirement: string, ok:
 }
 
 const text = (value: unknown) => typeof value === 'string';
+/** Methods fetch refuses to send. */
+const UNSENDABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What a header value may hold on the wire: no line breaks or NUL, nothing past Latin-1. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const sendableHeaders = (value: unknown) => isStringMap(value)
+  && Object.entries(value as Record<string, string>).every(([name, entry]) => HEADER_NAME.test(name) && HEADER_VALUE.test(entry));
 const optionalText = (value: unknown) => value === undefined || typeof value === 'string';
 
 function headerProblem(line: Json): string | undefined {
@@ -51,10 +58,10 @@ function exchangeProblem(line: Json, previous: number): string | undefined {
   if (problem !== undefined) return problem;
   const request = line.request as Json;
   const requestProblem = badMember(request, {
-    method: ['an HTTP method', (value) => typeof value === 'string' && /^[A-Z]+$/.test(value)],
+    method: ['an HTTP method a replay can send (not CONNECT, TRACE or TRACK)', (value) => typeof value === 'string' && /^[A-Z]+$/.test(value) && !UNSENDABLE_METHODS.has(value)],
     path: ['a path starting with /', (value) => typeof value === 'string' && value.startsWith('/')],
     query: ['a text', text],
-    headers: ['an object of texts', isStringMap],
+    headers: ['an object of header names and values that can be sent (no line breaks, nothing past Latin-1)', sendableHeaders],
     body: ['a text when present', optionalText],
   });
   if (requestProblem !== undefined) return `request.${requestProblem}`;

@@ -51,24 +51,31 @@ const PROBE: SendOptions = { conformance: false };
 const ABSENT = new Set([404, 405, 501]);
 const ONLY_WITH_ANY_KEY = 'only probed where any key is accepted';
 
+/** The `id` of a created resource; undefined when the answer is no JSON object with a text id. */
+const idIn = (json: unknown): string | undefined => {
+  const id = (json as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+};
+
 async function createProbeOrder(client: Client): Promise<{ orderId?: string; evidence: string }> {
   const created = await client.send({ method: 'POST', path: '/orders', json: requestExample(operation('createOrder'), 'guide') }, PROBE);
   // Any success will do: whether creates answer 201 is for the checks to judge, not for the probe of another operation.
   if (created.status < 200 || created.status > 299) return { evidence: `POST /orders answered ${created.status}` };
-  return { orderId: (created.json as { id?: string }).id ?? '', evidence: 'created' };
+  const orderId = idIn(created.json);
+  return orderId === undefined ? { evidence: `POST /orders answered ${created.status} without an id in a JSON body` } : { orderId, evidence: 'created' };
 }
 
 async function probeCancel(client: Client): Promise<Capability> {
   const { orderId, evidence } = await createProbeOrder(client);
   if (orderId === undefined) return { offered: false, evidence: `could not create an order to cancel (${evidence})` };
-  const cancelled = await client.send({ method: 'DELETE', path: `/orders/${orderId}` }, PROBE);
+  const cancelled = await client.send({ method: 'DELETE', path: `/orders/${encodeURIComponent(orderId)}` }, PROBE);
   return { offered: !ABSENT.has(cancelled.status), evidence: `DELETE of a new order answered ${cancelled.status}` };
 }
 
 async function probeAdvance(client: Client): Promise<Capability> {
   const { orderId, evidence } = await createProbeOrder(client);
   if (orderId === undefined) return { offered: false, evidence: `could not create an order to advance (${evidence})` };
-  const advanced = await client.send({ method: 'POST', path: `/sandbox/orders/${orderId}/advance` }, PROBE);
+  const advanced = await client.send({ method: 'POST', path: `/sandbox/orders/${encodeURIComponent(orderId)}/advance` }, PROBE);
   return { offered: advanced.status === 200, evidence: `POST /sandbox/orders/{orderId}/advance of a new order answered ${advanced.status}` };
 }
 
@@ -102,7 +109,8 @@ async function probeRefillRead(fresh: Client | undefined, refills: Capability): 
   if (fresh === undefined) return { offered: false, evidence: `not probed: creating a refill would use up a refill window of the given API key; ${ONLY_WITH_ANY_KEY}` };
   const created = await fresh.send({ method: 'POST', path: '/refills', json: { prescriptionId: 'rx_9876543210', patientId: 'pat_1234567890' } }, PROBE);
   if (created.status !== 201) return { offered: false, evidence: `could not create a refill to read (POST /refills answered ${created.status})` };
-  const refillId = (created.json as { id?: string }).id ?? '';
+  const refillId = idIn(created.json);
+  if (refillId === undefined) return { offered: false, evidence: 'could not create a refill to read (POST /refills answered 201 without an id in a JSON body)' };
   const read = await fresh.send({ method: 'GET', path: `/refills/${encodeURIComponent(refillId)}` }, PROBE);
   return { offered: read.status === 200, evidence: `GET of a new refill answered ${read.status}` };
 }

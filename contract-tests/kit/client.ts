@@ -12,6 +12,9 @@ export type Refill = components['schemas']['Refill'];
 export type SandboxClock = components['schemas']['SandboxClock'];
 export type WebhookTestResult = components['schemas']['WebhookTestResult'];
 
+/** 429s waited out for one call before its 429 is taken as the answer. */
+export const MAX_RATE_LIMIT_WAITS = 5;
+
 export interface Call {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The API path, such as `/orders/ord_1`. */
@@ -41,11 +44,12 @@ export class Client {
   constructor(private readonly target: Target, readonly apiKey: string | undefined) {}
 
   async send(call: Call, options: SendOptions = {}): Promise<Exchange> {
-    for (;;) {
+    for (let waited = 0; ; waited++) {
       const exchange = await this.exchange(call);
       this.exchanges.push(exchange);
       if (options.conformance !== false) assertConforms(exchange);
-      if (exchange.status !== 429 || options.waitOutRateLimit === false) return exchange;
+      // A target that answers 429 whatever the wait (`Retry-After: 0` each time) would hold the run forever.
+      if (exchange.status !== 429 || options.waitOutRateLimit === false || waited === MAX_RATE_LIMIT_WAITS) return exchange;
       await this.waitOut(exchange);
     }
   }
@@ -137,7 +141,7 @@ export class Client {
     });
     const answered = (async () => {
       const response = await this.target.fetch(new Request(url, { ...init, signal }));
-      return { response, text: await response.text() };
+      return { response, text: await bodyWithin(response, MAX_ANSWER_BYTES) };
     })();
     // Whichever loses is settled later; it must not surface as an unhandled rejection.
     answered.catch(() => {});
@@ -163,12 +167,44 @@ export class Client {
   }
 }
 
+/** No answer of the API comes near this; a body without end would otherwise fill the heap before the timeout. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** The body as text, or an OversizedAnswer as soon as it runs past `limit` bytes. */
+async function bodyWithin(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => {});
+      throw new OversizedAnswer(limit);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 /** A request the target took but did not answer within the request timeout. */
 export class NoAnswer extends Error {
   override name = 'NoAnswer';
 
   constructor(readonly timeoutMs: number) {
     super(`no answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`);
+  }
+}
+
+/** A request the target answered with a body longer than the kit reads. */
+export class OversizedAnswer extends NoAnswer {
+  override name = 'OversizedAnswer';
+
+  constructor(readonly limitBytes: number) {
+    super(0);
+    this.message = `an answer whose body runs past ${limitBytes / 1024 / 1024} MiB`;
   }
 }
 

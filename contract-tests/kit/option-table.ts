@@ -34,8 +34,24 @@ export const MAX_TIMEOUT_MS = INT32 - 1;
 export function httpUrl(example: string): (value: unknown) => string | undefined {
   return (value) => {
     if (typeof value !== 'string' || !/^https?:\/\/[^/?#\s]+[^\s]*$/i.test(value)) return must(false, `an http:// or https:// URL, such as ${example}`, value);
-    return URL.canParse(value) ? undefined : must(false, 'a URL that parses', value);
+    if (!URL.canParse(value)) return must(false, 'a URL that parses', value);
+    return credentialsRefusal(value);
   };
+}
+
+/** A URL as it may be printed: any `user:password@` shown as `…@`, never in clear. */
+export function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = '';
+  parsed.password = '';
+  return `${parsed.protocol}//…@${parsed.href.slice(parsed.protocol.length + 2)}`;
+}
+
+/** fetch refuses a URL with `user:password@` in it: said at once, the credentials hidden, rather than as a target that cannot be reached. */
+export function credentialsRefusal(url: string): string | undefined {
+  const parsed = new URL(url);
+  return parsed.username === '' && parsed.password === '' ? undefined : must(false, 'a URL without credentials (user:password@)', withoutCredentials(url));
 }
 
 /** A whole number of milliseconds from `min` to the longest a timer waits. */

@@ -35,6 +35,7 @@ describe('nimbus-sandbox contract\'s command line', () => {
     [['--seed', '4294967296'], '--seed must be a whole number from -2147483648 to 2147483647, not 4294967296'],
     [['--lifecycle-timeout', '1.5'], '--lifecycle-timeout must be a whole number of ms from 0 to 2147483647, not "1.5"'],
     [['--base-url', 'localhost:4010'], '--base-url must be an http:// or https:// URL, such as http://127.0.0.1:4010, not "localhost:4010"'],
+    [['--base-url', 'http://me:pa55word@127.0.0.1:4010'], '--base-url must be a URL without credentials (user:password@), not "http://…@127.0.0.1:4010/"'],
     [['--request-timeout', '0'], '--request-timeout must be a whole number of ms from 1 to 2147483647, not 0'],
     [['--receiver-host', 'http://host/'], '--receiver-host must be a host name or IP address, not "http://host/"'],
   ])('%j is refused: %s', (argv, message) => {

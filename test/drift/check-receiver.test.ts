@@ -90,10 +90,36 @@ describe('nimbus-sandbox check-receiver', () => {
     expect(result.code).toBe(1);
   });
 
+  test('a receiver that redirects fails every check as a redirect, not as one that accepts forged events', async () => {
+    const server = createServer((incoming, outgoing) => {
+      incoming.resume();
+      incoming.on('end', () => outgoing.writeHead(308, { Location: 'https://hooks.example.com/nimbus' }).end());
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const result = await run([`http://127.0.0.1:${(server.address() as AddressInfo).port}/nimbus`, '--secret', SECRET]);
+    expect(result.verdicts).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL']);
+    const failures = result.out.split('\n').filter((line) => line.startsWith('FAIL'));
+    expect(failures.filter((line) => line.endsWith(': it answered HTTP 308, a redirect to https://hooks.example.com/nimbus; Nimbus does not follow redirects, so every event fails there: give it the URL your receiver answers at'))).toHaveLength(5);
+    expect(result.code).toBe(1);
+  });
+
   test('a receiver that hangs fails every check once --timeout passes', async () => {
     const result = await run([await receiver(() => 'hang'), '--secret', SECRET, '--timeout', '100']);
     expect(result.verdicts).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL']);
     expect(result.out).toContain('FAIL  a signed order.created is acknowledged with a 2xx: no answer within 100 ms; Nimbus counts that as a failed delivery and retries');
+    expect(result.code).toBe(1);
+  });
+
+  test('a receiver that sends its status but never ends its body: not acknowledged, and said so, not as no answer', async () => {
+    const server = createServer((incoming, outgoing) => {
+      incoming.resume();
+      incoming.on('end', () => outgoing.writeHead(200, { 'Content-Type': 'text/plain' }).write('o'));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const result = await run([`http://127.0.0.1:${(server.address() as AddressInfo).port}/nimbus`, '--secret', SECRET, '--timeout', '100']);
+    expect(result.out).toContain('FAIL  a signed order.created is acknowledged with a 2xx: it answered HTTP 200 but did not finish its body within 100 ms; Nimbus counts that as a failed delivery and retries');
     expect(result.code).toBe(1);
   });
 
@@ -111,6 +137,7 @@ describe('nimbus-sandbox check-receiver', () => {
     [['--secret', SECRET], /the receiver's URL is needed/],
     [['http://127.0.0.1:1/'], /--secret is needed \(or NIMBUS_WEBHOOK_SECRET\)/],
     [['ftp://x/', '--secret', SECRET], /URL must be an http:\/\/ or https:\/\/ URL/],
+    [['http://hook:s3cret-pass@127.0.0.1:1/nimbus', '--secret', SECRET], /^nimbus-sandbox check-receiver: URL must be a URL without credentials \(user:password@\), as Nimbus refuses such webhook URLs, not http:\/\/…@127\.0\.0\.1:1\/nimbus\n/],
     [['http://127.0.0.1:1/', '--secret', SECRET, '--timeout', '0'], /--timeout must be a whole number of ms from 1/],
     [['http://127.0.0.1:1/', 'http://127.0.0.1:2/', '--secret', SECRET], /"http:\/\/127\.0\.0\.1:2\/" is not an option/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
@@ -118,6 +145,7 @@ describe('nimbus-sandbox check-receiver', () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
     expect(result.out).toBe('');
+    expect(result.err).not.toContain('s3cret-pass');
   });
 
   test('NIMBUS_WEBHOOK_SECRET gives the secret; --help names it and the exit codes', async () => {

@@ -60,6 +60,7 @@ describe('nimbus-sandbox replay', () => {
     [[], 'which transcript? nimbus-sandbox replay FILE --target URL'],
     [['t.jsonl'], '--target URL is required'],
     [['t.jsonl', '--target', 'ftp://x'], '--target must be an http:// or https:// URL'],
+    [['t.jsonl', '--target', 'http://me:pa55word@127.0.0.1:1'], '--target must be a URL without credentials (user:password@), not "http://…@127.0.0.1:1/"'],
     [['a.jsonl', 'b.jsonl', '--target', 'http://127.0.0.1:1'], '"b.jsonl" is not an option; every setting is a --flag'],
     [['t.jsonl', '--target', 'http://127.0.0.1:1', '--seed', '1'], 'unknown option --seed; the options are --target, --api-key, --allow, --junit, --request-timeout, --help'],
   ])('usage error %j: the message on stderr, exit 2', async (argv, message) => {

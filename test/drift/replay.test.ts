@@ -247,7 +247,7 @@ describe('the transcript and the allow list', () => {
     ['a line that is not JSON', (lines: string[]) => { lines[3] = '{"kind": "exchange",'; }, /^the transcript is invalid at line 4: not JSON/],
     ['a position out of order', (lines: string[]) => { lines[3] = lines[3]!.replace('"position":3', '"position":2'); }, /^the transcript is invalid at line 4: position must be a whole number above 2 \(the one before\), not 2$/],
     ['a header of another version', (lines: string[]) => { lines[0] = lines[0]!.replace('"version":1', '"version":7'); }, /^the transcript is invalid at line 1: the transcript is of version 7; this replay reads version 1$/],
-    ['a request without its method', (lines: string[]) => { lines[2] = lines[2]!.replace('"method":"GET",', ''); }, /^the transcript is invalid at line 3: request\.method must be an HTTP method, not absent$/],
+    ['a request without its method', (lines: string[]) => { lines[2] = lines[2]!.replace('"method":"GET",', ''); }, /^the transcript is invalid at line 3: request\.method must be an HTTP method a replay can send \(not CONNECT, TRACE or TRACK\), not absent$/],
   ])('%s: exit 2 with the line and why', async (_, breakTranscript, message) => {
     const lines = transcript.split('\n');
     breakTranscript(lines);
