@@ -70,7 +70,9 @@ export function conformanceDepartures(exchange: Exchange): string[] {
   const found: string[] = [];
   if (exchange.status >= 500) found.push(`HTTP ${exchange.status}: the server failed`);
   const pathname = exchange.request.path.split('?')[0]!;
-  const op = findOperation(exchange.request.method, pathname);
+  // HEAD is GET without the body (RFC 9110): held to GET's status and headers only.
+  const head = exchange.request.method === 'HEAD';
+  const op = findOperation(head ? 'GET' : exchange.request.method, pathname);
   if (op === undefined) {
     // No such operation: the answer must still be a 4xx in the envelope, with its request id.
     if (exchange.status < 400) found.push(`${exchange.request.method} ${pathname} is no operation of the spec, yet it answered ${exchange.status}`);
@@ -83,6 +85,7 @@ export function conformanceDepartures(exchange: Exchange): string[] {
     found.push(`HTTP ${exchange.status} is not a status the spec documents for ${op.id} (${Object.keys(op.spec.responses).join(', ')})`);
     return [...found, ...errorDepartures(exchange)];
   }
+  if (head) return [...found, ...headerDepartures(exchange, op, documented)];
   return [...found, ...headerDepartures(exchange, op, documented), ...bodyDepartures(exchange, documented), ...errorDepartures(exchange)];
 }
 

@@ -187,6 +187,15 @@ describe('nimbus-sandbox record', () => {
     expect(answered).toMatchObject({ position: 2, response: { status: 200 } });
   });
 
+  test('a HEAD request is held to its GET\'s status and headers, not to a body it never has', async () => {
+    const upstream = await servedSandbox();
+    const run = await record(upstream.baseUrl, 'head');
+    const answer = await run.call('HEAD', '/orders/ord_1234567890');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('');
+    expect(run.transcript().exchanges[0]).toMatchObject({ request: { method: 'HEAD' }, response: { status: 200 }, departures: [] });
+  });
+
   test('a request body over the cap is refused by the recorder itself, not forwarded, and recorded as such', async () => {
     const seen: string[] = [];
     const upstream = await servedSandbox((sandbox) => async (request) => {
