@@ -2,11 +2,9 @@
  * `nimbus-sandbox coverage`: reads a key's coverage from a running sandbox and shows what its
  * traffic never met first, so a suite's blind spots are the first thing read.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { describeFetchError } from '../contract-tests/kit/client.ts';
+import { bodyWithin, describeFetchError, OversizedAnswer } from '../contract-tests/kit/client.ts';
 import { ContractViolation } from '../contract-tests/kit/exchange.ts';
-import { junitXml } from '../contract-tests/kit/junit.ts';
+import { junitXml, writeJUnit } from '../contract-tests/kit/junit.ts';
 import { printable } from '../contract-tests/kit/printable.ts';
 import type { Outcome } from '../contract-tests/kit/run.ts';
 import type { CommandIo } from './contract-command.ts';
@@ -31,18 +29,12 @@ class NoReport extends Error {}
 
 /** The answer's text, or NoReport once it passes MAX_ANSWER_BYTES. */
 async function boundedText(response: Response): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  // Leaving the loop early cancels the stream.
-  for await (const chunk of response.body ?? []) {
-    length += chunk.byteLength;
-    if (length > MAX_ANSWER_BYTES) break;
-    chunks.push(chunk);
-  }
-  if (length > MAX_ANSWER_BYTES) {
+  try {
+    return await bodyWithin(response, MAX_ANSWER_BYTES);
+  } catch (error) {
+    if (!(error instanceof OversizedAnswer)) throw error;
     throw new NoReport(`the answer to GET ${PATH} is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than a coverage report: is --base-url a nimbus-sandbox?`);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A possibility never met, as a JUnit failure: its message is the hint, with no stack. */
@@ -134,13 +126,9 @@ function junitReport(coverage: Coverage, baseUrl: string, timestamp: Date, durat
   return junitXml({ suite: `${PREFIX} ${baseUrl}`, outcomes, timestamp, durationMs });
 }
 
-function writeFile(file: string, text: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  } catch (error) {
-    throw new NoReport(`cannot write the JUnit file ${file}: ${(error as Error).message}`);
-  }
+function writeJUnitFile(file: string, text: string): void {
+  const unwritten = writeJUnit(file, text);
+  if (unwritten !== undefined) throw new NoReport(unwritten);
 }
 
 /** Runs the command with the arguments after `coverage`; resolves with its exit code (0, 1 or 2). */
@@ -154,7 +142,7 @@ export async function coverageCommand(argv: readonly string[], env: NodeJS.Proce
     const timestamp = new Date();
     const started = performance.now();
     const { coverage, text } = await readCoverage(commandLine);
-    if (commandLine.junitFile !== undefined) writeFile(commandLine.junitFile, junitReport(coverage, commandLine.baseUrl, timestamp, performance.now() - started));
+    if (commandLine.junitFile !== undefined) writeJUnitFile(commandLine.junitFile, junitReport(coverage, commandLine.baseUrl, timestamp, performance.now() - started));
     io.stdout(commandLine.json ? `${text.trimEnd()}\n` : `${coverageText(coverage)}\n`);
     const { failUnder } = commandLine;
     if (failUnder === undefined || meets(coverage.summary, failUnder)) return 0;

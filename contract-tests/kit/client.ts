@@ -171,7 +171,7 @@ export class Client {
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /** The body as text, or an OversizedAnswer as soon as it runs past `limit` bytes. */
-async function bodyWithin(response: Response, limit: number): Promise<string> {
+export async function bodyWithin(response: Response, limit: number): Promise<string> {
   if (response.body === null) return '';
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
