@@ -3,7 +3,7 @@ import type { Order, Refill } from './api-types.ts';
 import { monotonicClock, realDelay, systemClock, TenantClocks, type Clock, type ClockMode, type ClockSettings } from './clock.ts';
 import { KeyedLock } from './concurrency/keyed-lock.ts';
 import { Coverage } from './coverage/coverage.ts';
-import { possibilitiesOf } from './coverage/possibilities.ts';
+import { possibilitiesOf, type Possibilities } from './coverage/possibilities.ts';
 import { Catalog } from './domain/catalog.ts';
 import { DEFAULT_MAX_ORDERS, OrderService } from './domain/orders.ts';
 import { DEFAULT_MAX_REFILLS, RefillService } from './domain/refills.ts';
@@ -174,6 +174,10 @@ function randomStreams(options: SandboxOptions) {
   };
 }
 
+let possibilities: Possibilities | undefined;
+/** The same for every sandbox of the process: read from the spec once, not per createSandbox. */
+const specPossibilities = () => (possibilities ??= possibilitiesOf(openApiDocument));
+
 /** The composition root: every part of one sandbox, wired together. */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   validateSandboxOptions(options);
@@ -186,7 +190,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const stopwatch = options.realClock ?? monotonicClock;
   const log = sinkFor(options.log ?? 'off');
   const journal = new RequestJournal(propertyMaxItems('RequestJournal', 'data'));
-  const coverage = new Coverage(possibilitiesOf(openApiDocument));
+  const coverage = new Coverage(specPossibilities());
   const lock = new KeyedLock<string>();
   const clocks = new TenantClocks(options.clock ?? systemClock, clockSettings(options));
   const clockFor = (tenant: string) => clocks.for(tenant);
