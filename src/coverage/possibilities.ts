@@ -189,12 +189,16 @@ function webhookSummaries(document: Json): Map<string, string> {
   return summaries;
 }
 
-/** How an event type is met: an endpoint that takes it, and what makes it happen. */
-function eventHint(document: Json, summaries: Map<string, string>, type: string): string {
+/** Where an endpoint is registered, as hints name it: the path of `sandboxCreateWebhookEndpoint`. */
+function endpointRegistration(document: Json): string {
   const register = operationsOf(document).find(({ id }) => id === 'sandboxCreateWebhookEndpoint');
   const path = register === undefined ? undefined : Object.entries(document.paths as Json)
     .find(([, item]) => isObject(item) && item.post === register.operation)?.[0];
-  const endpoint = path === undefined ? 'an endpoint' : `an endpoint (POST ${path})`;
+  return path === undefined ? 'an endpoint' : `an endpoint (POST ${path})`;
+}
+
+/** How an event type is met: an endpoint that takes it, and what makes it happen. */
+function eventHint(endpoint: string, summaries: Map<string, string>, type: string): string {
   const what = summaries.get(type);
   return `Register ${endpoint} whose events include ${type}${what === undefined ? '' : `, then: ${what}`}`;
 }
@@ -205,6 +209,7 @@ export function possibilitiesOf(document: unknown): Possibilities {
   const spec = document as Json;
   const triggers = triggersOf(spec);
   const summaries = webhookSummaries(spec);
+  const endpoint = endpointRegistration(spec);
   const counted = operationsOf(spec).filter((operation) => operation.counted);
   const responses = counted.flatMap(({ id, operation }) => Object.entries(operation.responses as Json)
     .filter(([key]) => Number.isInteger(Number(key)) && !UNCOUNTABLE_STATUSES.has(Number(key)))
@@ -221,7 +226,7 @@ export function possibilitiesOf(document: unknown): Possibilities {
   return {
     responses,
     statuses: STATUS_ENUMS.flatMap(([kind, schema]) => enumOf(spec, schema).map((status) => ({ kind, status }))),
-    events: enumOf(spec, 'WebhookEventType').map((type) => ({ type, hint: eventHint(spec, summaries, type) })),
+    events: enumOf(spec, 'WebhookEventType').map((type) => ({ type, hint: eventHint(endpoint, summaries, type) })),
     magicValues,
     faults: enumOf(spec, 'FaultKind').map((kind) => ({ kind, hint: triggers.faultHeader(kind) })),
   };
