@@ -17,7 +17,9 @@ export const openApiDocument = spec as unknown as {
   components: { schemas: Record<string, object>; parameters: Record<string, SpecParameter> };
 };
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace']);
+/** The keys of a path item that are operations (OpenAPI 3.1), not shared parameters or a summary. */
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+const isHttpMethod = (key: string) => (HTTP_METHODS as readonly string[]).includes(key);
 
 function resolveParameter(parameter: SpecParameter | { $ref: string }): SpecParameter {
   if (!('$ref' in parameter)) return parameter;
@@ -31,7 +33,7 @@ function resolveParameter(parameter: SpecParameter | { $ref: string }): SpecPara
 export function operationParameters(operationId: string, location: SpecParameter['in']): SpecParameter[] {
   for (const pathItem of Object.values(openApiDocument.paths)) {
     for (const [method, operation] of Object.entries(pathItem)) {
-      if (!HTTP_METHODS.has(method) || (operation as SpecOperation).operationId !== operationId) continue;
+      if (!isHttpMethod(method) || (operation as SpecOperation).operationId !== operationId) continue;
       const shared = (pathItem.parameters as SpecOperation['parameters']) ?? [];
       return [...shared, ...((operation as SpecOperation).parameters ?? [])]
         .map(resolveParameter)

@@ -2,6 +2,7 @@
  * Everything an integrator's code can meet of the contract, read from a spec document (the
  * generated spec.json, or a changed copy in tests): what `GET /sandbox/coverage` counts against.
  */
+import { HTTP_METHODS } from '../spec.ts';
 
 export interface ResponsePossibility {
   operationId: string;
@@ -43,7 +44,6 @@ export interface Possibilities {
 
 type Json = Record<string, unknown>;
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 /** A request without an accepted key has no key to count it under. */
 const UNCOUNTABLE_STATUSES = new Set([401]);
 /** Which lifecycle each status enum is, in the order they are listed. */

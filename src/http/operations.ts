@@ -1,10 +1,9 @@
 import type { RateLimitGroup } from './rate-limit.ts';
 import { Refusal } from '../domain/refusal.ts';
-import { openApiDocument, operationParameters } from '../spec.ts';
+import { HTTP_METHODS, openApiDocument, operationParameters } from '../spec.ts';
 import { parameterSchemaTest } from '../validation.ts';
 import type { Handlers, OperationId, SandboxContext } from './respond.ts';
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
 /** An operation of spec/openapi.yaml, as the router needs it. */
 export interface SpecOperation {
